@@ -1,0 +1,104 @@
+#include "core/files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace periscope {
+namespace {
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) {
+    int err = errno;
+    std::string msg = fmt::format("{}: {}", path, ErrnoText(err));
+    if (err == ENOENT) return NotFoundError(msg);
+    if (err == EACCES) return PermissionDeniedError(msg);
+    return UnavailableError(msg);
+  }
+  std::string content;
+  char buf[8192];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return UnavailableError(fmt::format("{}: read: {}", path, ErrnoText(errno)));
+    }
+    if (n == 0) break;
+    if (content.size() + static_cast<size_t>(n) > max_bytes) {
+      return ResourceExhaustedError(
+          fmt::format("{}: larger than the limit of {} bytes", path, max_bytes));
+    }
+    content.append(buf, static_cast<size_t>(n));
+  }
+  return content;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view content) {
+  std::string tmp = path + ".tmp";
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (fd.get() < 0) return UnavailableError(fmt::format("{}: {}", tmp, ErrnoText(errno)));
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::unlink(tmp.c_str());
+      return UnavailableError(fmt::format("{}: write: {}", tmp, ErrnoText(err)));
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return UnavailableError(fmt::format("{}: fsync: {}", tmp, ErrnoText(err)));
+  }
+  if (::close(fd.release()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return UnavailableError(fmt::format("{}: close: {}", tmp, ErrnoText(err)));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return UnavailableError(fmt::format("{}: rename: {}", path, ErrnoText(err)));
+  }
+  std::string dir = path.substr(0, path.find_last_of('/') == std::string::npos
+                                       ? 0
+                                       : path.find_last_of('/'));
+  if (dir.empty()) dir = path.find('/') == 0 ? "/" : ".";
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.get() >= 0) (void)::fsync(dfd.get());
+  return Status::Ok();
+}
+
+}  // namespace periscope

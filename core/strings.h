@@ -1,0 +1,39 @@
+// Small string utilities shared by the parsers and config loaders.
+#ifndef PERISCOPE_CORE_STRINGS_H_
+#define PERISCOPE_CORE_STRINGS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace periscope {
+
+std::string_view TrimWhitespace(std::string_view s);
+
+// Splits on runs of ASCII whitespace; no empty fields.
+std::vector<std::string_view> SplitWhitespace(std::string_view s);
+
+// Strict decimal parse: digits only, no sign, no whitespace, no overflow.
+std::optional<uint64_t> ParseUint64(std::string_view s);
+
+// A byte count: a plain integer, or a number with an SI (kB, MB, GB, TB, PB; powers
+// of 1000) or IEC (KiB, MiB, GiB, TiB, PiB; powers of 1024) suffix, optionally
+// separated by a space; a bare "B" suffix is accepted. Decimal fractions are allowed
+// with a suffix ("1.5TB"). Nullopt on junk or overflow.
+std::optional<uint64_t> ParseByteCount(std::string_view s);
+
+// True when `s` is well-formed UTF-8 with no C0/C1 control characters other than
+// tab (DEL included as a control).
+bool IsCleanUtf8Text(std::string_view s);
+
+// Truncates to at most `max_bytes` without cutting a UTF-8 sequence in half.
+std::string TruncateUtf8(std::string_view s, size_t max_bytes);
+
+// Replaces control characters (C0, DEL) with spaces; for values read from files.
+std::string ReplaceControlChars(std::string_view s);
+
+}  // namespace periscope
+
+#endif  // PERISCOPE_CORE_STRINGS_H_

@@ -1,0 +1,105 @@
+#include "subagent/load_tracker.h"
+
+namespace periscope::subagent {
+namespace {
+
+// More completions than this in one interval is not a real count but a counter
+// jump (a block device replaced under the same name): the interval is dropped.
+constexpr uint64_t kMaxPlausibleWritesPerSecond = 50'000'000;
+
+__extension__ typedef unsigned __int128 Uint128;
+
+}  // namespace
+
+void LoadTracker::RollTo(DateYmd date) {
+  if (state_.today.date == 0) {
+    state_.today.date = date;
+    return;
+  }
+  if (date <= state_.today.date) return;  // same day, or the clock went back: stay
+  state_.history.push_back(state_.today);
+  state_.today = DailyFigures{};
+  state_.today.date = date;
+  Prune();
+}
+
+void LoadTracker::Prune() {
+  // Keep today plus the completed days of the last retention_days_ - 1 days.
+  int64_t oldest_kept = DaysFromDate(state_.today.date) - static_cast<int64_t>(retention_days_) + 1;
+  while (!state_.history.empty() && DaysFromDate(state_.history.front().date) < oldest_kept) {
+    state_.history.pop_front();
+  }
+}
+
+void LoadTracker::Observe(int64_t sampled_at_s, DateYmd date, const CounterReadings& readings,
+                          std::optional<uint64_t> used_bytes) {
+  RollTo(date);
+  if (!state_.totals_initialized && !readings.empty()) {
+    for (const auto& [name, c] : readings) {
+      state_.writes_total += c.writes_completed;
+      state_.bytes_total += c.sectors_written * 512;
+    }
+    state_.totals_initialized = true;
+  } else if (!state_.baseline.empty()) {
+    int64_t elapsed_s = sampled_at_s - state_.baseline_at_s;
+    uint64_t interval_writes = 0;
+    bool comparable = false;  // at least one device present in both readings
+    bool went_back = false;
+    for (const auto& [name, cur] : readings) {
+      auto prev = state_.baseline.find(name);
+      if (prev == state_.baseline.end()) continue;  // new device: baseline only
+      comparable = true;
+      const BlockCounters& p = prev->second;
+      if (cur.writes_completed < p.writes_completed || cur.sectors_written < p.sectors_written) {
+        // Counter reset or wrap: what it shows now was written since the reset.
+        went_back = true;
+        state_.writes_total += cur.writes_completed;
+        state_.bytes_total += cur.sectors_written * 512;
+        continue;
+      }
+      uint64_t dw = cur.writes_completed - p.writes_completed;
+      interval_writes += dw;
+      state_.writes_total += dw;
+      state_.bytes_total += (cur.sectors_written - p.sectors_written) * 512;
+    }
+    bool plausible_length =
+        elapsed_s > 0 && elapsed_s <= 2 * static_cast<int64_t>(interval_s_);
+    bool plausible_count =
+        elapsed_s > 0 &&
+        interval_writes <= kMaxPlausibleWritesPerSecond * static_cast<uint64_t>(elapsed_s);
+    if (comparable && !went_back && plausible_length && plausible_count) {
+      // Normalise to exactly t seconds so timer jitter does not bias the peak.
+      uint64_t count = (interval_writes * interval_s_ * 2 + static_cast<uint64_t>(elapsed_s)) /
+                       (2 * static_cast<uint64_t>(elapsed_s));
+      if (static_cast<uint64_t>(elapsed_s) == interval_s_) count = interval_writes;
+      DailyFigures& t = state_.today;
+      if (count > t.load_peak) t.load_peak = count;
+      t.load_sum += count;
+      ++t.intervals;
+    }
+  }
+  state_.baseline = readings;
+  state_.baseline_at_s = sampled_at_s;
+  if (used_bytes) {
+    state_.today.used_bytes = *used_bytes;
+    state_.today.has_used_bytes = true;
+  }
+}
+
+bool CapacityAlarm::Update(uint64_t used_bytes, uint64_t capacity_bytes, uint32_t threshold_pct,
+                           uint32_t hysteresis_pct) {
+  if (threshold_pct == 0 || capacity_bytes == 0) return false;
+  // Compare used*100 against capacity*pct in 128 bits: exact, no overflow.
+  auto used = static_cast<Uint128>(used_bytes) * 100;
+  auto at = static_cast<Uint128>(capacity_bytes) * threshold_pct;
+  uint32_t rearm_pct = threshold_pct > hysteresis_pct ? threshold_pct - hysteresis_pct : 0;
+  auto rearm = static_cast<Uint128>(capacity_bytes) * rearm_pct;
+  if (!fired_ && used >= at) {
+    fired_ = true;
+    return true;
+  }
+  if (fired_ && used < rearm) fired_ = false;
+  return false;
+}
+
+}  // namespace periscope::subagent

@@ -1,0 +1,413 @@
+#include "subagent/mib_tables.h"
+
+#include <fmt/format.h>
+
+// clang-format off
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+// clang-format on
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/snmp/values.h"
+#include "mib/periscope_oids.h"
+
+namespace periscope::subagent {
+
+namespace {
+
+using snmp::SaturateToGauge32;
+
+std::vector<oid> ToOid(const mib::OidVector& v) { return std::vector<oid>(v.begin(), v.end()); }
+
+struct DailyRef {
+  const DeviceSnapshot* device;
+  const DailyFigures* day;
+};
+struct ItemRef {
+  const DeviceSnapshot* device;
+  const ItemValue* item;
+};
+
+// 1970-01-01,00:00:00.0: the MIB's "no sample yet" DateAndTime.
+constexpr uint8_t kNoTime[8] = {0x07, 0xb2, 1, 1, 0, 0, 0, 0};
+
+void SetTime(netsnmp_variable_list* vb,
+             const std::optional<std::chrono::system_clock::time_point>& t) {
+  if (!t) {
+    snmp_set_var_typed_value(vb, ASN_OCTET_STR, kNoTime, sizeof kNoTime);
+    return;
+  }
+  DateAndTimeOctets octets = LocalDateAndTime(*t);
+  snmp_set_var_typed_value(vb, ASN_OCTET_STR, octets.data(), octets.size());
+}
+
+// Answers every request in a non-GET mode with notWritable. Returns true when
+// it did (the caller then returns). The registrations are read-only, so the
+// agent normally refuses SETs before calling us; this is the second fence.
+bool RefuseNonGet(netsnmp_agent_request_info* reqinfo, netsnmp_request_info* requests) {
+  if (reqinfo->mode == MODE_GET) return false;
+  for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
+    netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
+  }
+  return true;
+}
+
+}  // namespace
+
+struct MibTables::Impl {
+  MibTables* owner = nullptr;
+  std::string agent_version;
+  netsnmp_tdata* device_table = nullptr;
+  netsnmp_tdata* daily_table = nullptr;
+  netsnmp_tdata* item_table = nullptr;
+  std::vector<DailyRef> daily_refs;
+  std::vector<ItemRef> item_refs;
+
+  static int AgentHandler(netsnmp_mib_handler* handler, netsnmp_handler_registration* reginfo,
+                          netsnmp_agent_request_info* reqinfo,
+                          netsnmp_request_info* requests) noexcept;
+  static int DeviceHandler(netsnmp_mib_handler* handler, netsnmp_handler_registration* reginfo,
+                           netsnmp_agent_request_info* reqinfo,
+                           netsnmp_request_info* requests) noexcept;
+  static int DailyHandler(netsnmp_mib_handler* handler, netsnmp_handler_registration* reginfo,
+                          netsnmp_agent_request_info* reqinfo,
+                          netsnmp_request_info* requests) noexcept;
+  static int ItemHandler(netsnmp_mib_handler* handler, netsnmp_handler_registration* reginfo,
+                         netsnmp_agent_request_info* reqinfo,
+                         netsnmp_request_info* requests) noexcept;
+};
+
+int MibTables::Impl::AgentHandler(netsnmp_mib_handler* /*handler*/,
+                                  netsnmp_handler_registration* reginfo,
+                                  netsnmp_agent_request_info* reqinfo,
+                                  netsnmp_request_info* requests) noexcept {
+  if (RefuseNonGet(reqinfo, requests)) return SNMP_ERR_NOERROR;
+  auto* impl = static_cast<Impl*>(reginfo->my_reg_void);
+  const MibTables& t = *impl->owner;
+  // The scalar_group helper passes a reginfo whose rootoid is the instance, so
+  // positions come from the group's own OID: <group>.<scalar>.0
+  static const size_t kGroupLen = mib::Oid({mib::kObjects, mib::kAgentGroup}).size();
+  for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
+    if (r->processed) continue;
+    netsnmp_variable_list* vb = r->requestvb;
+    if (vb == nullptr || vb->name_length != kGroupLen + 2 || vb->name[kGroupLen + 1] != 0) {
+      netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+      continue;
+    }
+    switch (vb->name[kGroupLen]) {
+      case mib::kAgentVersion: snmp::SetOctets(vb, impl->agent_version); break;
+      case mib::kAgentSamplingIntervalS:
+        snmp::SetUnsigned32(vb, t.config_.sampling_interval_s);
+        break;
+      case mib::kAgentLastSampleTime: SetTime(vb, t.current_.sampled_at); break;
+      case mib::kAgentDeviceCount:
+        snmp::SetUnsigned32(vb, static_cast<uint32_t>(t.current_.devices.size()));
+        break;
+      case mib::kAgentCapacityThresholdPct:
+        snmp::SetUnsigned32(vb, t.config_.capacity_threshold_pct);
+        break;
+      case mib::kAgentCapacityHysteresisPct:
+        snmp::SetUnsigned32(vb, t.config_.capacity_hysteresis_pct);
+        break;
+      case mib::kAgentDailyRetentionDays:
+        snmp::SetUnsigned32(vb, t.config_.daily_retention_days);
+        break;
+      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+    }
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+int MibTables::Impl::DeviceHandler(netsnmp_mib_handler* /*handler*/,
+                                   netsnmp_handler_registration* reginfo,
+                                   netsnmp_agent_request_info* reqinfo,
+                                   netsnmp_request_info* requests) noexcept {
+  if (RefuseNonGet(reqinfo, requests)) return SNMP_ERR_NOERROR;
+  auto* impl = static_cast<Impl*>(reginfo->my_reg_void);
+  const uint32_t interval_s = impl->owner->config_.sampling_interval_s;
+  for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
+    if (r->processed) continue;
+    auto* s = static_cast<const DeviceSnapshot*>(netsnmp_tdata_extract_entry(r));
+    netsnmp_table_request_info* ti = netsnmp_extract_table_info(r);
+    netsnmp_variable_list* vb = r->requestvb;
+    if (s == nullptr || ti == nullptr || vb == nullptr || s->config == nullptr) {
+      netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+      continue;
+    }
+    const DeviceConfig& c = *s->config;
+    switch (ti->colnum) {
+      case mib::kDeviceType: snmp::SetInteger(vb, static_cast<int32_t>(c.type)); break;
+      case mib::kDeviceProductName: snmp::SetOctets(vb, c.product_name); break;
+      case mib::kDeviceModel: snmp::SetOctets(vb, c.model); break;
+      case mib::kDeviceProductNumber: snmp::SetOctets(vb, c.product_number); break;
+      case mib::kDeviceSerialNumber: snmp::SetOctets(vb, c.serial_number); break;
+      case mib::kDeviceConfiguration: snmp::SetOctets(vb, c.configuration); break;
+      case mib::kDeviceFirmware: snmp::SetOctets(vb, c.firmware); break;
+      case mib::kDeviceCapacityBytes: snmp::SetCounter64(vb, s->capacity_bytes); break;
+      case mib::kDeviceCacheBytes: snmp::SetCounter64(vb, c.cache_bytes); break;
+      case mib::kDeviceSaleDate:
+        if (c.sale_date) {
+          auto octets = DateOnlyDateAndTime(*c.sale_date);
+          snmp_set_var_typed_value(vb, ASN_OCTET_STR, octets.data(), octets.size());
+        } else {
+          snmp_set_var_typed_value(vb, ASN_OCTET_STR, kNoTime, sizeof kNoTime);
+        }
+        break;
+      case mib::kDevicePrice: snmp::SetCounter64(vb, c.price_minor_units); break;
+      case mib::kDeviceCurrency: snmp::SetOctets(vb, c.currency); break;
+      case mib::kDeviceUserId: snmp::SetOctets(vb, c.user_id); break;
+      case mib::kDeviceUsedBytes: snmp::SetCounter64(vb, s->used_bytes); break;
+      case mib::kDeviceLoadIntervalS:
+        snmp::SetUnsigned32(vb, interval_s);
+        break;
+      case mib::kDeviceLoadPeakToday:
+        snmp::SetGauge32(vb, SaturateToGauge32(s->today.load_peak));
+        break;
+      case mib::kDeviceLoadAvgToday:
+        snmp::SetGauge32(vb, SaturateToGauge32(s->today.LoadAvgHundredths()));
+        break;
+      case mib::kDeviceWritesCompleted: snmp::SetCounter64(vb, s->writes_total); break;
+      case mib::kDeviceBytesWritten: snmp::SetCounter64(vb, s->bytes_total); break;
+      case mib::kDeviceStatus: snmp::SetInteger(vb, static_cast<int32_t>(s->status)); break;
+      case mib::kDeviceStatusText: snmp::SetOctets(vb, s->status_text); break;
+      case mib::kDeviceLastSampleTime: SetTime(vb, s->sampled_at); break;
+      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+    }
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+int MibTables::Impl::DailyHandler(netsnmp_mib_handler* /*handler*/,
+                                  netsnmp_handler_registration* /*reginfo*/,
+                                  netsnmp_agent_request_info* reqinfo,
+                                  netsnmp_request_info* requests) noexcept {
+  if (RefuseNonGet(reqinfo, requests)) return SNMP_ERR_NOERROR;
+  for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
+    if (r->processed) continue;
+    auto* ref = static_cast<const DailyRef*>(netsnmp_tdata_extract_entry(r));
+    netsnmp_table_request_info* ti = netsnmp_extract_table_info(r);
+    netsnmp_variable_list* vb = r->requestvb;
+    if (ref == nullptr || ti == nullptr || vb == nullptr) {
+      netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+      continue;
+    }
+    const DailyFigures& d = *ref->day;
+    switch (ti->colnum) {
+      case mib::kDailyLoadPeak: snmp::SetGauge32(vb, SaturateToGauge32(d.load_peak)); break;
+      case mib::kDailyLoadAvg:
+        snmp::SetGauge32(vb, SaturateToGauge32(d.LoadAvgHundredths()));
+        break;
+      case mib::kDailyUsedBytes: snmp::SetCounter64(vb, d.used_bytes); break;
+      case mib::kDailyIntervals: snmp::SetUnsigned32(vb, d.intervals); break;
+      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+    }
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+int MibTables::Impl::ItemHandler(netsnmp_mib_handler* /*handler*/,
+                                 netsnmp_handler_registration* /*reginfo*/,
+                                 netsnmp_agent_request_info* reqinfo,
+                                 netsnmp_request_info* requests) noexcept {
+  if (RefuseNonGet(reqinfo, requests)) return SNMP_ERR_NOERROR;
+  for (netsnmp_request_info* r = requests; r != nullptr; r = r->next) {
+    if (r->processed) continue;
+    auto* ref = static_cast<const ItemRef*>(netsnmp_tdata_extract_entry(r));
+    netsnmp_table_request_info* ti = netsnmp_extract_table_info(r);
+    netsnmp_variable_list* vb = r->requestvb;
+    if (ref == nullptr || ti == nullptr || vb == nullptr) {
+      netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHINSTANCE);
+      continue;
+    }
+    const ItemValue& item = *ref->item;
+    switch (ti->colnum) {
+      case mib::kItemValue: snmp::SetOctets(vb, item.value); break;
+      case mib::kItemUnit: snmp::SetOctets(vb, item.unit); break;
+      case mib::kItemSource: snmp::SetInteger(vb, static_cast<int32_t>(item.source)); break;
+      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+    }
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+MibTables::MibTables(const SubagentConfig& config)
+    : config_(config), impl_(std::make_unique<Impl>()) {
+  impl_->owner = this;
+}
+
+MibTables::~MibTables() = default;
+
+namespace {
+
+// Registers one tdata table; the table takes ownership of `ti`.
+Status RegisterTable(const char* name, Netsnmp_Node_Handler* handler, const mib::OidVector& base,
+                     netsnmp_tdata* table, netsnmp_table_registration_info* ti, void* context) {
+  std::vector<oid> o = ToOid(base);
+  netsnmp_handler_registration* reg =
+      netsnmp_create_handler_registration(name, handler, o.data(), o.size(), HANDLER_CAN_RONLY);
+  if (reg == nullptr) return InternalError(fmt::format("cannot create registration for {}", name));
+  reg->my_reg_void = context;
+  if (netsnmp_tdata_register(reg, table, ti) != MIB_REGISTERED_OK) {
+    return InternalError(fmt::format("cannot register {}", name));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MibTables>> MibTables::Register(const SubagentConfig& config,
+                                                       std::string agent_version) {
+  std::unique_ptr<MibTables> t(new MibTables(config));
+  Impl& impl = *t->impl_;
+  impl.agent_version = std::move(agent_version);
+
+  std::vector<oid> agent_oid = ToOid(mib::Oid({mib::kObjects, mib::kAgentGroup}));
+  netsnmp_handler_registration* agent_reg = netsnmp_create_handler_registration(
+      "periscopeAgent", Impl::AgentHandler, agent_oid.data(), agent_oid.size(), HANDLER_CAN_RONLY);
+  if (agent_reg == nullptr) return InternalError("cannot create periscopeAgent registration");
+  agent_reg->my_reg_void = &impl;
+  if (netsnmp_register_scalar_group(agent_reg, mib::kAgentFirstScalar, mib::kAgentLastScalar) !=
+      MIB_REGISTERED_OK) {
+    return InternalError("cannot register periscopeAgent scalars");
+  }
+
+  impl.device_table = netsnmp_tdata_create_table("periscopeDeviceTable", 0);
+  auto* dti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+  netsnmp_table_helper_add_indexes(dti, ASN_UNSIGNED, 0);
+  dti->min_column = mib::kDeviceFirstColumn;
+  dti->max_column = mib::kDeviceLastColumn;
+  PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeDeviceTable", Impl::DeviceHandler,
+                                          mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry}),
+                                          impl.device_table, dti, &impl));
+
+  impl.daily_table = netsnmp_tdata_create_table("periscopeDailyTable", 0);
+  auto* yti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+  netsnmp_table_helper_add_indexes(yti, ASN_UNSIGNED, ASN_UNSIGNED, 0);
+  yti->min_column = mib::kDailyFirstColumn;
+  yti->max_column = mib::kDailyLastColumn;
+  PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeDailyTable", Impl::DailyHandler,
+                                          mib::Oid({mib::kObjects, mib::kDailyTable, mib::kEntry}),
+                                          impl.daily_table, yti, &impl));
+
+  impl.item_table = netsnmp_tdata_create_table("periscopeItemTable", 0);
+  auto* iti = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
+  netsnmp_table_helper_add_indexes(iti, ASN_UNSIGNED, ASN_PRIV_IMPLIED_OCTET_STR, 0);
+  iti->min_column = mib::kItemFirstColumn;
+  iti->max_column = mib::kItemLastColumn;
+  PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeItemTable", Impl::ItemHandler,
+                                          mib::Oid({mib::kObjects, mib::kItemTable, mib::kEntry}),
+                                          impl.item_table, iti, &impl));
+  return t;
+}
+
+namespace {
+
+void ClearTable(netsnmp_tdata* table) {
+  while (netsnmp_tdata_row* row = netsnmp_tdata_row_first(table)) {
+    netsnmp_tdata_remove_and_delete_row(table, row);
+  }
+}
+
+void AddUnsignedIndex(netsnmp_tdata_row* row, uint32_t value) {
+  u_long v = value;
+  snmp_varlist_add_variable(&row->indexes, nullptr, 0, ASN_UNSIGNED,
+                            reinterpret_cast<const u_char*>(&v), sizeof v);
+}
+
+}  // namespace
+
+void MibTables::RebuildRows() {
+  Impl& impl = *impl_;
+  ClearTable(impl.device_table);
+  ClearTable(impl.daily_table);
+  ClearTable(impl.item_table);
+  impl.daily_refs.clear();
+  impl.item_refs.clear();
+  for (const DeviceSnapshot& s : current_.devices) {
+    for (const DailyFigures& d : s.history) impl.daily_refs.push_back({&s, &d});
+    if (s.today.date != 0) impl.daily_refs.push_back({&s, &s.today});
+    for (const ItemValue& i : s.items) impl.item_refs.push_back({&s, &i});
+  }
+  for (DeviceSnapshot& s : current_.devices) {
+    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+    if (row == nullptr) continue;
+    row->data = &s;
+    AddUnsignedIndex(row, s.config->index);
+    netsnmp_tdata_add_row(impl.device_table, row);
+  }
+  for (DailyRef& ref : impl.daily_refs) {
+    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+    if (row == nullptr) continue;
+    row->data = &ref;
+    AddUnsignedIndex(row, ref.device->config->index);
+    AddUnsignedIndex(row, ref.day->date);
+    netsnmp_tdata_add_row(impl.daily_table, row);
+  }
+  for (ItemRef& ref : impl.item_refs) {
+    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+    if (row == nullptr) continue;
+    row->data = &ref;
+    AddUnsignedIndex(row, ref.device->config->index);
+    snmp_varlist_add_variable(&row->indexes, nullptr, 0, ASN_PRIV_IMPLIED_OCTET_STR,
+                              reinterpret_cast<const u_char*>(ref.item->name.data()),
+                              ref.item->name.size());
+    netsnmp_tdata_add_row(impl.item_table, row);
+  }
+}
+
+void MibTables::Update(SampleSet set) {
+  current_ = std::move(set);
+  RebuildRows();
+}
+
+void MibTables::MarkAllUnavailable(const std::string& reason) {
+  for (DeviceSnapshot& s : current_.devices) {
+    s.status = mib::DeviceStatus::kUnavailable;
+    s.status_text = reason;
+  }
+}
+
+int MibTables::SendDueNotifications() {
+  static const oid kSnmpTrapOid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
+  std::vector<oid> trap_oid =
+      ToOid(mib::Oid({mib::kNotifications, mib::kNotifyCapacityThresholdCrossed}));
+  int sent = 0;
+  for (DeviceSnapshot& s : current_.devices) {
+    if (!s.capacity_notification_due) continue;
+    s.capacity_notification_due = false;
+    netsnmp_variable_list* vars = nullptr;
+    snmp_varlist_add_variable(&vars, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid), ASN_OBJECT_ID,
+                              trap_oid.data(), trap_oid.size() * sizeof(oid));
+    auto column = [&](uint32_t col) {
+      return ToOid(mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, col, s.config->index}));
+    };
+    std::vector<oid> user = column(mib::kDeviceUserId);
+    snmp_varlist_add_variable(&vars, user.data(), user.size(), ASN_OCTET_STR,
+                              s.config->user_id.data(), s.config->user_id.size());
+    auto add_c64 = [&](uint32_t col, uint64_t v) {
+      std::vector<oid> o = column(col);
+      counter64 c{};
+      c.high = static_cast<u_long>(v >> 32);
+      c.low = static_cast<u_long>(v & 0xffffffffULL);
+      snmp_varlist_add_variable(&vars, o.data(), o.size(), ASN_COUNTER64, &c, sizeof c);
+    };
+    add_c64(mib::kDeviceCapacityBytes, s.capacity_bytes);
+    add_c64(mib::kDeviceUsedBytes, s.used_bytes);
+    std::vector<oid> pct =
+        ToOid(mib::Oid({mib::kObjects, mib::kAgentGroup, mib::kAgentCapacityThresholdPct, 0}));
+    u_long pct_value = config_.capacity_threshold_pct;
+    snmp_varlist_add_variable(&vars, pct.data(), pct.size(), ASN_UNSIGNED, &pct_value,
+                              sizeof pct_value);
+    send_v2trap(vars);
+    snmp_free_varbind(vars);
+    LogInfo(fmt::format("device {}: used {} of {} bytes crossed {}%: notification sent",
+                        s.config->index, s.used_bytes, s.capacity_bytes,
+                        config_.capacity_threshold_pct));
+    ++sent;
+  }
+  return sent;
+}
+
+}  // namespace periscope::subagent
