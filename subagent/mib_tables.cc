@@ -241,7 +241,8 @@ MibTables::~MibTables() = default;
 
 namespace {
 
-// Registers one tdata table; the table takes ownership of `ti`.
+// Registers one tdata table at its table OID (the helper adds the entry arc);
+// the table takes ownership of `ti`.
 Status RegisterTable(const char* name, Netsnmp_Node_Handler* handler, const mib::OidVector& base,
                      netsnmp_tdata* table, netsnmp_table_registration_info* ti, void* context) {
   std::vector<oid> o = ToOid(base);
@@ -279,7 +280,7 @@ Result<std::unique_ptr<MibTables>> MibTables::Register(const SubagentConfig& con
   dti->min_column = mib::kDeviceFirstColumn;
   dti->max_column = mib::kDeviceLastColumn;
   PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeDeviceTable", Impl::DeviceHandler,
-                                          mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry}),
+                                          mib::Oid({mib::kObjects, mib::kDeviceTable}),
                                           impl.device_table, dti, &impl));
 
   impl.daily_table = netsnmp_tdata_create_table("periscopeDailyTable", 0);
@@ -288,7 +289,7 @@ Result<std::unique_ptr<MibTables>> MibTables::Register(const SubagentConfig& con
   yti->min_column = mib::kDailyFirstColumn;
   yti->max_column = mib::kDailyLastColumn;
   PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeDailyTable", Impl::DailyHandler,
-                                          mib::Oid({mib::kObjects, mib::kDailyTable, mib::kEntry}),
+                                          mib::Oid({mib::kObjects, mib::kDailyTable}),
                                           impl.daily_table, yti, &impl));
 
   impl.item_table = netsnmp_tdata_create_table("periscopeItemTable", 0);
@@ -297,7 +298,7 @@ Result<std::unique_ptr<MibTables>> MibTables::Register(const SubagentConfig& con
   iti->min_column = mib::kItemFirstColumn;
   iti->max_column = mib::kItemLastColumn;
   PERISCOPE_RETURN_IF_ERROR(RegisterTable("periscopeItemTable", Impl::ItemHandler,
-                                          mib::Oid({mib::kObjects, mib::kItemTable, mib::kEntry}),
+                                          mib::Oid({mib::kObjects, mib::kItemTable}),
                                           impl.item_table, iti, &impl));
   return t;
 }

@@ -1,0 +1,221 @@
+#include "subagent/sampler.h"
+
+#include <map>
+
+#include <gtest/gtest.h>
+
+namespace periscope::subagent {
+namespace {
+
+// A host with scripted mounts, filesystems and disk counters.
+class FakeDiskProbe : public DiskProbe {
+ public:
+  std::string mountinfo =
+      "27 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+      "30 27 0:40 / /run rw - tmpfs tmpfs rw\n"
+      "31 27 253:0 / /data rw - xfs /dev/mapper/vg-data rw\n";
+  std::map<std::string, FsUsage> filesystems = {
+      {"/", {1000, 250}}, {"/run", {100, 1}}, {"/data", {9000, 4500}}};
+  std::map<std::string, BlockCounters> disks = {{"sda1", {100, 800}}, {"dm-0", {1000, 8000}}};
+  std::map<std::string, DeviceNumber> dev_nodes = {{"/dev/mapper/vg-data", {253, 0}}};
+  std::map<std::string, std::string> files = {{"/sys/speed", "1000\n"}};
+  bool hang_diskstats = false;
+
+  Result<FsUsage> StatFs(const std::string& path) override {
+    auto it = filesystems.find(path);
+    if (it == filesystems.end()) return NotFoundError("statvfs " + path + ": No such file");
+    return it->second;
+  }
+  Result<std::string> ReadDiskstats() override {
+    if (hang_diskstats) return UnavailableError("/proc/diskstats: I/O error");
+    std::string out;
+    for (const auto& [name, c] : disks) {
+      uint32_t major = name == "dm-0" ? 253 : 8;
+      uint32_t minor = name == "dm-0" ? 0 : 1;
+      out += std::to_string(major) + " " + std::to_string(minor) + " " + name + " 0 0 0 0 " +
+             std::to_string(c.writes_completed) + " 0 " + std::to_string(c.sectors_written) +
+             " 0 0 0 0\n";
+    }
+    return out;
+  }
+  Result<std::string> ReadMountinfo() override { return mountinfo; }
+  Result<std::string> RealPath(const std::string& path) override { return path; }
+  Result<DeviceNumber> BlockDeviceNumber(const std::string& path) override {
+    auto it = dev_nodes.find(path);
+    if (it == dev_nodes.end()) return NotFoundError(path + ": No such file or directory");
+    return it->second;
+  }
+  Result<std::string> ReadSmallFile(const std::string& path, size_t /*max*/) override {
+    auto it = files.find(path);
+    if (it == files.end()) return NotFoundError(path + ": No such file or directory");
+    return it->second;
+  }
+};
+
+SubagentConfig TwoDevices() {
+  SubagentConfig c;
+  c.sampling_interval_s = 10;
+  c.capacity_threshold_pct = 90;
+  c.capacity_hysteresis_pct = 5;
+  DeviceConfig root;
+  root.index = 1;
+  root.serial_number = "S-ROOT";
+  root.mount_points = {"/"};
+  root.items = {{"nic.speed", "Mb/s", mib::ItemSource::kFile, "", "/sys/speed"},
+                {"site", "", mib::ItemSource::kStatic, "B4", ""}};
+  DeviceConfig data;
+  data.index = 2;
+  data.serial_number = "S-DATA";
+  data.capacity_bytes = 10000;
+  data.mount_points = {"/data"};
+  data.block_devices = {"/dev/mapper/vg-data"};
+  c.devices = {root, data};
+  return c;
+}
+
+std::chrono::system_clock::time_point At(int64_t s) {
+  return std::chrono::system_clock::time_point(std::chrono::seconds(s));
+}
+
+const ItemValue* FindItem(const DeviceSnapshot& s, const std::string& name) {
+  for (const ItemValue& i : s.items) {
+    if (i.name == name) return &i;
+  }
+  return nullptr;
+}
+
+TEST(SamplerTest, UsageComesFromMountsAndLoadFromBackingDevices) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  probe.disks["sda1"].writes_completed += 42;
+  probe.disks["dm-0"].writes_completed += 7;
+  probe.filesystems["/"].used_bytes = 300;
+  SampleSet set = sampler.Sample(At(1'800'000'010));
+  ASSERT_EQ(set.devices.size(), 2u);
+  const DeviceSnapshot& root = set.devices[0];
+  EXPECT_EQ(root.status, mib::DeviceStatus::kOk) << root.status_text;
+  EXPECT_EQ(root.capacity_bytes, 1000u);  // defaults to the filesystem size
+  EXPECT_EQ(root.used_bytes, 300u);
+  EXPECT_EQ(root.today.load_peak, 42u);   // sda1 derived from the mount's 8:1
+  const DeviceSnapshot& data = set.devices[1];
+  EXPECT_EQ(data.capacity_bytes, 10000u);  // configured
+  EXPECT_EQ(data.today.load_peak, 7u);     // /dev/mapper path resolved to dm-0
+}
+
+TEST(SamplerTest, ItemsAreSortedAndIncludeBuiltinsAndFiles) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  SampleSet set = sampler.Sample(At(1'800'000'000));
+  const DeviceSnapshot& root = set.devices[0];
+  for (size_t i = 1; i < root.items.size(); ++i) EXPECT_LT(root.items[i - 1].name, root.items[i].name);
+  ASSERT_NE(FindItem(root, "nic.speed"), nullptr);
+  EXPECT_EQ(FindItem(root, "nic.speed")->value, "1000");
+  EXPECT_EQ(FindItem(root, "nic.speed")->source, mib::ItemSource::kFile);
+  EXPECT_EQ(FindItem(root, "used-percent")->value, "25.00");
+  EXPECT_EQ(FindItem(root, "used-percent")->source, mib::ItemSource::kBuiltin);
+  EXPECT_EQ(FindItem(root, "site")->value, "B4");
+  probe.files.clear();
+  set = sampler.Sample(At(1'800'000'010));
+  EXPECT_EQ(FindItem(set.devices[0], "nic.speed")->value.rfind("unavailable: ", 0), 0u);
+}
+
+TEST(SamplerTest, MissingMountDegradesAndAllMissingIsUnavailable) {
+  SubagentConfig config = TwoDevices();
+  config.devices[0].mount_points = {"/", "/srv/gone"};
+  FakeDiskProbe probe;
+  probe.dev_nodes.clear();  // /dev/mapper/vg-data vanished too
+  probe.mountinfo = "27 1 8:1 / / rw - ext4 /dev/sda1 rw\n";  // /data unmounted
+  Sampler sampler(config, &probe);
+  SampleSet set = sampler.Sample(At(1'800'000'000));
+  EXPECT_EQ(set.devices[0].status, mib::DeviceStatus::kDegraded);
+  EXPECT_EQ(set.devices[0].status_text, "mount /srv/gone: not mounted");
+  EXPECT_EQ(set.devices[0].used_bytes, 250u);  // the readable mount still counts
+  EXPECT_EQ(set.devices[1].status, mib::DeviceStatus::kUnavailable);
+  EXPECT_NE(set.devices[1].status_text.find("mount /data: not mounted"), std::string::npos);
+  EXPECT_NE(set.devices[1].status_text.find("/dev/mapper/vg-data"), std::string::npos);
+}
+
+TEST(SamplerTest, TmpfsMountSaysLoadIsNotMeasured) {
+  SubagentConfig config = TwoDevices();
+  config.devices[0].mount_points = {"/run"};
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  SampleSet set = sampler.Sample(At(1'800'000'000));
+  EXPECT_EQ(set.devices[0].status, mib::DeviceStatus::kDegraded);
+  EXPECT_NE(set.devices[0].status_text.find("no block device backs it (tmpfs tmpfs)"),
+            std::string::npos)
+      << set.devices[0].status_text;
+}
+
+TEST(SamplerTest, CapacityNotificationIsDueOnceWhenThresholdIsCrossed) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  EXPECT_FALSE(sampler.Sample(At(1'800'000'000)).devices[1].capacity_notification_due);  // 45%
+  probe.filesystems["/data"].used_bytes = 9100;  // 91% of the configured 10000
+  EXPECT_TRUE(sampler.Sample(At(1'800'000'010)).devices[1].capacity_notification_due);
+  EXPECT_FALSE(sampler.Sample(At(1'800'000'020)).devices[1].capacity_notification_due);
+}
+
+TEST(SamplerTest, StateRoundTripKeepsPeaksHistoryAndAlarm) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler first(config, &probe);
+  int64_t t0 = 1'800'000'000;
+  first.Sample(At(t0));
+  probe.disks["sda1"].writes_completed += 500;
+  probe.filesystems["/data"].used_bytes = 9500;
+  first.Sample(At(t0 + 10));
+  first.Sample(At(t0 + 86400));  // next day: yesterday goes to history
+  std::string state = first.SerializeState();
+
+  Sampler second(config, &probe);
+  ASSERT_TRUE(second.RestoreState(state).ok());
+  EXPECT_EQ(second.SerializeState(), state);
+  SampleSet initial = second.Initial();
+  ASSERT_EQ(initial.devices[0].history.size(), 1u);
+  EXPECT_EQ(initial.devices[0].history[0].load_peak, 500u);
+  EXPECT_EQ(initial.devices[0].status, mib::DeviceStatus::kUnavailable);
+  // The alarm already fired before the restart: no second notification.
+  EXPECT_FALSE(second.Sample(At(t0 + 86410)).devices[1].capacity_notification_due);
+}
+
+TEST(SamplerTest, DamagedStateIsRejectedWithoutChangingAnything) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  std::string good = sampler.SerializeState();
+  Sampler fresh(config, &probe);
+  std::string before = fresh.SerializeState();
+  std::string flipped = good;
+  flipped[good.find("today") + 8] ^= 1;
+  const std::string damaged[] = {"", "garbage", good.substr(0, good.size() / 2), flipped,
+                                 "periscope-subagent-state 1\ncheckswum 0\n"};
+  for (const std::string& d : damaged) {
+    Status s = fresh.RestoreState(d);
+    EXPECT_EQ(s.code(), StatusCode::kDataLoss) << d.substr(0, 40);
+    EXPECT_EQ(fresh.SerializeState(), before);
+  }
+}
+
+TEST(SamplerTest, StateOfAReplacedDeviceIsNotRestored) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  probe.disks["sda1"].writes_completed += 99;
+  sampler.Sample(At(1'800'000'010));
+  std::string state = sampler.SerializeState();
+  config.devices[0].serial_number = "S-NEW";  // same index, different device
+  Sampler replaced(config, &probe);
+  ASSERT_TRUE(replaced.RestoreState(state).ok());
+  EXPECT_EQ(replaced.Initial().devices[0].today.load_peak, 0u);
+  EXPECT_EQ(replaced.Initial().devices[1].today.date, 20270115u);
+}
+
+}  // namespace
+}  // namespace periscope::subagent
