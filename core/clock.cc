@@ -69,19 +69,29 @@ DateAndTimeOctets LocalDateAndTime(std::chrono::system_clock::time_point t) {
   int year = tm.tm_year + 1900;
   long offset_s = tm.tm_gmtoff;
   long abs_off = offset_s < 0 ? -offset_s : offset_s;
-  return DateAndTimeOctets{
-      static_cast<uint8_t>(year >> 8), static_cast<uint8_t>(year & 0xff),
-      static_cast<uint8_t>(tm.tm_mon + 1), static_cast<uint8_t>(tm.tm_mday),
-      static_cast<uint8_t>(tm.tm_hour), static_cast<uint8_t>(tm.tm_min),
-      static_cast<uint8_t>(tm.tm_sec > 59 ? 59 : tm.tm_sec), static_cast<uint8_t>(deci),
-      static_cast<uint8_t>(offset_s < 0 ? '-' : '+'), static_cast<uint8_t>(abs_off / 3600),
-      static_cast<uint8_t>((abs_off % 3600) / 60)};
+  return DateAndTimeOctets{static_cast<uint8_t>(year >> 8),
+                           static_cast<uint8_t>(year & 0xff),
+                           static_cast<uint8_t>(tm.tm_mon + 1),
+                           static_cast<uint8_t>(tm.tm_mday),
+                           static_cast<uint8_t>(tm.tm_hour),
+                           static_cast<uint8_t>(tm.tm_min),
+                           static_cast<uint8_t>(tm.tm_sec > 59 ? 59 : tm.tm_sec),
+                           static_cast<uint8_t>(deci),
+                           static_cast<uint8_t>(offset_s < 0 ? '-' : '+'),
+                           static_cast<uint8_t>(abs_off / 3600),
+                           static_cast<uint8_t>((abs_off % 3600) / 60)};
 }
 
 std::array<uint8_t, 8> DateOnlyDateAndTime(DateYmd date) {
   uint32_t year = date / 10000;
-  return {static_cast<uint8_t>(year >> 8), static_cast<uint8_t>(year & 0xff),
-          static_cast<uint8_t>((date / 100) % 100), static_cast<uint8_t>(date % 100), 0, 0, 0, 0};
+  return {static_cast<uint8_t>(year >> 8),
+          static_cast<uint8_t>(year & 0xff),
+          static_cast<uint8_t>((date / 100) % 100),
+          static_cast<uint8_t>(date % 100),
+          0,
+          0,
+          0,
+          0};
 }
 
 std::string FormatLocalTime(std::chrono::system_clock::time_point t) {

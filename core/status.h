@@ -97,9 +97,9 @@ class [[nodiscard]] Result {
 }  // namespace periscope
 
 // Evaluates `expr` (a Status); returns it from the current function when not ok.
-#define PERISCOPE_RETURN_IF_ERROR(expr)           \
-  do {                                            \
-    ::periscope::Status periscope_status_ = (expr); \
+#define PERISCOPE_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::periscope::Status periscope_status_ = (expr);        \
     if (!periscope_status_.ok()) return periscope_status_; \
   } while (false)
 

@@ -6,7 +6,9 @@
 namespace periscope {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
 
 }  // namespace
 
@@ -52,12 +54,19 @@ std::optional<uint64_t> ParseByteCount(std::string_view s) {
     uint64_t factor;
   };
   static constexpr Unit kUnits[] = {
-      {"", 1},           {"B", 1},
-      {"kB", 1000ULL},   {"KB", 1000ULL},   {"MB", 1000ULL * 1000},
-      {"GB", 1000ULL * 1000 * 1000},       {"TB", 1000ULL * 1000 * 1000 * 1000},
+      {"", 1},
+      {"B", 1},
+      {"kB", 1000ULL},
+      {"KB", 1000ULL},
+      {"MB", 1000ULL * 1000},
+      {"GB", 1000ULL * 1000 * 1000},
+      {"TB", 1000ULL * 1000 * 1000 * 1000},
       {"PB", 1000ULL * 1000 * 1000 * 1000 * 1000},
-      {"KiB", 1ULL << 10}, {"MiB", 1ULL << 20}, {"GiB", 1ULL << 30},
-      {"TiB", 1ULL << 40}, {"PiB", 1ULL << 50},
+      {"KiB", 1ULL << 10},
+      {"MiB", 1ULL << 20},
+      {"GiB", 1ULL << 30},
+      {"TiB", 1ULL << 40},
+      {"PiB", 1ULL << 50},
   };
   const Unit* unit = nullptr;
   for (const Unit& u : kUnits) {
@@ -83,8 +92,8 @@ std::optional<uint64_t> ParseByteCount(std::string_view s) {
   for (size_t k = 0; k < frac.size(); ++k) scale *= 10;
   if (*whole > std::numeric_limits<uint64_t>::max() / unit->factor) return std::nullopt;
   long double total = static_cast<long double>(*whole) * static_cast<long double>(unit->factor) +
-                      static_cast<long double>(*frac_value) * static_cast<long double>(unit->factor) /
-                          static_cast<long double>(scale);
+                      static_cast<long double>(*frac_value) *
+                          static_cast<long double>(unit->factor) / static_cast<long double>(scale);
   if (total >= static_cast<long double>(std::numeric_limits<uint64_t>::max())) return std::nullopt;
   return static_cast<uint64_t>(std::llround(total));
 }

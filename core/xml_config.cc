@@ -9,8 +9,7 @@
 
 namespace periscope {
 
-Result<std::unique_ptr<XmlConfig>> XmlConfig::LoadFile(const std::string& path,
-                                                       size_t max_bytes) {
+Result<std::unique_ptr<XmlConfig>> XmlConfig::LoadFile(const std::string& path, size_t max_bytes) {
   Result<std::string> content = ReadFileBounded(path, max_bytes);
   if (!content.ok()) return content.status();
   return LoadString(std::move(content).value(), path);
@@ -29,9 +28,8 @@ Result<std::unique_ptr<XmlConfig>> XmlConfig::LoadString(std::string content, st
       pugi::parse_default | pugi::parse_ws_pcdata_single, pugi::encoding_utf8);
   if (!parsed) {
     auto [line, col] = config->LineColumn(parsed.offset);
-    return InvalidArgumentError(
-        fmt::format("{}:{}:{}: XML syntax error: {}", config->name_, line, col,
-                    parsed.description()));
+    return InvalidArgumentError(fmt::format("{}:{}:{}: XML syntax error: {}", config->name_, line,
+                                            col, parsed.description()));
   }
   if (!config->doc_.document_element()) {
     return InvalidArgumentError(fmt::format("{}: no root element", config->name_));
@@ -97,23 +95,22 @@ Status XmlConfig::CheckKnownFields(const pugi::xml_node& node,
   };
   for (pugi::xml_attribute attr : node.attributes()) {
     if (!known(attr.name())) {
-      return InvalidArgumentError(fmt::format("{}: <{}> unknown attribute '{}'",
-                                              Where(attr, node), node.name(), attr.name()));
+      return InvalidArgumentError(fmt::format("{}: <{}> unknown attribute '{}'", Where(attr, node),
+                                              node.name(), attr.name()));
     }
   }
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
     if (!known(child.name())) {
-      return InvalidArgumentError(fmt::format("{}: <{}> unknown element <{}>", Where(child),
-                                              node.name(), child.name()));
+      return InvalidArgumentError(
+          fmt::format("{}: <{}> unknown element <{}>", Where(child), node.name(), child.name()));
     }
   }
   return Status::Ok();
 }
 
 Result<std::optional<std::string>> XmlConfig::Text(const pugi::xml_node& node,
-                                                   std::string_view field,
-                                                   size_t max_bytes) const {
+                                                   std::string_view field, size_t max_bytes) const {
   std::string f(field);
   std::string raw;
   if (pugi::xml_attribute attr = node.attribute(f.c_str())) {
@@ -137,9 +134,8 @@ Result<std::optional<std::string>> XmlConfig::Text(const pugi::xml_node& node,
   return std::optional<std::string>(std::move(value));
 }
 
-Result<std::optional<uint64_t>> XmlConfig::Uint(const pugi::xml_node& node,
-                                                std::string_view field, uint64_t min,
-                                                uint64_t max) const {
+Result<std::optional<uint64_t>> XmlConfig::Uint(const pugi::xml_node& node, std::string_view field,
+                                                uint64_t min, uint64_t max) const {
   auto text = Text(node, field, 32);
   if (!text.ok()) return text.status();
   if (!text->has_value()) return std::optional<uint64_t>();
@@ -158,9 +154,9 @@ Result<std::optional<uint64_t>> XmlConfig::Bytes(const pugi::xml_node& node,
   if (!text->has_value()) return std::optional<uint64_t>();
   auto value = ParseByteCount(**text);
   if (!value) {
-    return FieldError(node, field,
-                      fmt::format("'{}' is not a byte count (e.g. 4000000000000, 4TB, 3.6TiB)",
-                                  **text));
+    return FieldError(
+        node, field,
+        fmt::format("'{}' is not a byte count (e.g. 4000000000000, 4TB, 3.6TiB)", **text));
   }
   return std::optional<uint64_t>(*value);
 }

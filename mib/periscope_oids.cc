@@ -6,8 +6,7 @@ std::vector<NamedOid> AllNamedOids() {
   std::vector<NamedOid> out = {
       {"periscopeMIB", Oid({})},
       {"periscopeNotifications", Oid({kNotifications})},
-      {"periscopeCapacityThresholdCrossed",
-       Oid({kNotifications, kNotifyCapacityThresholdCrossed})},
+      {"periscopeCapacityThresholdCrossed", Oid({kNotifications, kNotifyCapacityThresholdCrossed})},
       {"periscopeObjects", Oid({kObjects})},
       {"periscopeAgent", Oid({kObjects, kAgentGroup})},
       {"periscopeAgentVersion", Oid({kObjects, kAgentGroup, kAgentVersion})},
@@ -73,15 +72,24 @@ std::vector<NamedOid> AllNamedOids() {
 
 std::string_view DeviceTypeLabel(DeviceType type) {
   switch (type) {
-    case DeviceType::kOther: return "other";
-    case DeviceType::kDiskArray: return "diskArray";
-    case DeviceType::kTapeLibrary: return "tapeLibrary";
-    case DeviceType::kOpticalLibrary: return "opticalLibrary";
-    case DeviceType::kDisk: return "disk";
-    case DeviceType::kPrinter: return "printer";
-    case DeviceType::kCopier: return "copier";
-    case DeviceType::kPersonalComputer: return "personalComputer";
-    case DeviceType::kNetwork: return "network";
+    case DeviceType::kOther:
+      return "other";
+    case DeviceType::kDiskArray:
+      return "diskArray";
+    case DeviceType::kTapeLibrary:
+      return "tapeLibrary";
+    case DeviceType::kOpticalLibrary:
+      return "opticalLibrary";
+    case DeviceType::kDisk:
+      return "disk";
+    case DeviceType::kPrinter:
+      return "printer";
+    case DeviceType::kCopier:
+      return "copier";
+    case DeviceType::kPersonalComputer:
+      return "personalComputer";
+    case DeviceType::kNetwork:
+      return "network";
   }
   return "other";
 }

@@ -76,8 +76,8 @@ class Loader {
 Status Loader::Load(SubagentConfig* out) {
   pugi::xml_node root = xml_.root();
   if (std::string_view(root.name()) != "periscope-subagent") {
-    return InvalidArgumentError(fmt::format("{}: root element is <{}>, expected <periscope-subagent>",
-                                            xml_.Where(root), root.name()));
+    return InvalidArgumentError(fmt::format(
+        "{}: root element is <{}>, expected <periscope-subagent>", xml_.Where(root), root.name()));
   }
   PERISCOPE_RETURN_IF_ERROR(
       xml_.CheckKnownFields(root, {"agentx", "sampling", "capacity-notification", "device"}));
@@ -129,8 +129,8 @@ Status Loader::Load(SubagentConfig* out) {
     out->devices.push_back(std::move(d));
   }
   if (out->devices.empty()) {
-    return InvalidArgumentError(
-        fmt::format("{}: <periscope-subagent> has no <device>: nothing to serve", xml_.Where(root)));
+    return InvalidArgumentError(fmt::format(
+        "{}: <periscope-subagent> has no <device>: nothing to serve", xml_.Where(root)));
   }
   std::sort(out->devices.begin(), out->devices.end(),
             [](const DeviceConfig& a, const DeviceConfig& b) { return a.index < b.index; });
@@ -139,10 +139,10 @@ Status Loader::Load(SubagentConfig* out) {
 
 Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConfig* d) {
   d->where = xml_.Where(n);
-  PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(
-      n, {"index", "type", "product-name", "model", "product-number", "serial-number",
-          "configuration", "firmware", "capacity", "cache", "sale-date", "price", "user-id",
-          "mount", "block-device", "item"}));
+  PERISCOPE_RETURN_IF_ERROR(
+      xml_.CheckKnownFields(n, {"index", "type", "product-name", "model", "product-number",
+                                "serial-number", "configuration", "firmware", "capacity", "cache",
+                                "sale-date", "price", "user-id", "mount", "block-device", "item"}));
   d->index = position;
   PERISCOPE_RETURN_IF_ERROR(Uint32(n, "index", 1, 0xffffffffU, &d->index));
   std::string type = "other";
@@ -162,9 +162,12 @@ Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConf
     std::string* dest;
   };
   const TextField text_fields[] = {
-      {"product-name", &d->product_name},   {"model", &d->model},
-      {"product-number", &d->product_number}, {"serial-number", &d->serial_number},
-      {"configuration", &d->configuration}, {"firmware", &d->firmware},
+      {"product-name", &d->product_name},
+      {"model", &d->model},
+      {"product-number", &d->product_number},
+      {"serial-number", &d->serial_number},
+      {"configuration", &d->configuration},
+      {"firmware", &d->firmware},
       {"user-id", &d->user_id},
   };
   for (const TextField& f : text_fields) {
@@ -179,7 +182,8 @@ Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConf
   if (!sale_date.empty()) {
     d->sale_date = ParseIsoDate(sale_date);
     if (!d->sale_date) {
-      return xml_.FieldError(n, "sale-date", fmt::format("'{}' is not a YYYY-MM-DD date", sale_date));
+      return xml_.FieldError(n, "sale-date",
+                             fmt::format("'{}' is not a YYYY-MM-DD date", sale_date));
     }
   }
   if (pugi::xml_node price = n.child("price")) {
@@ -193,9 +197,8 @@ Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConf
     d->price_minor_units = *value;
     PERISCOPE_RETURN_IF_ERROR(Take(xml_.Text(price, "currency", 3), &d->currency));
     if (!d->currency.empty() &&
-        (d->currency.size() != 3 ||
-         !std::all_of(d->currency.begin(), d->currency.end(),
-                      [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+        (d->currency.size() != 3 || !std::all_of(d->currency.begin(), d->currency.end(),
+                                                 [](char c) { return c >= 'A' && c <= 'Z'; }))) {
       return xml_.FieldError(price, "currency",
                              fmt::format("'{}' is not an ISO 4217 code such as JPY", d->currency));
     }
@@ -216,9 +219,9 @@ Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConf
     bool ok = !name.empty() && name.size() <= 255 && IsCleanUtf8Text(name) &&
               (name.front() == '/' || name.find('/') == std::string::npos);
     if (!ok) {
-      return InvalidArgumentError(
-          fmt::format("{}: <block-device> must be a kernel name (sda, dm-0) or a /dev path, got '{}'",
-                      xml_.Where(b), name));
+      return InvalidArgumentError(fmt::format(
+          "{}: <block-device> must be a kernel name (sda, dm-0) or a /dev path, got '{}'",
+          xml_.Where(b), name));
     }
     d->block_devices.push_back(name);
   }
@@ -245,8 +248,7 @@ Status Loader::LoadItem(const pugi::xml_node& n, ItemConfig* item) {
   }
   const auto& builtins = BuiltinItemNames();
   if (std::find(builtins.begin(), builtins.end(), item->name) != builtins.end()) {
-    return xml_.FieldError(n, "name",
-                           fmt::format("'{}' is a built-in item name", item->name));
+    return xml_.FieldError(n, "name", fmt::format("'{}' is a built-in item name", item->name));
   }
   PERISCOPE_RETURN_IF_ERROR(Take(xml_.Text(n, "unit", mib::kMaxItemUnitBytes), &item->unit));
   auto value = xml_.Text(n, "value", mib::kMaxAdminStringBytes);
@@ -273,8 +275,8 @@ Status Loader::LoadItem(const pugi::xml_node& n, ItemConfig* item) {
 
 const std::vector<std::string>& BuiltinItemNames() {
   static const std::vector<std::string> kNames = {
-      "capacity-bytes", "firmware",         "load-avg-today", "load-peak-today",
-      "status",         "used-bytes",       "used-percent",
+      "capacity-bytes", "firmware",   "load-avg-today", "load-peak-today",
+      "status",         "used-bytes", "used-percent",
   };
   return kNames;
 }

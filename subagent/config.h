@@ -15,11 +15,11 @@ namespace periscope::subagent {
 
 // A maintenance item served in periscopeItemTable.
 struct ItemConfig {
-  std::string name;               // [a-z0-9._-]{1,64}
-  std::string unit;               // at most 32 bytes
+  std::string name;  // [a-z0-9._-]{1,64}
+  std::string unit;  // at most 32 bytes
   mib::ItemSource source = mib::ItemSource::kStatic;
-  std::string value;              // kStatic: the value
-  std::string file_path;          // kFile: absolute path read at sampling time
+  std::string value;      // kStatic: the value
+  std::string file_path;  // kFile: absolute path read at sampling time
 };
 
 // Names of the items every device serves (ItemSource::kBuiltin); config items
@@ -58,7 +58,7 @@ struct SubagentConfig {
   uint32_t daily_retention_days = 35;
   uint32_t capacity_threshold_pct = 90;  // 0 disables the notification
   uint32_t capacity_hysteresis_pct = 5;
-  std::vector<DeviceConfig> devices;     // sorted by index
+  std::vector<DeviceConfig> devices;  // sorted by index
 };
 
 // Loads and validates a config file. Errors are InvalidArgument naming

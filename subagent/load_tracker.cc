@@ -62,11 +62,9 @@ void LoadTracker::Observe(int64_t sampled_at_s, DateYmd date, const CounterReadi
       state_.writes_total += dw;
       state_.bytes_total += (cur.sectors_written - p.sectors_written) * 512;
     }
-    bool plausible_length =
-        elapsed_s > 0 && elapsed_s <= 2 * static_cast<int64_t>(interval_s_);
-    bool plausible_count =
-        elapsed_s > 0 &&
-        interval_writes <= kMaxPlausibleWritesPerSecond * static_cast<uint64_t>(elapsed_s);
+    bool plausible_length = elapsed_s > 0 && elapsed_s <= 2 * static_cast<int64_t>(interval_s_);
+    bool plausible_count = elapsed_s > 0 && interval_writes <= kMaxPlausibleWritesPerSecond *
+                                                                   static_cast<uint64_t>(elapsed_s);
     if (comparable && !went_back && plausible_length && plausible_count) {
       // Normalise to exactly t seconds so timer jitter does not bias the peak.
       uint64_t count = (interval_writes * interval_s_ * 2 + static_cast<uint64_t>(elapsed_s)) /

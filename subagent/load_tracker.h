@@ -26,10 +26,10 @@ namespace periscope::subagent {
 // One day's figures (a row of periscopeDailyTable).
 struct DailyFigures {
   DateYmd date = 0;
-  uint64_t load_peak = 0;      // write completions in the busiest interval
-  uint64_t load_sum = 0;       // sum of all counted intervals' completions
-  uint32_t intervals = 0;      // intervals counted
-  uint64_t used_bytes = 0;     // at the day's last sample
+  uint64_t load_peak = 0;   // write completions in the busiest interval
+  uint64_t load_sum = 0;    // sum of all counted intervals' completions
+  uint32_t intervals = 0;   // intervals counted
+  uint64_t used_bytes = 0;  // at the day's last sample
   bool has_used_bytes = false;
 
   // Mean completions per interval in hundredths, rounded.

@@ -30,7 +30,8 @@ void PrintHelp() {
       "Serves PERISCOPE-MIB (sold devices' specification and usage) to the local\n"
       "snmpd as a read-only AgentX subagent.\n"
       "\n"
-      "  -c, --config FILE   configuration (default " PERISCOPE_DEFAULT_CONFIG ")\n"
+      "  -c, --config FILE   configuration (default " PERISCOPE_DEFAULT_CONFIG
+      ")\n"
       "  -x, --agentx SOCKET AgentX master socket, overrides the config\n"
       "                      (e.g. /var/agentx/master or unix:/run/snmpd/agentx)\n"
       "  -f, --foreground    stay in the foreground and log to stderr\n"
@@ -63,12 +64,24 @@ int main(int argc, char** argv) {
   int opt;
   while ((opt = getopt_long(argc, argv, "c:x:fh", kLongOptions, nullptr)) != -1) {
     switch (opt) {
-      case 'c': config_path = optarg; break;
-      case 'x': socket_override = optarg; break;
-      case 'f': foreground = true; break;
-      case kOptCheckConfig: check_only = true; break;
-      case kOptVersion: std::printf("periscope-subagent %s\n", PERISCOPE_VERSION); return kExitOk;
-      case 'h': PrintHelp(); return kExitOk;
+      case 'c':
+        config_path = optarg;
+        break;
+      case 'x':
+        socket_override = optarg;
+        break;
+      case 'f':
+        foreground = true;
+        break;
+      case kOptCheckConfig:
+        check_only = true;
+        break;
+      case kOptVersion:
+        std::printf("periscope-subagent %s\n", PERISCOPE_VERSION);
+        return kExitOk;
+      case 'h':
+        PrintHelp();
+        return kExitOk;
       default:
         std::fputs("try 'periscope-subagent --help'\n", stderr);
         return kExitUsage;
@@ -78,10 +91,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "periscope-subagent: unexpected argument '%s'\n", argv[optind]);
     return kExitUsage;
   }
-  periscope::InitLogging("periscope-subagent",
-                         foreground || check_only ? periscope::LogSink::kStderr
-                                                  : periscope::LogSink::kSyslog,
-                         periscope::LogLevel::kInfo);
+  periscope::InitLogging(
+      "periscope-subagent",
+      foreground || check_only ? periscope::LogSink::kStderr : periscope::LogSink::kSyslog,
+      periscope::LogLevel::kInfo);
   auto config = periscope::subagent::LoadSubagentConfig(config_path);
   if (!config.ok()) {
     LogError(config.status().message());

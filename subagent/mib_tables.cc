@@ -97,11 +97,15 @@ int MibTables::Impl::AgentHandler(netsnmp_mib_handler* /*handler*/,
       continue;
     }
     switch (vb->name[kGroupLen]) {
-      case mib::kAgentVersion: snmp::SetOctets(vb, impl->agent_version); break;
+      case mib::kAgentVersion:
+        snmp::SetOctets(vb, impl->agent_version);
+        break;
       case mib::kAgentSamplingIntervalS:
         snmp::SetUnsigned32(vb, t.config_.sampling_interval_s);
         break;
-      case mib::kAgentLastSampleTime: SetTime(vb, t.current_.sampled_at); break;
+      case mib::kAgentLastSampleTime:
+        SetTime(vb, t.current_.sampled_at);
+        break;
       case mib::kAgentDeviceCount:
         snmp::SetUnsigned32(vb, static_cast<uint32_t>(t.current_.devices.size()));
         break;
@@ -114,7 +118,9 @@ int MibTables::Impl::AgentHandler(netsnmp_mib_handler* /*handler*/,
       case mib::kAgentDailyRetentionDays:
         snmp::SetUnsigned32(vb, t.config_.daily_retention_days);
         break;
-      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+      default:
+        netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+        break;
     }
   }
   return SNMP_ERR_NOERROR;
@@ -138,15 +144,33 @@ int MibTables::Impl::DeviceHandler(netsnmp_mib_handler* /*handler*/,
     }
     const DeviceConfig& c = *s->config;
     switch (ti->colnum) {
-      case mib::kDeviceType: snmp::SetInteger(vb, static_cast<int32_t>(c.type)); break;
-      case mib::kDeviceProductName: snmp::SetOctets(vb, c.product_name); break;
-      case mib::kDeviceModel: snmp::SetOctets(vb, c.model); break;
-      case mib::kDeviceProductNumber: snmp::SetOctets(vb, c.product_number); break;
-      case mib::kDeviceSerialNumber: snmp::SetOctets(vb, c.serial_number); break;
-      case mib::kDeviceConfiguration: snmp::SetOctets(vb, c.configuration); break;
-      case mib::kDeviceFirmware: snmp::SetOctets(vb, c.firmware); break;
-      case mib::kDeviceCapacityBytes: snmp::SetCounter64(vb, s->capacity_bytes); break;
-      case mib::kDeviceCacheBytes: snmp::SetCounter64(vb, c.cache_bytes); break;
+      case mib::kDeviceType:
+        snmp::SetInteger(vb, static_cast<int32_t>(c.type));
+        break;
+      case mib::kDeviceProductName:
+        snmp::SetOctets(vb, c.product_name);
+        break;
+      case mib::kDeviceModel:
+        snmp::SetOctets(vb, c.model);
+        break;
+      case mib::kDeviceProductNumber:
+        snmp::SetOctets(vb, c.product_number);
+        break;
+      case mib::kDeviceSerialNumber:
+        snmp::SetOctets(vb, c.serial_number);
+        break;
+      case mib::kDeviceConfiguration:
+        snmp::SetOctets(vb, c.configuration);
+        break;
+      case mib::kDeviceFirmware:
+        snmp::SetOctets(vb, c.firmware);
+        break;
+      case mib::kDeviceCapacityBytes:
+        snmp::SetCounter64(vb, s->capacity_bytes);
+        break;
+      case mib::kDeviceCacheBytes:
+        snmp::SetCounter64(vb, c.cache_bytes);
+        break;
       case mib::kDeviceSaleDate:
         if (c.sale_date) {
           auto octets = DateOnlyDateAndTime(*c.sale_date);
@@ -155,10 +179,18 @@ int MibTables::Impl::DeviceHandler(netsnmp_mib_handler* /*handler*/,
           snmp_set_var_typed_value(vb, ASN_OCTET_STR, kNoTime, sizeof kNoTime);
         }
         break;
-      case mib::kDevicePrice: snmp::SetCounter64(vb, c.price_minor_units); break;
-      case mib::kDeviceCurrency: snmp::SetOctets(vb, c.currency); break;
-      case mib::kDeviceUserId: snmp::SetOctets(vb, c.user_id); break;
-      case mib::kDeviceUsedBytes: snmp::SetCounter64(vb, s->used_bytes); break;
+      case mib::kDevicePrice:
+        snmp::SetCounter64(vb, c.price_minor_units);
+        break;
+      case mib::kDeviceCurrency:
+        snmp::SetOctets(vb, c.currency);
+        break;
+      case mib::kDeviceUserId:
+        snmp::SetOctets(vb, c.user_id);
+        break;
+      case mib::kDeviceUsedBytes:
+        snmp::SetCounter64(vb, s->used_bytes);
+        break;
       case mib::kDeviceLoadIntervalS:
         snmp::SetUnsigned32(vb, interval_s);
         break;
@@ -168,12 +200,24 @@ int MibTables::Impl::DeviceHandler(netsnmp_mib_handler* /*handler*/,
       case mib::kDeviceLoadAvgToday:
         snmp::SetGauge32(vb, SaturateToGauge32(s->today.LoadAvgHundredths()));
         break;
-      case mib::kDeviceWritesCompleted: snmp::SetCounter64(vb, s->writes_total); break;
-      case mib::kDeviceBytesWritten: snmp::SetCounter64(vb, s->bytes_total); break;
-      case mib::kDeviceStatus: snmp::SetInteger(vb, static_cast<int32_t>(s->status)); break;
-      case mib::kDeviceStatusText: snmp::SetOctets(vb, s->status_text); break;
-      case mib::kDeviceLastSampleTime: SetTime(vb, s->sampled_at); break;
-      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+      case mib::kDeviceWritesCompleted:
+        snmp::SetCounter64(vb, s->writes_total);
+        break;
+      case mib::kDeviceBytesWritten:
+        snmp::SetCounter64(vb, s->bytes_total);
+        break;
+      case mib::kDeviceStatus:
+        snmp::SetInteger(vb, static_cast<int32_t>(s->status));
+        break;
+      case mib::kDeviceStatusText:
+        snmp::SetOctets(vb, s->status_text);
+        break;
+      case mib::kDeviceLastSampleTime:
+        SetTime(vb, s->sampled_at);
+        break;
+      default:
+        netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+        break;
     }
   }
   return SNMP_ERR_NOERROR;
@@ -195,13 +239,21 @@ int MibTables::Impl::DailyHandler(netsnmp_mib_handler* /*handler*/,
     }
     const DailyFigures& d = *ref->day;
     switch (ti->colnum) {
-      case mib::kDailyLoadPeak: snmp::SetGauge32(vb, SaturateToGauge32(d.load_peak)); break;
+      case mib::kDailyLoadPeak:
+        snmp::SetGauge32(vb, SaturateToGauge32(d.load_peak));
+        break;
       case mib::kDailyLoadAvg:
         snmp::SetGauge32(vb, SaturateToGauge32(d.LoadAvgHundredths()));
         break;
-      case mib::kDailyUsedBytes: snmp::SetCounter64(vb, d.used_bytes); break;
-      case mib::kDailyIntervals: snmp::SetUnsigned32(vb, d.intervals); break;
-      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+      case mib::kDailyUsedBytes:
+        snmp::SetCounter64(vb, d.used_bytes);
+        break;
+      case mib::kDailyIntervals:
+        snmp::SetUnsigned32(vb, d.intervals);
+        break;
+      default:
+        netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+        break;
     }
   }
   return SNMP_ERR_NOERROR;
@@ -223,10 +275,18 @@ int MibTables::Impl::ItemHandler(netsnmp_mib_handler* /*handler*/,
     }
     const ItemValue& item = *ref->item;
     switch (ti->colnum) {
-      case mib::kItemValue: snmp::SetOctets(vb, item.value); break;
-      case mib::kItemUnit: snmp::SetOctets(vb, item.unit); break;
-      case mib::kItemSource: snmp::SetInteger(vb, static_cast<int32_t>(item.source)); break;
-      default: netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT); break;
+      case mib::kItemValue:
+        snmp::SetOctets(vb, item.value);
+        break;
+      case mib::kItemUnit:
+        snmp::SetOctets(vb, item.unit);
+        break;
+      case mib::kItemSource:
+        snmp::SetInteger(vb, static_cast<int32_t>(item.source));
+        break;
+      default:
+        netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
+        break;
     }
   }
   return SNMP_ERR_NOERROR;

@@ -16,20 +16,20 @@ namespace periscope::subagent {
 struct DiskStat {
   uint32_t major = 0;
   uint32_t minor = 0;
-  std::string name;                // kernel name, e.g. "sda1", "dm-0"
-  uint64_t writes_completed = 0;   // field 8: writes completed successfully
-  uint64_t sectors_written = 0;    // field 10: 512-byte sectors written
+  std::string name;               // kernel name, e.g. "sda1", "dm-0"
+  uint64_t writes_completed = 0;  // field 8: writes completed successfully
+  uint64_t sectors_written = 0;   // field 10: 512-byte sectors written
 };
 
 std::vector<DiskStat> ParseDiskstats(std::string_view content);
 
 struct MountInfo {
-  uint32_t major = 0;           // st_dev major of the filesystem (0 for tmpfs, overlay, nfs...)
+  uint32_t major = 0;  // st_dev major of the filesystem (0 for tmpfs, overlay, nfs...)
   uint32_t minor = 0;
-  std::string root;             // path of the mount's root within its filesystem
-  std::string mount_point;      // octal escapes (\040 ...) decoded
+  std::string root;         // path of the mount's root within its filesystem
+  std::string mount_point;  // octal escapes (\040 ...) decoded
   std::string fs_type;
-  std::string source;           // e.g. "/dev/sda1", "overlay", "tmpfs"
+  std::string source;  // e.g. "/dev/sda1", "overlay", "tmpfs"
 };
 
 std::vector<MountInfo> ParseMountinfo(std::string_view content);

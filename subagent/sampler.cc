@@ -48,9 +48,12 @@ std::string FormatHundredths(uint64_t v) { return fmt::format("{}.{:02}", v / 10
 
 std::string_view StatusLabel(mib::DeviceStatus s) {
   switch (s) {
-    case mib::DeviceStatus::kOk: return "ok";
-    case mib::DeviceStatus::kDegraded: return "degraded";
-    case mib::DeviceStatus::kUnavailable: return "unavailable";
+    case mib::DeviceStatus::kOk:
+      return "ok";
+    case mib::DeviceStatus::kDegraded:
+      return "degraded";
+    case mib::DeviceStatus::kUnavailable:
+      return "unavailable";
   }
   return "unavailable";
 }
@@ -130,7 +133,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   DeviceState& state = states_[i];
   snap->config = &dev;
   std::vector<std::string> problems;
-  size_t sources = 0;         // mounts and block devices we tried to read
+  size_t sources = 0;  // mounts and block devices we tried to read
   size_t sources_failed = 0;
 
   // Used capacity: statvfs of each configured mount point.
@@ -145,10 +148,9 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
     }
     if (m == nullptr) {
       ++sources_failed;
-      problems.push_back(host.mounts_status.ok()
-                             ? fmt::format("mount {}: not mounted", mount_point)
-                             : fmt::format("mount {}: {}", mount_point,
-                                           host.mounts_status.message()));
+      problems.push_back(host.mounts_status.ok() ? fmt::format("mount {}: not mounted", mount_point)
+                                                 : fmt::format("mount {}: {}", mount_point,
+                                                               host.mounts_status.message()));
       continue;
     }
     auto usage = probe_->StatFs(mount_point);
@@ -169,12 +171,13 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
       if (n.ok()) {
         derived_blocks.push_back(*n);
       } else {
-        problems.push_back(fmt::format("mount {}: {}; load not measured", mount_point,
-                                       n.status().message()));
+        problems.push_back(
+            fmt::format("mount {}: {}; load not measured", mount_point, n.status().message()));
       }
     } else {
-      problems.push_back(fmt::format("mount {}: no block device backs it ({} {}); load not measured",
-                                     mount_point, m->fs_type, m->source));
+      problems.push_back(
+          fmt::format("mount {}: no block device backs it ({} {}); load not measured", mount_point,
+                      m->fs_type, m->source));
     }
   }
 
@@ -216,15 +219,14 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
       if (d != nullptr) {
         add_reading(d);
       } else {
-        problems.push_back(fmt::format("block device {}:{}: {}", n.major, n.minor,
-                                       host.disks_status.ok() ? "not in /proc/diskstats"
-                                                              : host.disks_status.message()));
+        problems.push_back(fmt::format(
+            "block device {}:{}: {}", n.major, n.minor,
+            host.disks_status.ok() ? "not in /proc/diskstats" : host.disks_status.message()));
       }
     }
   }
 
-  int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   state.tracker.Observe(now_s, LocalDate(now), readings,
                         any_mount_read ? std::optional<uint64_t>(used) : std::nullopt);
 
@@ -236,7 +238,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
     snap->status = mib::DeviceStatus::kOk;
   } else {
     snap->status = (sources > 0 && sources_failed == sources) ? mib::DeviceStatus::kUnavailable
-                                                               : mib::DeviceStatus::kDegraded;
+                                                              : mib::DeviceStatus::kDegraded;
     std::string text;
     for (const std::string& p : problems) {
       if (!text.empty()) text += "; ";
@@ -245,9 +247,9 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
     snap->status_text = TruncateUtf8(ReplaceControlChars(text), mib::kMaxAdminStringBytes);
   }
   snap->capacity_notification_due =
-      any_mount_read && state.alarm.Update(snap->used_bytes, snap->capacity_bytes,
-                                           config_.capacity_threshold_pct,
-                                           config_.capacity_hysteresis_pct);
+      any_mount_read &&
+      state.alarm.Update(snap->used_bytes, snap->capacity_bytes, config_.capacity_threshold_pct,
+                         config_.capacity_hysteresis_pct);
 
   // Items: built-ins, then the configured ones, served in name order.
   auto builtin = [&](std::string name, std::string value, std::string unit) {
@@ -256,8 +258,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   };
   builtin("capacity-bytes", std::to_string(snap->capacity_bytes), "bytes");
   builtin("firmware", dev.firmware, "");
-  builtin("load-avg-today", FormatHundredths(snap->today.LoadAvgHundredths()),
-          "writes/interval");
+  builtin("load-avg-today", FormatHundredths(snap->today.LoadAvgHundredths()), "writes/interval");
   builtin("load-peak-today", std::to_string(snap->today.load_peak), "writes/interval");
   builtin("status", std::string(StatusLabel(snap->status)), "");
   builtin("used-bytes", std::to_string(snap->used_bytes), "bytes");
@@ -377,8 +378,8 @@ Status Sampler::RestoreState(std::string_view content) {
     if (!date || !peak || !sum || !n || !used || !has || *n > 0xffffffffULL || *has > 1)
       return false;
     if (!IsValidDate(static_cast<DateYmd>(*date)) || *date > 99991231) return false;
-    *d = DailyFigures{static_cast<DateYmd>(*date), *peak, *sum, static_cast<uint32_t>(*n), *used,
-                      *has == 1};
+    *d = DailyFigures{static_cast<DateYmd>(*date), *peak, *sum,
+                      static_cast<uint32_t>(*n),   *used, *has == 1};
     return true;
   };
   while (pos < body.size()) {

@@ -89,7 +89,9 @@ class SamplerThread {
   SamplerThread(const SubagentConfig& config, Sampler* sampler, Handoff* handoff)
       : config_(config), sampler_(sampler), handoff_(handoff) {}
 
-  void Start() { thread_ = std::thread([this] { Loop(); }); }
+  void Start() {
+    thread_ = std::thread([this] { Loop(); });
+  }
 
   void Stop() {
     {
@@ -173,9 +175,8 @@ void CheckSamplerAlive(unsigned int /*reg*/, void* data) noexcept {
   if (last.time_since_epoch().count() == 0 || ctx->stalled) return;
   if (std::chrono::system_clock::now() - last > limit) {
     ctx->stalled = true;
-    std::string reason =
-        fmt::format("sampler stalled since {} (a disk or mount is not answering)",
-                    FormatLocalTime(last));
+    std::string reason = fmt::format("sampler stalled since {} (a disk or mount is not answering)",
+                                     FormatLocalTime(last));
     LogWarning(reason);
     ctx->tables->MarkAllUnavailable(reason);
   }
@@ -194,11 +195,10 @@ void RestoreState(const SubagentConfig& config, Sampler* sampler) {
     LogInfo(fmt::format("restored daily figures from {}", config.state_file));
     return;
   }
-  std::string aside = fmt::format(
-      "{}.corrupt-{}", config.state_file,
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  std::string aside = fmt::format("{}.corrupt-{}", config.state_file,
+                                  std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
   if (::rename(config.state_file.c_str(), aside.c_str()) == 0) {
     LogWarning(fmt::format("state file {} is damaged ({}); moved to {}, starting clean",
                            config.state_file, restored.message(), aside));
@@ -260,8 +260,8 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   LoopContext ctx{&config, tables->get(), &handoff, &sampler_thread};
   register_readfd(handoff.read_fd(), OnSampleReady, &ctx);
   snmp_alarm_register(config.sampling_interval_s, SA_REPEAT, CheckSamplerAlive, &ctx);
-  LogInfo(fmt::format("{} {} serving {} device(s) via AgentX {}", kSubagentName,
-                      PERISCOPE_VERSION, config.devices.size(), config.agentx_socket));
+  LogInfo(fmt::format("{} {} serving {} device(s) via AgentX {}", kSubagentName, PERISCOPE_VERSION,
+                      config.devices.size(), config.agentx_socket));
 
   while (g_stop == 0) agent_check_and_process(1);
 

@@ -42,10 +42,10 @@ TEST(StringsTest, CleanUtf8AcceptsJapaneseAndRejectsControlsAndBadBytes) {
   EXPECT_FALSE(IsCleanUtf8Text("line\nbreak"));
   EXPECT_FALSE(IsCleanUtf8Text("cr\rx"));
   EXPECT_FALSE(IsCleanUtf8Text("\x7f"));
-  EXPECT_FALSE(IsCleanUtf8Text("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(IsCleanUtf8Text("\xe3\x82"));          // truncated
-  EXPECT_FALSE(IsCleanUtf8Text("\xed\xa0\x80"));      // surrogate
-  EXPECT_FALSE(IsCleanUtf8Text("\xc2\x85"));          // C1 NEL
+  EXPECT_FALSE(IsCleanUtf8Text("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsCleanUtf8Text("\xe3\x82"));      // truncated
+  EXPECT_FALSE(IsCleanUtf8Text("\xed\xa0\x80"));  // surrogate
+  EXPECT_FALSE(IsCleanUtf8Text("\xc2\x85"));      // C1 NEL
 }
 
 TEST(StringsTest, TruncateUtf8NeverSplitsACharacter) {

@@ -88,7 +88,9 @@ class SubagentSnmpdTest : public ::testing::Test {
     subagent_->Start();
     auto client = V2c();
     ASSERT_TRUE(WaitFor([&] { return Serving(client.get()); }, seconds(15)))
-        << "subagent log:\n" << subagent_->Log() << "\nsnmpd log:\n" << snmpd_->Log();
+        << "subagent log:\n"
+        << subagent_->Log() << "\nsnmpd log:\n"
+        << snmpd_->Log();
   }
 
   uint64_t GetUnsigned(SnmpClient* client, const Oid& oid) {
@@ -141,17 +143,28 @@ TEST_F(SubagentSnmpdTest, EveryColumnReadableWithV2cAndV3AndEqualToTheHost) {
     ValueType type;
   };
   const Expect columns[] = {
-      {mib::kDeviceType, ValueType::kInteger},        {mib::kDeviceProductName, ValueType::kOctets},
-      {mib::kDeviceModel, ValueType::kOctets},        {mib::kDeviceProductNumber, ValueType::kOctets},
-      {mib::kDeviceSerialNumber, ValueType::kOctets}, {mib::kDeviceConfiguration, ValueType::kOctets},
-      {mib::kDeviceFirmware, ValueType::kOctets},     {mib::kDeviceCapacityBytes, ValueType::kCounter64},
-      {mib::kDeviceCacheBytes, ValueType::kCounter64}, {mib::kDeviceSaleDate, ValueType::kOctets},
-      {mib::kDevicePrice, ValueType::kCounter64},     {mib::kDeviceCurrency, ValueType::kOctets},
-      {mib::kDeviceUserId, ValueType::kOctets},       {mib::kDeviceUsedBytes, ValueType::kCounter64},
-      {mib::kDeviceLoadIntervalS, ValueType::kGauge32}, {mib::kDeviceLoadPeakToday, ValueType::kGauge32},
-      {mib::kDeviceLoadAvgToday, ValueType::kGauge32}, {mib::kDeviceWritesCompleted, ValueType::kCounter64},
-      {mib::kDeviceBytesWritten, ValueType::kCounter64}, {mib::kDeviceStatus, ValueType::kInteger},
-      {mib::kDeviceStatusText, ValueType::kOctets},   {mib::kDeviceLastSampleTime, ValueType::kOctets},
+      {mib::kDeviceType, ValueType::kInteger},
+      {mib::kDeviceProductName, ValueType::kOctets},
+      {mib::kDeviceModel, ValueType::kOctets},
+      {mib::kDeviceProductNumber, ValueType::kOctets},
+      {mib::kDeviceSerialNumber, ValueType::kOctets},
+      {mib::kDeviceConfiguration, ValueType::kOctets},
+      {mib::kDeviceFirmware, ValueType::kOctets},
+      {mib::kDeviceCapacityBytes, ValueType::kCounter64},
+      {mib::kDeviceCacheBytes, ValueType::kCounter64},
+      {mib::kDeviceSaleDate, ValueType::kOctets},
+      {mib::kDevicePrice, ValueType::kCounter64},
+      {mib::kDeviceCurrency, ValueType::kOctets},
+      {mib::kDeviceUserId, ValueType::kOctets},
+      {mib::kDeviceUsedBytes, ValueType::kCounter64},
+      {mib::kDeviceLoadIntervalS, ValueType::kGauge32},
+      {mib::kDeviceLoadPeakToday, ValueType::kGauge32},
+      {mib::kDeviceLoadAvgToday, ValueType::kGauge32},
+      {mib::kDeviceWritesCompleted, ValueType::kCounter64},
+      {mib::kDeviceBytesWritten, ValueType::kCounter64},
+      {mib::kDeviceStatus, ValueType::kInteger},
+      {mib::kDeviceStatusText, ValueType::kOctets},
+      {mib::kDeviceLastSampleTime, ValueType::kOctets},
   };
   for (const Expect& e : columns) {
     auto it = cells.find(DeviceCell(e.column, 1));
@@ -174,9 +187,11 @@ TEST_F(SubagentSnmpdTest, EveryColumnReadableWithV2cAndV3AndEqualToTheHost) {
   // Used and total bytes equal statvfs of / within 1%.
   struct statvfs st {};
   ASSERT_EQ(::statvfs("/", &st), 0);
-  double host_used = static_cast<double>(st.f_blocks - st.f_bfree) * static_cast<double>(st.f_frsize);
+  double host_used =
+      static_cast<double>(st.f_blocks - st.f_bfree) * static_cast<double>(st.f_frsize);
   double host_size = static_cast<double>(st.f_blocks) * static_cast<double>(st.f_frsize);
-  double served_used = static_cast<double>(cells[DeviceCell(mib::kDeviceUsedBytes, 1)].unsigned_value);
+  double served_used =
+      static_cast<double>(cells[DeviceCell(mib::kDeviceUsedBytes, 1)].unsigned_value);
   EXPECT_NEAR(served_used, host_used, host_used * 0.01);
   EXPECT_NEAR(static_cast<double>(cells[DeviceCell(mib::kDeviceCapacityBytes, 1)].unsigned_value),
               host_size, host_size * 0.01);
@@ -284,10 +299,10 @@ TEST_F(SubagentSnmpdTest, SyncedBurstRaisesTodaysPeakAndRestartKeepsIt) {
 
 TEST_F(SubagentSnmpdTest, DailyHistoryIsServedAndSurvivesRestart) {
   // Build a state file holding yesterday's figures with the production code.
-  auto config = subagent::ParseSubagentConfig(
-      SubagentConfigXml(snmpd_->agentx_socket(), dir_.File("state"), 1, kPingIntervalS,
-                        kRootDevice),
-      "inline");
+  auto config =
+      subagent::ParseSubagentConfig(SubagentConfigXml(snmpd_->agentx_socket(), dir_.File("state"),
+                                                      1, kPingIntervalS, kRootDevice),
+                                    "inline");
   ASSERT_TRUE(config.ok()) << config.status().message();
   subagent::SystemDiskProbe probe;
   subagent::Sampler seed(*config, &probe);
@@ -376,8 +391,8 @@ TEST_F(SubagentSnmpdTest, SetsAreRefusedAsNotWritable) {
   for (const SetCase& c : cases) {
     Response r = rw->Set(c.oid, c.type, c.value);
     EXPECT_FALSE(r.timeout) << OidToString(c.oid);
-    EXPECT_THAT(r.error_status, ::testing::AnyOf(17 /*notWritable*/, 6 /*noAccess*/,
-                                                 11 /*noCreation*/))
+    EXPECT_THAT(r.error_status,
+                ::testing::AnyOf(17 /*notWritable*/, 6 /*noAccess*/, 11 /*noCreation*/))
         << OidToString(c.oid);
   }
   Response r = rw->Get({DeviceCell(mib::kDeviceSerialNumber, 1)});
@@ -409,8 +424,8 @@ TEST_F(SubagentSnmpdTest, MalformedIndexesAnswerNoSuchInstanceAndAgentSurvives) 
     ASSERT_FALSE(r.timeout) << OidToString(oid);
     EXPECT_EQ(r.error_status, 0) << OidToString(oid);
     ASSERT_EQ(r.varbinds.size(), 1u);
-    EXPECT_THAT(r.varbinds[0].type, ::testing::AnyOf(ValueType::kNoSuchInstance,
-                                                     ValueType::kNoSuchObject))
+    EXPECT_THAT(r.varbinds[0].type,
+                ::testing::AnyOf(ValueType::kNoSuchInstance, ValueType::kNoSuchObject))
         << OidToString(oid);
     // GETNEXT from a malformed point still moves forward.
     Response next = client->GetNext({oid});
@@ -428,12 +443,14 @@ TEST_F(SubagentSnmpdTest, MissingMountMarksTheDeviceDegraded) {
   WriteConfig(devices);
   ASSERT_NO_FATAL_FAILURE(StartBoth());
   auto client = V2c();
-  Response r = client->Get({DeviceCell(mib::kDeviceStatus, 1), DeviceCell(mib::kDeviceStatusText, 1),
-                            DeviceCell(mib::kDeviceStatus, 2), DeviceCell(mib::kDeviceStatusText, 2),
-                            DeviceCell(mib::kDeviceUsedBytes, 1)});
+  Response r =
+      client->Get({DeviceCell(mib::kDeviceStatus, 1), DeviceCell(mib::kDeviceStatusText, 1),
+                   DeviceCell(mib::kDeviceStatus, 2), DeviceCell(mib::kDeviceStatusText, 2),
+                   DeviceCell(mib::kDeviceUsedBytes, 1)});
   ASSERT_EQ(r.varbinds.size(), 5u);
   EXPECT_EQ(r.varbinds[0].integer, static_cast<int>(mib::DeviceStatus::kDegraded));
-  EXPECT_THAT(r.varbinds[1].octets, ::testing::HasSubstr("/nonexistent/periscope-test: not mounted"));
+  EXPECT_THAT(r.varbinds[1].octets,
+              ::testing::HasSubstr("/nonexistent/periscope-test: not mounted"));
   EXPECT_EQ(r.varbinds[2].integer, static_cast<int>(mib::DeviceStatus::kUnavailable));
   EXPECT_THAT(r.varbinds[3].octets, ::testing::HasSubstr("/also/missing"));
   EXPECT_GT(r.varbinds[4].unsigned_value, 0u);  // / still counted
@@ -461,8 +478,8 @@ TEST(SubagentCommandTest, BadConfigExitsTwoNamingTheLine) {
 }
 
 TEST(SubagentCommandTest, CheckConfigPrintsWhatWouldBeServed) {
-  CommandResult r = RunCommand({SubagentBinary(), "--check-config", "-c",
-                                SourceDir() + "/etc/periscope-subagent.xml"});
+  CommandResult r = RunCommand(
+      {SubagentBinary(), "--check-config", "-c", SourceDir() + "/etc/periscope-subagent.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("device 1 (diskArray)"));
   EXPECT_THAT(r.output, ::testing::HasSubstr("mounts: /"));
@@ -526,8 +543,8 @@ class CapacityNotificationTest : public SubagentSnmpdTest {
 TEST_F(CapacityNotificationTest, CrossingTheThresholdSendsOneTrapThroughSnmpd) {
   WriteConfig(kRootDevice, /*threshold_pct=*/1);  // / is surely over 1% used
   ASSERT_NO_FATAL_FAILURE(StartBoth());
-  std::string notification = BerOidBody(
-      mib::Oid({mib::kNotifications, mib::kNotifyCapacityThresholdCrossed}));
+  std::string notification =
+      BerOidBody(mib::Oid({mib::kNotifications, mib::kNotifyCapacityThresholdCrossed}));
   std::string user_id = "顧客-0042";
   int traps = 0;
   auto deadline = std::chrono::steady_clock::now() + seconds(6);

@@ -52,7 +52,8 @@ TEST(MibLintTest, SnmptranslateResolvesObjectsToTheCodesOids) {
   std::string persist = ::testing::TempDir() + "/snmp-persist";
   ::mkdir(persist.c_str(), 0700);
   ::mkdir((persist + "/cert_indexes").c_str(), 0700);
-  std::string mibdirs = base + ":/usr/share/snmp/mibs:" + std::string(PERISCOPE_SOURCE_DIR) + "/mib";
+  std::string mibdirs =
+      base + ":/usr/share/snmp/mibs:" + std::string(PERISCOPE_SOURCE_DIR) + "/mib";
   for (const NamedOid& n : AllNamedOids()) {
     auto r = RunCommand({"snmptranslate", "-M", mibdirs, "-m", "PERISCOPE-MIB", "-On",
                          "PERISCOPE-MIB::" + std::string(n.name)},

@@ -51,7 +51,8 @@ inline std::vector<MibDefinition> ParseMibDefinitions(const std::string& text) {
     std::string tail = rest.substr(from);
     if (!std::regex_search(tail, m, kAssign)) continue;
     std::string kind = std::regex_replace((*it)[2].str(), std::regex(R"(\s+)"), " ");
-    out.push_back({(*it)[1].str(), kind, m[1].str(), static_cast<uint32_t>(std::stoul(m[2].str()))});
+    out.push_back(
+        {(*it)[1].str(), kind, m[1].str(), static_cast<uint32_t>(std::stoul(m[2].str()))});
   }
   return out;
 }

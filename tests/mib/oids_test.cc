@@ -17,7 +17,8 @@ std::map<std::string, OidVector> ResolveMib() {
   std::string text = periscope::testing::ReadTextFile(std::string(PERISCOPE_SOURCE_DIR) +
                                                       "/mib/PERISCOPE-MIB.txt");
   std::vector<MibDefinition> defs = periscope::testing::ParseMibDefinitions(text);
-  std::map<std::string, OidVector> oids = {{"netSnmpPlaypen", {1, 3, 6, 1, 4, 1, 8072, 9999, 9999}}};
+  std::map<std::string, OidVector> oids = {
+      {"netSnmpPlaypen", {1, 3, 6, 1, 4, 1, 8072, 9999, 9999}}};
   // Definitions may refer to later ones; iterate until nothing changes.
   bool changed = true;
   while (changed) {

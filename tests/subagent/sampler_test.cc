@@ -98,7 +98,7 @@ TEST(SamplerTest, UsageComesFromMountsAndLoadFromBackingDevices) {
   EXPECT_EQ(root.status, mib::DeviceStatus::kOk) << root.status_text;
   EXPECT_EQ(root.capacity_bytes, 1000u);  // defaults to the filesystem size
   EXPECT_EQ(root.used_bytes, 300u);
-  EXPECT_EQ(root.today.load_peak, 42u);   // sda1 derived from the mount's 8:1
+  EXPECT_EQ(root.today.load_peak, 42u);  // sda1 derived from the mount's 8:1
   const DeviceSnapshot& data = set.devices[1];
   EXPECT_EQ(data.capacity_bytes, 10000u);  // configured
   EXPECT_EQ(data.today.load_peak, 7u);     // /dev/mapper path resolved to dm-0
@@ -110,7 +110,8 @@ TEST(SamplerTest, ItemsAreSortedAndIncludeBuiltinsAndFiles) {
   Sampler sampler(config, &probe);
   SampleSet set = sampler.Sample(At(1'800'000'000));
   const DeviceSnapshot& root = set.devices[0];
-  for (size_t i = 1; i < root.items.size(); ++i) EXPECT_LT(root.items[i - 1].name, root.items[i].name);
+  for (size_t i = 1; i < root.items.size(); ++i)
+    EXPECT_LT(root.items[i - 1].name, root.items[i].name);
   ASSERT_NE(FindItem(root, "nic.speed"), nullptr);
   EXPECT_EQ(FindItem(root, "nic.speed")->value, "1000");
   EXPECT_EQ(FindItem(root, "nic.speed")->source, mib::ItemSource::kFile);
@@ -126,7 +127,7 @@ TEST(SamplerTest, MissingMountDegradesAndAllMissingIsUnavailable) {
   SubagentConfig config = TwoDevices();
   config.devices[0].mount_points = {"/", "/srv/gone"};
   FakeDiskProbe probe;
-  probe.dev_nodes.clear();  // /dev/mapper/vg-data vanished too
+  probe.dev_nodes.clear();                                    // /dev/mapper/vg-data vanished too
   probe.mountinfo = "27 1 8:1 / / rw - ext4 /dev/sda1 rw\n";  // /data unmounted
   Sampler sampler(config, &probe);
   SampleSet set = sampler.Sample(At(1'800'000'000));

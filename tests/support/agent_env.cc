@@ -14,18 +14,23 @@ Snmpd::Snmpd(const TempDir& dir, int trap_port) : dir_(dir), port_(FreeUdpPort()
   std::string conf = "agentaddress udp:127.0.0.1:" + std::to_string(port_) +
                      "\n"
                      "master agentx\n"
-                     "agentXSocket unix:" + agentx_socket_ +
+                     "agentXSocket unix:" +
+                     agentx_socket_ +
                      "\n"
                      "agentXPerms 0660 0770\n"
                      "view all included .1\n"
-                     "rocommunity " + std::string(kRoCommunity) +
+                     "rocommunity " +
+                     std::string(kRoCommunity) +
                      " 127.0.0.1 -V all\n"
-                     "rwcommunity " + std::string(kRwCommunity) +
+                     "rwcommunity " +
+                     std::string(kRwCommunity) +
                      " 127.0.0.1\n"
-                     "createUser " + std::string(kV3User) + " SHA-256 \"" + kV3AuthPass +
-                     "\" AES \"" + kV3PrivPass +
+                     "createUser " +
+                     std::string(kV3User) + " SHA-256 \"" + kV3AuthPass + "\" AES \"" +
+                     kV3PrivPass +
                      "\"\n"
-                     "rouser -s usm " + std::string(kV3User) +
+                     "rouser -s usm " +
+                     std::string(kV3User) +
                      " priv -V all\n"
                      "dontLogTCPWrappersConnects yes\n";
   if (trap_port > 0) {
@@ -67,15 +72,16 @@ std::string SubagentConfigXml(const std::string& agentx_socket, const std::strin
                               const std::string& devices_xml, int threshold_pct) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<periscope-subagent>\n"
-         "  <agentx socket=\"" + agentx_socket + "\" ping-interval-s=\"" +
-         std::to_string(ping_interval_s) +
+         "  <agentx socket=\"" +
+         agentx_socket + "\" ping-interval-s=\"" + std::to_string(ping_interval_s) +
          "\"/>\n"
-         "  <sampling interval-s=\"" + std::to_string(sampling_interval_s) + "\" state-file=\"" +
-         state_file +
+         "  <sampling interval-s=\"" +
+         std::to_string(sampling_interval_s) + "\" state-file=\"" + state_file +
          "\"/>\n"
-         "  <capacity-notification threshold-pct=\"" + std::to_string(threshold_pct) +
-         "\" hysteresis-pct=\"" + std::to_string(threshold_pct > 5 ? 5 : 0) +
-         "\"/>\n" + devices_xml + "</periscope-subagent>\n";
+         "  <capacity-notification threshold-pct=\"" +
+         std::to_string(threshold_pct) + "\" hysteresis-pct=\"" +
+         std::to_string(threshold_pct > 5 ? 5 : 0) + "\"/>\n" + devices_xml +
+         "</periscope-subagent>\n";
 }
 
 std::string SubagentBinary() { return BinaryDir() + "/subagent/periscope-subagent"; }
@@ -100,7 +106,9 @@ int Subagent::Stop(bool kill9) {
 
 std::string Subagent::Log() const { return ReadTextFile(dir_.File("subagent.log")); }
 
-Credentials V2cCredentials(const std::string& community) { return Credentials{community, "", "", ""}; }
+Credentials V2cCredentials(const std::string& community) {
+  return Credentials{community, "", "", ""};
+}
 
 Credentials V3Credentials() { return Credentials{"", kV3User, kV3AuthPass, kV3PrivPass}; }
 

@@ -6,10 +6,19 @@
 #include <memory>
 #include <string>
 
+#include "core/snmp/sync_client.h"
 #include "tests/support/process.h"
-#include "tests/support/snmp_client.h"
 
 namespace periscope::testing {
+
+using snmp::Credentials;
+using snmp::Oid;
+using snmp::OidToString;
+using snmp::ParseOid;
+using snmp::Response;
+using snmp::SnmpClient;
+using snmp::ValueType;
+using snmp::VarBind;
 
 inline constexpr char kRoCommunity[] = "public";
 inline constexpr char kRwCommunity[] = "private";

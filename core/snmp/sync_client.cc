@@ -1,4 +1,4 @@
-#include "tests/support/snmp_client.h"
+#include "core/snmp/sync_client.h"
 
 #include <cstring>
 #include <mutex>
@@ -11,7 +11,7 @@
 
 #include "core/snmp/netsnmp_env.h"
 
-namespace periscope::testing {
+namespace periscope::snmp {
 
 std::string OidToString(const Oid& oid) {
   std::string out;
@@ -41,9 +41,9 @@ namespace {
 void InitOnce() {
   static std::once_flag once;
   std::call_once(once, [] {
-    periscope::snmp::PrepareLibrary("periscope-test", true);
+    PrepareLibrary("periscope", true);
     snmp_disable_log();
-    init_snmp("periscope-test");
+    init_snmp("periscope");
   });
 }
 
@@ -55,10 +55,14 @@ VarBind Convert(const netsnmp_variable_list* v) {
     case ASN_OCTET_STR:
       out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
       break;
-    case ASN_INTEGER: out.integer = *v->val.integer; break;
+    case ASN_INTEGER:
+      out.integer = *v->val.integer;
+      break;
     case ASN_COUNTER:
     case ASN_GAUGE:
-    case ASN_TIMETICKS: out.unsigned_value = static_cast<unsigned long>(*v->val.integer); break;
+    case ASN_TIMETICKS:
+      out.unsigned_value = static_cast<unsigned long>(*v->val.integer);
+      break;
     case ASN_COUNTER64:
       out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high) << 32) |
                            (v->val.counter64->low & 0xffffffffUL);
@@ -66,8 +70,11 @@ VarBind Convert(const netsnmp_variable_list* v) {
     case ASN_OBJECT_ID:
     case SNMP_NOSUCHOBJECT:
     case SNMP_NOSUCHINSTANCE:
-    case SNMP_ENDOFMIBVIEW: break;
-    default: out.type = ValueType::kOther; break;
+    case SNMP_ENDOFMIBVIEW:
+      break;
+    default:
+      out.type = ValueType::kOther;
+      break;
   }
   return out;
 }
@@ -207,4 +214,4 @@ std::vector<VarBind> SnmpClient::BulkWalk(const Oid& root, int max_repetitions, 
   }
 }
 
-}  // namespace periscope::testing
+}  // namespace periscope::snmp

@@ -1,14 +1,15 @@
-// A small synchronous SNMP client for tests and benchmarks (Net-SNMP's
-// single-session API). One thread only.
-#ifndef PERISCOPE_TESTS_SUPPORT_SNMP_CLIENT_H_
-#define PERISCOPE_TESTS_SUPPORT_SNMP_CLIENT_H_
+// A small synchronous SNMP client (Net-SNMP's single-session API) for command
+// line tools, tests and benchmarks. Not for the poller, which needs the
+// asynchronous API. Not thread-safe: one thread per process uses Net-SNMP.
+#ifndef PERISCOPE_CORE_SNMP_SYNC_CLIENT_H_
+#define PERISCOPE_CORE_SNMP_SYNC_CLIENT_H_
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-namespace periscope::testing {
+namespace periscope::snmp {
 
 using Oid = std::vector<uint32_t>;
 
@@ -34,8 +35,8 @@ enum class ValueType : int {
 struct VarBind {
   Oid oid;
   ValueType type = ValueType::kOther;
-  std::string octets;    // kOctets
-  int64_t integer = 0;   // kInteger
+  std::string octets;           // kOctets
+  int64_t integer = 0;          // kInteger
   uint64_t unsigned_value = 0;  // counters, gauges, timeticks
 };
 
@@ -55,6 +56,8 @@ struct Response {
 
 class SnmpClient {
  public:
+  // Opens a session to `peer` ("udp:127.0.0.1:161", "host:port"); nullptr
+  // when the peer cannot be resolved or the keys cannot be derived.
   static std::unique_ptr<SnmpClient> Open(const std::string& peer, const Credentials& creds,
                                           int timeout_ms = 1000, int retries = 1);
   ~SnmpClient();
@@ -73,6 +76,6 @@ class SnmpClient {
   void* session_ = nullptr;
 };
 
-}  // namespace periscope::testing
+}  // namespace periscope::snmp
 
-#endif  // PERISCOPE_TESTS_SUPPORT_SNMP_CLIENT_H_
+#endif  // PERISCOPE_CORE_SNMP_SYNC_CLIENT_H_

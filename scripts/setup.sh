@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package periscope needs to build, test and run its
+# demo. Idempotent: packages already installed are skipped, and apt-get runs
+# only when something is missing. Needs root (or sudo).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git clang-format
+  # libraries
+  libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
+  snmpd snmp smitools sqlite3 python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's snmpd package starts a system snmpd on udp:161; periscope's demo and
+# tests start their own on free loopback ports, so the system one is left as is.
