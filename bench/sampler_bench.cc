@@ -8,7 +8,8 @@
 // The benchmarks below time each step, and the whole pass, with the real
 // SystemDiskProbe on mount "/" (block device derived from the mount) and the
 // device shape of etc/periscope-subagent.xml. Every sampler carries a full
-// history (35 completed days, the default retention), as in steady state.
+// history, as in steady state: the default retention of 35 days, i.e. today
+// plus 34 completed days per device.
 //
 // The figure that matters is the CPU time per pass ("CPU" column: thread CPU
 // time, user + kernel). BM_SamplerThreadPass also reports it as a share of one
@@ -44,17 +45,17 @@ using subagent::SampleSet;
 using subagent::SubagentConfig;
 using subagent::SystemDiskProbe;
 
-constexpr int kIntervalS = 10;       // the default <sampling interval-s>
-constexpr int kRetentionDays = 35;   // the default <sampling retention-days>
-constexpr int kSamplesPerDay = 3;    // enough to close a day with counted intervals
+constexpr int kIntervalS = 10;      // the default <sampling interval-s>
+constexpr int kRetentionDays = 35;  // the default <sampling retention-days>
+constexpr int kSamplesPerDay = 3;   // enough to close a day with counted intervals
 
 // A private directory for state files, removed with its content at exit.
 class StateDir {
  public:
   StateDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/periscope-bench-XXXXXX";
+    std::string templ =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/periscope-bench-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
     if (::mkdtemp(buf.data()) == nullptr) {
@@ -79,12 +80,13 @@ StateDir* g_state_dir = nullptr;  // set in main for the process's lifetime
 
 // A config of `devices` devices, loaded through the real parser.
 SubagentConfig LoadBenchConfig(int devices, const std::string& state_file) {
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<periscope-subagent>\n"
-                    "  <agentx socket=\"/var/agentx/master\"/>\n"
-                    "  <sampling interval-s=\"" + std::to_string(kIntervalS) +
-                    "\" state-file=\"" + state_file + "\" retention-days=\"" +
-                    std::to_string(kRetentionDays) + "\"/>\n" + BenchDevicesXml(devices) +
-                    "</periscope-subagent>\n";
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<periscope-subagent>\n"
+      "  <agentx socket=\"/var/agentx/master\"/>\n"
+      "  <sampling interval-s=\"" +
+      std::to_string(kIntervalS) + "\" state-file=\"" + state_file + "\" retention-days=\"" +
+      std::to_string(kRetentionDays) + "\"/>\n" + BenchDevicesXml(devices) +
+      "</periscope-subagent>\n";
   auto config = subagent::ParseSubagentConfig(xml, "bench-config");
   if (!config.ok()) {
     std::fprintf(stderr, "bench config: %s\n", config.status().message().c_str());
@@ -93,7 +95,8 @@ SubagentConfig LoadBenchConfig(int devices, const std::string& state_file) {
   return std::move(config).value();
 }
 
-// A sampler on the real host with kRetentionDays completed days of history.
+// A sampler on the real host with a full history: today plus
+// kRetentionDays - 1 completed days per device.
 // Heap-allocated and never moved: the Sampler keeps references to the config
 // and the probe.
 struct SamplerFixture {
@@ -107,7 +110,7 @@ struct SamplerFixture {
       : config(LoadBenchConfig(devices, state_file)) {
     sampler = std::make_unique<Sampler>(config, &probe);
     // Samples a few intervals apart on each of the last kRetentionDays + 1
-    // days; the day rollovers close kRetentionDays days into the history.
+    // days; the day rollovers fill the history up to the retention limit.
     using std::chrono::hours;
     using std::chrono::seconds;
     system_clock::time_point start = system_clock::now() - hours(24 * (kRetentionDays + 1));
@@ -123,7 +126,7 @@ struct SamplerFixture {
     for (const subagent::DeviceSnapshot& d : check.devices) {
       if (d.status != mib::DeviceStatus::kOk) {
         error = "device " + std::to_string(d.config->index) + " not ok: " + d.status_text;
-      } else if (d.history.size() != static_cast<size_t>(kRetentionDays)) {
+      } else if (d.history.size() != static_cast<size_t>(kRetentionDays - 1)) {
         error = "history holds " + std::to_string(d.history.size()) + " days";
       }
     }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -454,6 +455,35 @@ TEST_F(SubagentSnmpdTest, MissingMountMarksTheDeviceDegraded) {
   EXPECT_EQ(r.varbinds[2].integer, static_cast<int>(mib::DeviceStatus::kUnavailable));
   EXPECT_THAT(r.varbinds[3].octets, ::testing::HasSubstr("/also/missing"));
   EXPECT_GT(r.varbinds[4].unsigned_value, 0u);  // / still counted
+}
+
+TEST(SubagentPrivilegeTest, RunsAsAnUnprivilegedUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "already unprivileged";
+  if (::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) missing";
+  TempDir dir;
+  // The subagent's own directory (state file) belongs to nobody; the AgentX
+  // socket is opened to it through agentXPerms, as the snmpd.conf snippet does.
+  std::string own = dir.File("nobody");
+  ::mkdir(own.c_str(), 0700);
+  ASSERT_EQ(::chown(own.c_str(), 65534, 65534), 0);
+  Snmpd snmpd(dir, 0, "0660 0770 nobody nogroup");
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  std::string config = dir.File("subagent.xml");
+  WriteTextFile(config, SubagentConfigXml(snmpd.agentx_socket(), own + "/state", 1, kPingIntervalS,
+                                          kRootDevice));
+  Subagent subagent(dir, config, "65534");
+  subagent.Start();
+  auto client = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        Response r = client->Get({DeviceCell(mib::kDeviceStatus, 1)});
+        return r.varbinds.size() == 1 && r.varbinds[0].integer == 1;
+      },
+      seconds(10)))
+      << subagent.Log() << snmpd.Log();
+  EXPECT_TRUE(WaitFor([&] { return ::access((own + "/state").c_str(), F_OK) == 0; }, seconds(5)));
+  std::string status = ReadTextFile("/proc/" + std::to_string(subagent.pid()) + "/status");
+  EXPECT_THAT(status, ::testing::HasSubstr("Uid:\t65534"));
 }
 
 TEST(SubagentCommandTest, BadConfigExitsTwoNamingTheLine) {

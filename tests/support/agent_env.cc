@@ -6,7 +6,8 @@
 
 namespace periscope::testing {
 
-Snmpd::Snmpd(const TempDir& dir, int trap_port) : dir_(dir), port_(FreeUdpPort()) {
+Snmpd::Snmpd(const TempDir& dir, int trap_port, const std::string& agentx_perms)
+    : dir_(dir), port_(FreeUdpPort()) {
   agentx_socket_ = dir.File("agentx.sock");
   ::mkdir(dir.File("snmpd-conf").c_str(), 0755);
   ::mkdir(dir.File("snmpd-persist").c_str(), 0700);
@@ -17,7 +18,8 @@ Snmpd::Snmpd(const TempDir& dir, int trap_port) : dir_(dir), port_(FreeUdpPort()
                      "agentXSocket unix:" +
                      agentx_socket_ +
                      "\n"
-                     "agentXPerms 0660 0770\n"
+                     "agentXPerms " + agentx_perms +
+                     "\n"
                      "view all included .1\n"
                      "rocommunity " +
                      std::string(kRoCommunity) +
@@ -86,15 +88,20 @@ std::string SubagentConfigXml(const std::string& agentx_socket, const std::strin
 
 std::string SubagentBinary() { return BinaryDir() + "/subagent/periscope-subagent"; }
 
-Subagent::Subagent(const TempDir& dir, std::string config_path)
-    : dir_(dir), config_path_(std::move(config_path)) {}
+Subagent::Subagent(const TempDir& dir, std::string config_path, std::string run_as)
+    : dir_(dir), config_path_(std::move(config_path)), run_as_(std::move(run_as)) {}
 
 Subagent::~Subagent() { Stop(); }
 
 void Subagent::Start() {
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{SubagentBinary(), "-f", "-c", config_path_},
-      dir_.File("subagent.log"));
+  std::vector<std::string> argv;
+  if (!run_as_.empty()) {
+    argv = {"setpriv", "--reuid=" + run_as_, "--regid=" + run_as_, "--clear-groups", "--"};
+  }
+  for (const std::string& a : {SubagentBinary(), std::string("-f"), std::string("-c"), config_path_}) {
+    argv.push_back(a);
+  }
+  process_ = std::make_unique<Process>(argv, dir_.File("subagent.log"));
 }
 
 int Subagent::Stop(bool kill9) {

@@ -30,8 +30,9 @@ inline constexpr char kV3PrivPass[] = "privpass256x";
 // engine ID persists across restarts (no -C), as on a real host.
 class Snmpd {
  public:
-  // trap_port > 0 adds "trap2sink udp:127.0.0.1:<trap_port> public".
-  Snmpd(const TempDir& dir, int trap_port = 0);
+  // trap_port > 0 adds "trap2sink udp:127.0.0.1:<trap_port> public";
+  // `agentx_perms` is the agentXPerms line's arguments.
+  Snmpd(const TempDir& dir, int trap_port = 0, const std::string& agentx_perms = "0660 0770");
   ~Snmpd();
   // Starts snmpd and waits until it answers sysUpTime.0 over v2c.
   bool Start();
@@ -58,7 +59,9 @@ std::string SubagentConfigXml(const std::string& agentx_socket, const std::strin
 // periscope-subagent -f -c <config>.
 class Subagent {
  public:
-  Subagent(const TempDir& dir, std::string config_path);
+  // `run_as` (a numeric id such as "65534"), when set, starts the subagent
+  // through setpriv with that uid and gid and no supplementary groups.
+  Subagent(const TempDir& dir, std::string config_path, std::string run_as = "");
   ~Subagent();
   void Start();
   int Stop(bool kill9 = false);
@@ -69,6 +72,7 @@ class Subagent {
  private:
   const TempDir& dir_;
   std::string config_path_;
+  std::string run_as_;
   std::unique_ptr<Process> process_;
 };
 
