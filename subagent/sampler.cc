@@ -140,6 +140,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   uint64_t used = 0, size = 0;
   bool any_mount_read = false;
   std::vector<DeviceNumber> derived_blocks;
+  std::vector<DeviceNumber> counted_filesystems;  // a filesystem counts once (bind mounts)
   for (const std::string& mount_point : dev.mount_points) {
     ++sources;
     const MountInfo* m = FindMount(host.mounts, mount_point);
@@ -153,6 +154,12 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
                                                                host.mounts_status.message()));
       continue;
     }
+    DeviceNumber fs{m->major, m->minor};
+    if (std::find(counted_filesystems.begin(), counted_filesystems.end(), fs) !=
+        counted_filesystems.end()) {
+      continue;
+    }
+    counted_filesystems.push_back(fs);
     auto usage = probe_->StatFs(mount_point);
     if (!usage.ok()) {
       ++sources_failed;

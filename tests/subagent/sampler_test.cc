@@ -139,6 +139,18 @@ TEST(SamplerTest, MissingMountDegradesAndAllMissingIsUnavailable) {
   EXPECT_NE(set.devices[1].status_text.find("/dev/mapper/vg-data"), std::string::npos);
 }
 
+TEST(SamplerTest, AFilesystemMountedTwiceCountsOnce) {
+  SubagentConfig config = TwoDevices();
+  config.devices[1].mount_points = {"/data", "/data-bind"};
+  FakeDiskProbe probe;
+  probe.mountinfo += "32 27 253:0 /sub /data-bind rw - xfs /dev/mapper/vg-data rw\n";
+  probe.filesystems["/data-bind"] = probe.filesystems["/data"];
+  Sampler sampler(config, &probe);
+  SampleSet set = sampler.Sample(At(1'800'000'000));
+  EXPECT_EQ(set.devices[1].used_bytes, 4500u);
+  EXPECT_EQ(set.devices[1].status, mib::DeviceStatus::kOk) << set.devices[1].status_text;
+}
+
 TEST(SamplerTest, TmpfsMountSaysLoadIsNotMeasured) {
   SubagentConfig config = TwoDevices();
   config.devices[0].mount_points = {"/run"};
