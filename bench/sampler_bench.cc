@@ -13,23 +13,32 @@
 //
 // The figure that matters is the CPU time per pass ("CPU" column: thread CPU
 // time, user + kernel). BM_SamplerThreadPass also reports it as a share of one
-// core at the default 10 s interval (counter pct_core_at_10s).
+// core at the default 10 s interval, in parts per million (counter
+// core_ppm_at_10s; the issue's target of 0.1 % is 1000 ppm), and with the
+// console format main() prints that share in percent after the table.
 //
 // The state file is written under $TMPDIR (default /tmp) in a private
 // directory removed at exit.
+#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 #include "bench/bench_devices.h"
+#include "bench/bench_history.h"
 #include "core/files.h"
 #include "subagent/config.h"
 #include "subagent/disk_probe.h"
@@ -39,7 +48,6 @@ namespace periscope::bench {
 namespace {
 
 using std::chrono::system_clock;
-using subagent::DiskProbe;
 using subagent::Sampler;
 using subagent::SampleSet;
 using subagent::SubagentConfig;
@@ -47,7 +55,6 @@ using subagent::SystemDiskProbe;
 
 constexpr int kIntervalS = 10;      // the default <sampling interval-s>
 constexpr int kRetentionDays = 35;  // the default <sampling retention-days>
-constexpr int kSamplesPerDay = 3;   // enough to close a day with counted intervals
 
 // A private directory for state files, removed with its content at exit.
 class StateDir {
@@ -78,27 +85,49 @@ class StateDir {
 
 StateDir* g_state_dir = nullptr;  // set in main for the process's lifetime
 
+// The state files the benchmarks may leave in the state dir: MakeFixture's
+// `name` + ".state", and WriteFileAtomically's ".tmp" beside it.
+constexpr const char* kStateNames[] = {"sample", "serialize", "write", "pass"};
+
+// What the SIGINT/SIGTERM handler removes: those files, then the dir itself
+// (last). Prepared before the benchmarks run, since a handler may only make
+// async-signal-safe calls.
+constexpr size_t kMaxCleanupPaths = 2 * std::size(kStateNames) + 1;
+char g_cleanup_paths[kMaxCleanupPaths][512];
+size_t g_cleanup_count = 0;
+
+void PrepareCleanup(const std::string& dir) {
+  for (const char* name : kStateNames) {
+    for (const char* suffix : {".state", ".state.tmp"}) {
+      std::snprintf(g_cleanup_paths[g_cleanup_count++], sizeof g_cleanup_paths[0], "%s/%s%s",
+                    dir.c_str(), name, suffix);
+    }
+  }
+  std::snprintf(g_cleanup_paths[g_cleanup_count++], sizeof g_cleanup_paths[0], "%s", dir.c_str());
+}
+
+// Removes the state dir and exits with 128 + signo (Google Benchmark cannot
+// be stopped midway, and destructors do not run on a signal).
+void RemoveStateDirAndExit(int signo) {
+  for (size_t i = 0; i + 1 < g_cleanup_count; ++i) ::unlink(g_cleanup_paths[i]);
+  if (g_cleanup_count > 0) ::rmdir(g_cleanup_paths[g_cleanup_count - 1]);
+  ::_exit(128 + signo);
+}
+
 // A config of `devices` devices, loaded through the real parser.
 SubagentConfig LoadBenchConfig(int devices, const std::string& state_file) {
-  std::string xml =
+  return ParseBenchConfig(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<periscope-subagent>\n"
       "  <agentx socket=\"/var/agentx/master\"/>\n"
       "  <sampling interval-s=\"" +
       std::to_string(kIntervalS) + "\" state-file=\"" + state_file + "\" retention-days=\"" +
       std::to_string(kRetentionDays) + "\"/>\n" + BenchDevicesXml(devices) +
-      "</periscope-subagent>\n";
-  auto config = subagent::ParseSubagentConfig(xml, "bench-config");
-  if (!config.ok()) {
-    std::fprintf(stderr, "bench config: %s\n", config.status().message().c_str());
-    std::abort();
-  }
-  return std::move(config).value();
+      "</periscope-subagent>\n");
 }
 
 // A sampler on the real host with a full history: today plus
-// kRetentionDays - 1 completed days per device.
-// Heap-allocated and never moved: the Sampler keeps references to the config
-// and the probe.
+// kRetentionDays - 1 completed days per device. Heap-allocated and never
+// moved: the Sampler keeps references to the config and the probe.
 struct SamplerFixture {
   SubagentConfig config;
   SystemDiskProbe probe;
@@ -109,20 +138,12 @@ struct SamplerFixture {
   SamplerFixture(int devices, const std::string& state_file)
       : config(LoadBenchConfig(devices, state_file)) {
     sampler = std::make_unique<Sampler>(config, &probe);
-    // Samples a few intervals apart on each of the last kRetentionDays + 1
-    // days; the day rollovers fill the history up to the retention limit.
-    using std::chrono::hours;
-    using std::chrono::seconds;
-    system_clock::time_point start = system_clock::now() - hours(24 * (kRetentionDays + 1));
-    for (int day = 0; day <= kRetentionDays; ++day) {
-      for (int s = 0; s < kSamplesPerDay; ++s) {
-        now = start + hours(24 * day) + seconds(kIntervalS * s);
-        sampler->Sample(now);
-      }
-    }
-    now += seconds(kIntervalS);
-    SampleSet check = sampler->Sample(now);
-    now += seconds(kIntervalS);
+    // The history ends an hour ago; the measured passes continue from there
+    // 10 s apart, rolling over days (and pruning) as the subagent does.
+    now = system_clock::now() - std::chrono::hours(1);
+    FillHistory(sampler.get(), config, kRetentionDays, now);
+    now += std::chrono::seconds(kIntervalS);
+    SampleSet check = Pass();
     for (const subagent::DeviceSnapshot& d : check.devices) {
       if (d.status != mib::DeviceStatus::kOk) {
         error = "device " + std::to_string(d.config->index) + " not ok: " + d.status_text;
@@ -197,8 +218,9 @@ BENCHMARK(BM_WriteStateFile)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
-// Steps 1-3 together: one whole pass of the sampler thread. pct_core_at_10s is
-// the thread CPU time per pass divided by the 10 s interval, in percent.
+// Steps 1-3 together: one whole pass of the sampler thread. core_ppm_at_10s is
+// the thread CPU time per pass divided by the 10 s interval, in parts per
+// million of one core.
 void BM_SamplerThreadPass(benchmark::State& state) {
   auto f = MakeFixture(state, "pass");
   double cpu_start = ThreadCpuSeconds();
@@ -213,7 +235,7 @@ void BM_SamplerThreadPass(benchmark::State& state) {
   }
   double cpu_per_pass = (ThreadCpuSeconds() - cpu_start) /
                         static_cast<double>(state.iterations() > 0 ? state.iterations() : 1);
-  state.counters["pct_core_at_10s"] = cpu_per_pass / kIntervalS * 100.0;
+  state.counters["core_ppm_at_10s"] = cpu_per_pass / kIntervalS * 1e6;
   state.counters["devices"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_SamplerThreadPass)
@@ -223,17 +245,116 @@ BENCHMARK(BM_SamplerThreadPass)
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
+// Console output as usual, remembering each benchmark's CPU time per
+// iteration so that main() can derive the sampler's share of a core.
+class DerivedReporter : public benchmark::ConsoleReporter {
+ public:
+  explicit DerivedReporter(OutputOptions options) : ConsoleReporter(options) {}
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.error_occurred) continue;
+      std::string key = r.run_name.function_name + "/" + r.run_name.args;
+      double us = r.GetAdjustedCPUTime() * MicrosPerUnit(r.time_unit);
+      if (r.run_type == Run::RT_Iteration) {
+        repetitions_[key].push_back(us);
+      } else if (r.aggregate_name == "median") {
+        medians_[key] = us;
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+  // CPU microseconds per iteration of `key` ("BM_SamplePass/devices:16"): the
+  // median over repetitions; nullopt when it did not run (filtered, failed).
+  std::optional<double> CpuMicros(const std::string& key) const {
+    if (auto m = medians_.find(key); m != medians_.end()) return m->second;
+    auto it = repetitions_.find(key);
+    if (it == repetitions_.end() || it->second.empty()) return std::nullopt;
+    std::vector<double> v = it->second;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  }
+
+ private:
+  static double MicrosPerUnit(benchmark::TimeUnit unit) {
+    switch (unit) {
+      case benchmark::kNanosecond:
+        return 1e-3;
+      case benchmark::kMicrosecond:
+        return 1;
+      case benchmark::kMillisecond:
+        return 1e3;
+      case benchmark::kSecond:
+        return 1e6;
+    }
+    return 1;
+  }
+
+  std::map<std::string, std::vector<double>> repetitions_;
+  std::map<std::string, double> medians_;
+};
+
+// Prints the share of one core the sampler thread needs at the 10 s interval,
+// from whichever of the benchmarks ran.
+void PrintDerived(const DerivedReporter& r) {
+  auto sample = r.CpuMicros("BM_SamplePass/devices:16");
+  auto serialize = r.CpuMicros("BM_SerializeState/devices:16");
+  auto write = r.CpuMicros("BM_WriteStateFile/devices:16");
+  auto pass = r.CpuMicros("BM_SamplerThreadPass/devices:16");
+  auto pct = [](double us) { return us * 1e-6 / kIntervalS * 100; };
+  std::printf("\nDerived, 16 devices, one pass every %d s (target: < 0.1 %% of one core):\n",
+              kIntervalS);
+  if (sample && serialize && write) {
+    double sum = *sample + *serialize + *write;
+    std::printf(
+        "  Sample %.0f us + SerializeState %.0f us + WriteStateFile %.0f us = %.0f us CPU"
+        " -> %.4f %% of one core\n",
+        *sample, *serialize, *write, sum, pct(sum));
+  }
+  if (pass) {
+    std::printf(
+        "  BM_SamplerThreadPass (all three in one loop): %.0f us CPU -> %.4f %% of one"
+        " core\n",
+        *pass, pct(*pass));
+  }
+}
+
 }  // namespace
 }  // namespace periscope::bench
 
+// Flags as for any Google Benchmark binary (--benchmark_filter=...,
+// --benchmark_repetitions=N, --benchmark_out=file.json). With the console
+// format (the default) a "Derived" summary follows the table.
 int main(int argc, char** argv) {
+  bool console = true;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--benchmark_format=", 0) == 0 && arg != "--benchmark_format=console") {
+      console = false;
+    }
+  }
   periscope::bench::StateDir dir;
   periscope::bench::g_state_dir = &dir;
+  periscope::bench::PrepareCleanup(dir.path());
+  struct sigaction sa {};
+  sa.sa_handler = periscope::bench::RemoveStateDirAndExit;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
   benchmark::AddCustomContext("state_dir", dir.path());
   benchmark::AddCustomContext("mount", "/ (block device derived from /proc/self/mountinfo)");
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
+  if (console) {
+    periscope::bench::DerivedReporter reporter(::isatty(1) != 0
+                                                   ? benchmark::ConsoleReporter::OO_Color
+                                                   : benchmark::ConsoleReporter::OO_None);
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    periscope::bench::PrintDerived(reporter);
+  } else {
+    benchmark::RunSpecifiedBenchmarks();
+  }
   benchmark::Shutdown();
   return 0;
 }

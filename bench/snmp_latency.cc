@@ -3,15 +3,19 @@
 // Starts a private snmpd (AgentX master on a unix socket, UDP on a free
 // loopback port) and periscope-subagent with --devices devices on mount "/"
 // (bench/bench_devices.h), sampling every --interval-s seconds, all in a temp
-// dir. Once every device has been sampled it measures, with one request
-// outstanding at a time (a synchronous client, as a poller sees one agent):
+// dir. The subagent starts from a state file holding --history-days days of
+// daily figures per device (default: the full 35-day retention, as after a
+// month in service; the daily table then dominates a walk). Once every device
+// has been sampled it measures, with one request outstanding at a time (a
+// synchronous client, as a poller sees one agent):
 //   periscope GET    one periscope device cell (periscopeDeviceUsedBytes.1)
 //   hrStorage GET    hrStorageSize.1, answered by snmpd itself (the baseline)
 //   periscope WALK   GETBULK walk of the whole periscope subtree
 //   hrStorage WALK   GETBULK walk of hrStorageTable
 // over SNMPv2c, GETs and WALKs of both subtrees interleaved so that drift in
 // the machine's load hits both alike; then the periscope GET and WALK over
-// SNMPv3 authPriv (SHA-256/AES-128). Then it reads the subagent's memory
+// SNMPv3 authPriv (SHA-256/AES-128), recording the CPU time snmpd and the
+// subagent spend per request. Then it reads the subagent's memory
 // (/proc/<pid>/status, smaps) and its CPU time over an idle window with no
 // SNMP traffic (/proc/<pid>/stat utime+stime, and the nanosecond
 // sum_exec_runtime of every thread from /proc/<pid>/task/*/schedstat).
@@ -28,6 +32,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -43,8 +48,13 @@
 #include <fmt/format.h>
 
 #include "bench/bench_devices.h"
+#include "bench/bench_history.h"
+#include "core/files.h"
 #include "core/snmp/sync_client.h"
 #include "mib/periscope_oids.h"
+#include "subagent/config.h"
+#include "subagent/disk_probe.h"
+#include "subagent/sampler.h"
 #include "tests/support/agent_env.h"
 #include "tests/support/process.h"
 
@@ -68,20 +78,23 @@ struct Options {
   int devices = 16;
   int interval_s = 1;
   int gets = 2000;    // per GET series
-  int walks = 300;    // per WALK series
+  int walks = 100;    // per WALK series
   int v3_gets = 500;  // 0 skips the SNMPv3 series
-  int v3_walks = 100;
+  int v3_walks = 20;
+  int history_days = 35;  // daily figures per device in the initial state file
   int max_repetitions = 25;
-  int warmup = 20;  // unmeasured requests per series first
-  int idle_s = 30;  // 0 skips the idle CPU window
+  int warmup = 20;      // unmeasured GETs per series first
+  int walk_warmup = 2;  // unmeasured walks per series first
+  int idle_s = 30;      // 0 skips the idle CPU window
   bool json = false;
   std::string subagent = PERISCOPE_SUBAGENT_BINARY;
 };
 
 constexpr char kUsage[] =
-    "usage: snmp_latency_bench [--devices=16] [--interval-s=1] [--gets=2000] [--walks=300]\n"
-    "                          [--v3-gets=500] [--v3-walks=100] [--max-repetitions=25]\n"
-    "                          [--warmup=20] [--idle-s=30] [--subagent=PATH] [--json]\n";
+    "usage: snmp_latency_bench [--devices=16] [--interval-s=1] [--history-days=35]\n"
+    "                          [--gets=2000] [--walks=100] [--v3-gets=500] [--v3-walks=20]\n"
+    "                          [--max-repetitions=25] [--warmup=20] [--walk-warmup=2]\n"
+    "                          [--idle-s=30] [--subagent=PATH] [--json]\n";
 
 // Parses --name=value flags; false (after a message on stderr) on any error.
 bool ParseFlags(int argc, char** argv, Options* o) {
@@ -94,7 +107,9 @@ bool ParseFlags(int argc, char** argv, Options* o) {
       {"--v3-walks", {&o->v3_walks, 0}},
       {"--max-repetitions", {&o->max_repetitions, 1}},
       {"--warmup", {&o->warmup, 0}},
+      {"--walk-warmup", {&o->walk_warmup, 0}},
       {"--idle-s", {&o->idle_s, 0}},
+      {"--history-days", {&o->history_days, 0}},
   };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -115,7 +130,7 @@ bool ParseFlags(int argc, char** argv, Options* o) {
     }
     auto it = ints.find(name);
     char* end = nullptr;
-    long v = value.empty() ? -1 : std::strtol(value.c_str(), &end, 10);
+    int64_t v = value.empty() ? -1 : std::strtoll(value.c_str(), &end, 10);
     if (it == ints.end() || value.empty() || *end != '\0' || v < it->second.second || v > 1000000) {
       std::fprintf(stderr, "bad flag: %s\n%s", arg.c_str(), kUsage);
       return false;
@@ -179,7 +194,7 @@ Stats Summarize(const Series& s) {
   return st;
 }
 
-// One GET of s->target; records its latency, or a failure.
+// One GET of `oid`; when `record`, adds its latency (or a failure) to `s`.
 void TimeGet(SnmpClient* client, const Oid& oid, bool record, Series* s) {
   Clock::time_point t0 = Clock::now();
   Response r = client->Get({oid});
@@ -197,7 +212,8 @@ void TimeGet(SnmpClient* client, const Oid& oid, bool record, Series* s) {
   s->pdus_per_op = 1;
 }
 
-// One GETBULK walk of `root`; records its latency and varbind count.
+// One GETBULK walk of `root`; when `record`, adds its latency and varbind
+// count (or a failure) to `s`.
 void TimeWalk(SnmpClient* client, const Oid& root, int max_repetitions, bool record, Series* s) {
   bool ok = false;
   Clock::time_point t0 = Clock::now();
@@ -243,27 +259,31 @@ void RunInterleaved(const std::vector<std::function<void(bool)>>& ops, int warmu
 
 // ---- /proc -----------------------------------------------------------------
 
+// The decimal number at the start of `text` (leading blanks skipped); 0 when
+// there is none.
+int64_t ToInt64(const char* text) { return std::strtoll(text, nullptr, 10); }
+
 // "Key:   123 kB" lines of /proc/<pid>/status, in KiB; missing keys are absent.
-std::map<std::string, long> ProcStatusKib(pid_t pid) {
-  std::map<std::string, long> out;
+std::map<std::string, int64_t> ProcStatusKib(pid_t pid) {
+  std::map<std::string, int64_t> out;
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
     size_t colon = line.find(':');
     if (colon == std::string::npos) continue;
     std::istringstream rest(line.substr(colon + 1));
-    long value = 0;
+    int64_t value = 0;
     std::string unit;
     if (rest >> value >> unit && unit == "kB") out[line.substr(0, colon)] = value;
-    if (line.compare(0, 8, "Threads:") == 0) out["Threads"] = std::atol(line.c_str() + 8);
+    if (line.compare(0, 8, "Threads:") == 0) out["Threads"] = ToInt64(line.c_str() + 8);
   }
   return out;
 }
 
 // The largest resident mappings of /proc/<pid>/smaps, summed by path
 // ("[heap]", "[anon]" for unnamed ones), in KiB, largest first.
-std::vector<std::pair<std::string, long>> TopMappingsKib(pid_t pid, size_t limit) {
-  std::map<std::string, long> by_path;
+std::vector<std::pair<std::string, int64_t>> TopMappingsKib(pid_t pid, size_t limit) {
+  std::map<std::string, int64_t> by_path;
   std::ifstream in("/proc/" + std::to_string(pid) + "/smaps");
   std::string line, current = "[anon]";
   while (std::getline(in, line)) {
@@ -278,12 +298,25 @@ std::vector<std::pair<std::string, long>> TopMappingsKib(pid_t pid, size_t limit
       current = path.empty() ? "[anon]" : path;
       continue;
     }
-    if (line.compare(0, 4, "Rss:") == 0) by_path[current] += std::atol(line.c_str() + 4);
+    if (line.compare(0, 4, "Rss:") == 0) by_path[current] += ToInt64(line.c_str() + 4);
   }
-  std::vector<std::pair<std::string, long>> out(by_path.begin(), by_path.end());
+  std::vector<std::pair<std::string, int64_t>> out(by_path.begin(), by_path.end());
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });
   if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+// "Key: 123 kB" lines of /proc/<pid>/smaps_rollup (Pss, Private_Dirty...), in KiB.
+std::map<std::string, int64_t> SmapsRollupKib(pid_t pid) {
+  std::map<std::string, int64_t> out;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t colon = line.find(':');
+    if (colon == std::string::npos || line.find(" kB") == std::string::npos) continue;
+    out[line.substr(0, colon)] = ToInt64(line.c_str() + colon + 1);
+  }
   return out;
 }
 
@@ -343,12 +376,26 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
+// CPU the two agents used during one measured phase (schedstat, all threads).
+// The subagent's share includes its background sampling (see the idle
+// figures); snmpd's includes the interleaved hrStorage requests.
+struct PhaseCpu {
+  std::string name;
+  int periscope_ops = 0;  // periscope requests (GETs or walks) in the phase
+  size_t varbinds_per_op = 0;
+  double wall_s = 0;
+  double subagent_s = 0;
+  double snmpd_s = 0;
+};
+
 struct Report {
   Options options;
   std::vector<Series> series;
-  std::map<std::string, long> status_kib;  // subagent, after the latency run
-  std::vector<std::pair<std::string, long>> top_mappings;
-  long snmpd_rss_kib = -1;
+  std::map<std::string, int64_t> status_kib;  // subagent, after the latency run
+  std::map<std::string, int64_t> rollup_kib;  // its smaps_rollup, same moment
+  std::vector<std::pair<std::string, int64_t>> top_mappings;
+  int64_t snmpd_rss_kib = -1;
+  std::vector<PhaseCpu> phases;  // CPU of the agents while measuring
   bool idle_measured = false;
   double idle_wall_s = 0;
   double idle_passes = 0;
@@ -375,7 +422,7 @@ std::vector<Ratios> ComputeRatios(const Report& r) {
   for (const char* kind : {"GET", "WALK"}) {
     const Series* p = Find(r, std::string("periscope ") + kind + " v2c");
     const Series* h = Find(r, std::string("hrStorage ") + kind + " v2c");
-    if (p == nullptr || h == nullptr) continue;
+    if (p == nullptr || h == nullptr || p->latency_us.empty() || h->latency_us.empty()) continue;
     Stats ps = Summarize(*p), hs = Summarize(*h);
     Ratios x;
     x.what = kind;
@@ -396,9 +443,9 @@ double CpuPerPass(const Report& r) {
 void PrintTable(const Report& r) {
   const Options& o = r.options;
   fmt::print(
-      "periscope-subagent {} | {} devices on \"/\", sampling every {} s | GETBULK "
-      "max-repetitions {} | 1 request outstanding, loopback\n\n",
-      r.subagent_version, o.devices, o.interval_s, o.max_repetitions);
+      "periscope-subagent {} | {} devices on \"/\", {} days of history, sampling every "
+      "{} s | GETBULK max-repetitions {} | 1 request outstanding, loopback\n\n",
+      r.subagent_version, o.devices, o.history_days, o.interval_s, o.max_repetitions);
   fmt::print("{:<20} {:>6} {:>4} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>5} {:>10}\n", "series", "n",
              "fail", "p50 us", "p99 us", "mean us", "max us", "ops/s", "vb/op", "pdu", "vb/s");
   for (const Series& s : r.series) {
@@ -412,14 +459,29 @@ void PrintTable(const Report& r) {
         s.name, st.count, s.failures, st.p50_us, st.p99_us, st.mean_us, st.max_us, st.ops_per_s, vb,
         s.pdus_per_op, st.varbinds_per_s);
   }
-  fmt::print("\nperiscope / hrStorage (v2c):\n");
-  for (const Ratios& x : ComputeRatios(r)) {
+  if (!r.phases.empty()) {
+    fmt::print(
+        "\nagent CPU per periscope operation (schedstat; snmpd's share includes the "
+        "interleaved hrStorage requests):\n");
+  }
+  for (const PhaseCpu& ph : r.phases) {
+    double n = ph.periscope_ops > 0 ? ph.periscope_ops : 1;
+    double vb = static_cast<double>(std::max<size_t>(ph.varbinds_per_op, 1));
+    fmt::print(
+        "  {:<20} subagent {:>9.1f} us/op ({:.1f} us/varbind)   snmpd {:>9.1f} us/op   "
+        "({:.1f} s wall)\n",
+        ph.name, ph.subagent_s / n * 1e6, ph.subagent_s / n / vb * 1e6, ph.snmpd_s / n * 1e6,
+        ph.wall_s);
+  }
+  std::vector<Ratios> ratios = ComputeRatios(r);
+  if (!ratios.empty()) fmt::print("\nperiscope / hrStorage (v2c):\n");
+  for (const Ratios& x : ratios) {
     fmt::print("  {:<5} p50 x{:.2f}   mean x{:.2f}   mean per varbind x{:.2f}\n", x.what, x.p50,
                x.mean, x.per_varbind);
   }
   auto kib = [&](const char* key) {
     auto it = r.status_kib.find(key);
-    return it == r.status_kib.end() ? -1L : it->second;
+    return it == r.status_kib.end() ? int64_t{-1} : it->second;
   };
   fmt::print("\nsubagent memory after the run (/proc/<pid>/status):\n");
   fmt::print(
@@ -429,6 +491,15 @@ void PrintTable(const Report& r) {
       static_cast<double>(kib("RssAnon")) / 1024, static_cast<double>(kib("RssFile")) / 1024,
       static_cast<double>(kib("RssShmem")) / 1024, static_cast<double>(kib("VmSize")) / 1024,
       kib("Threads"));
+  auto roll = [&](const char* key) {
+    auto it = r.rollup_kib.find(key);
+    return static_cast<double>(it == r.rollup_kib.end() ? int64_t{0} : it->second) / 1024;
+  };
+  fmt::print(
+      "  PSS {:.2f} MiB (anon {:.2f}, file {:.2f})  private (USS) {:.2f} MiB  "
+      "shared with other processes {:.2f} MiB\n",
+      roll("Pss"), roll("Pss_Anon"), roll("Pss_File"),
+      roll("Private_Clean") + roll("Private_Dirty"), roll("Shared_Clean") + roll("Shared_Dirty"));
   fmt::print("  largest resident mappings (KiB):\n");
   for (const auto& [path, k] : r.top_mappings) fmt::print("    {:>7}  {}\n", k, path);
   if (r.snmpd_rss_kib >= 0) {
@@ -457,10 +528,11 @@ void PrintJson(const Report& r) {
   std::string out = "{\n";
   out += fmt::format(
       "  \"config\": {{\"subagent_version\": {}, \"devices\": {}, \"interval_s\": {}, "
+      "\"history_days\": {}, "
       "\"max_repetitions\": {}, \"gets\": {}, \"walks\": {}, \"v3_gets\": {}, \"v3_walks\": {}, "
-      "\"warmup\": {}, \"idle_s\": {}}},\n",
-      JsonString(r.subagent_version), o.devices, o.interval_s, o.max_repetitions, o.gets, o.walks,
-      o.v3_gets, o.v3_walks, o.warmup, o.idle_s);
+      "\"warmup\": {}, \"walk_warmup\": {}, \"idle_s\": {}}},\n",
+      JsonString(r.subagent_version), o.devices, o.interval_s, o.history_days, o.max_repetitions,
+      o.gets, o.walks, o.v3_gets, o.v3_walks, o.warmup, o.walk_warmup, o.idle_s);
   out += "  \"series\": [\n";
   for (size_t i = 0; i < r.series.size(); ++i) {
     const Series& s = r.series[i];
@@ -489,10 +561,25 @@ void PrintJson(const Report& r) {
     out += fmt::format("{}{}: {}", first ? "" : ", ", JsonString(k), v);
     first = false;
   }
+  out += "},\n  \"subagent_smaps_rollup_kib\": {";
+  first = true;
+  for (const auto& [k, v] : r.rollup_kib) {
+    out += fmt::format("{}{}: {}", first ? "" : ", ", JsonString(k), v);
+    first = false;
+  }
   out += "},\n  \"subagent_top_mappings_kib\": [";
   for (size_t i = 0; i < r.top_mappings.size(); ++i) {
     out += fmt::format("{}[{}, {}]", i > 0 ? ", " : "", JsonString(r.top_mappings[i].first),
                        r.top_mappings[i].second);
+  }
+  out += "],\n  \"phase_cpu\": [";
+  for (size_t i = 0; i < r.phases.size(); ++i) {
+    const PhaseCpu& ph = r.phases[i];
+    out += fmt::format(
+        "{}{{\"name\": {}, \"periscope_ops\": {}, \"varbinds_per_op\": {}, \"wall_s\": {:.3f}, "
+        "\"subagent_cpu_s\": {:.6f}, \"snmpd_cpu_s\": {:.6f}}}",
+        i > 0 ? ", " : "", JsonString(ph.name), ph.periscope_ops, ph.varbinds_per_op, ph.wall_s,
+        ph.subagent_s, ph.snmpd_s);
   }
   out += fmt::format("],\n  \"snmpd_vmrss_kib\": {}", r.snmpd_rss_kib);
   if (r.idle_measured) {
@@ -533,6 +620,19 @@ bool AllDevicesSampled(SnmpClient* client, int devices) {
   return true;
 }
 
+// Writes the state file of the config in `xml` with `days` days of daily
+// figures per device, for the subagent to restore at start (devices match by
+// index and serial number). False, after a message, on failure.
+bool WriteHistoryState(const std::string& xml, int days) {
+  subagent::SubagentConfig config = ParseBenchConfig(xml);
+  subagent::SystemDiskProbe probe;
+  subagent::Sampler sampler(config, &probe);
+  FillHistory(&sampler, config, days, std::chrono::system_clock::now() - std::chrono::minutes(1));
+  Status saved = WriteFileAtomically(config.state_file, sampler.SerializeState());
+  if (!saved.ok()) std::fprintf(stderr, "state file: %s\n", saved.message().c_str());
+  return saved.ok();
+}
+
 // hrStorageSize.1 when snmpd serves it, else the first hrStorageSize cell.
 std::optional<Oid> HrStorageSizeCell(SnmpClient* client) {
   const Oid column = snmp::ParseOid("1.3.6.1.2.1.25.2.3.1.5");
@@ -562,9 +662,13 @@ int Run(const Options& o) {
     return 2;
   }
   std::string config_path = dir.File("subagent.xml");
-  testing::WriteTextFile(config_path,
-                         testing::SubagentConfigXml(snmpd.agentx_socket(), dir.File("state"),
-                                                    o.interval_s, 15, BenchDevicesXml(o.devices)));
+  std::string config_xml = testing::SubagentConfigXml(snmpd.agentx_socket(), dir.File("state"),
+                                                      o.interval_s, 15, BenchDevicesXml(o.devices));
+  testing::WriteTextFile(config_path, config_xml);
+  if (o.history_days > 0) {
+    Progress(fmt::format("writing a state file with {} days of history", o.history_days));
+    if (!WriteHistoryState(config_xml, o.history_days)) return 2;
+  }
   Progress(fmt::format("starting {} with {} devices, interval {} s", o.subagent, o.devices,
                        o.interval_s));
   auto subagent = std::make_unique<testing::Process>(
@@ -606,14 +710,34 @@ int Run(const Options& o) {
     walks.push_back([&](bool rec) { TimeWalk(c, hr_root, rep, rec, &h_walk); });
   }
   Progress(fmt::format("v2c: {} GETs and {} walks per series", o.gets, o.walks));
-  RunInterleaved(gets, o.warmup, o.gets);
-  RunInterleaved(walks, o.warmup, o.walks);
-  p_walk.pdus_per_op = CountWalkPdus(c, periscope_root, rep);
-  h_walk.pdus_per_op = hr_cell ? CountWalkPdus(c, hr_root, rep) : 0;
-  report.series.push_back(p_get);
-  if (hr_cell) report.series.push_back(h_get);
-  report.series.push_back(p_walk);
-  if (hr_cell) report.series.push_back(h_walk);
+  const pid_t subagent_pid = subagent->pid();
+  const pid_t snmpd_pid =
+      static_cast<pid_t>(ToInt64(testing::ReadTextFile(dir.File("snmpd.pid")).c_str()));
+  // Runs `ops` as RunInterleaved does and records the agents' CPU over the
+  // measured rounds.
+  auto measure = [&](const std::string& name, const std::vector<std::function<void(bool)>>& ops,
+                     int count, const Series* periscope) {
+    RunInterleaved(ops, periscope->walk ? o.walk_warmup : o.warmup, 0);
+    CpuReading sub0 = ReadCpu(subagent_pid), snmpd0 = ReadCpu(snmpd_pid);
+    Clock::time_point t0 = Clock::now();
+    RunInterleaved(ops, 0, count);
+    CpuReading sub1 = ReadCpu(subagent_pid), snmpd1 = ReadCpu(snmpd_pid);
+    if (count == 0 || !sub0.ok || !sub1.ok || !snmpd0.ok || !snmpd1.ok) return;
+    report.phases.push_back(
+        PhaseCpu{name, static_cast<int>(periscope->latency_us.size()), periscope->varbinds_per_op,
+                 std::chrono::duration<double>(Clock::now() - t0).count(),
+                 sub1.schedstat_s - sub0.schedstat_s, snmpd1.schedstat_s - snmpd0.schedstat_s});
+  };
+  measure("periscope GET v2c", gets, o.gets, &p_get);
+  measure("periscope WALK v2c", walks, o.walks, &p_walk);
+  if (o.walks > 0) {
+    p_walk.pdus_per_op = CountWalkPdus(c, periscope_root, rep);
+    h_walk.pdus_per_op = hr_cell ? CountWalkPdus(c, hr_root, rep) : 0;
+  }
+  if (o.gets > 0) report.series.push_back(p_get);
+  if (o.gets > 0 && hr_cell) report.series.push_back(h_get);
+  if (o.walks > 0) report.series.push_back(p_walk);
+  if (o.walks > 0 && hr_cell) report.series.push_back(h_walk);
 
   // v3 authPriv: the periscope subtree only (one session, engine ID discovered
   // during warm-up).
@@ -626,27 +750,28 @@ int Run(const Options& o) {
       Series v3_walk = MakeSeries("periscope WALK v3", snmp::OidToString(periscope_root), true);
       SnmpClient* c3 = v3.get();
       Progress(fmt::format("v3 authPriv: {} GETs, {} walks", o.v3_gets, o.v3_walks));
-      RunInterleaved({[&](bool rec) { TimeGet(c3, periscope_cell, rec, &v3_get); }}, o.warmup,
-                     o.v3_gets);
-      RunInterleaved({[&](bool rec) { TimeWalk(c3, periscope_root, rep, rec, &v3_walk); }},
-                     o.warmup, o.v3_walks);
-      v3_walk.pdus_per_op = CountWalkPdus(c3, periscope_root, rep);
+      measure("periscope GET v3", {[&](bool rec) { TimeGet(c3, periscope_cell, rec, &v3_get); }},
+              o.v3_gets, &v3_get);
+      measure("periscope WALK v3",
+              {[&](bool rec) { TimeWalk(c3, periscope_root, rep, rec, &v3_walk); }}, o.v3_walks,
+              &v3_walk);
+      if (o.v3_walks > 0) v3_walk.pdus_per_op = CountWalkPdus(c3, periscope_root, rep);
       if (o.v3_gets > 0) report.series.push_back(v3_get);
       if (o.v3_walks > 0) report.series.push_back(v3_walk);
     }
   }
 
-  pid_t pid = subagent->pid();
+  const pid_t pid = subagent_pid;
   if (!subagent->Running()) {
     std::fprintf(stderr, "subagent exited during the run:\n%s\n",
                  testing::ReadTextFile(dir.File("subagent.log")).c_str());
     return 1;
   }
   report.status_kib = ProcStatusKib(pid);
+  report.rollup_kib = SmapsRollupKib(pid);
   report.top_mappings = TopMappingsKib(pid, 8);
-  std::string snmpd_pid = testing::ReadTextFile(dir.File("snmpd.pid"));
-  if (long spid = std::atol(snmpd_pid.c_str()); spid > 0) {
-    auto s = ProcStatusKib(static_cast<pid_t>(spid));
+  if (snmpd_pid > 0) {
+    auto s = ProcStatusKib(snmpd_pid);
     if (auto it = s.find("VmRSS"); it != s.end()) report.snmpd_rss_kib = it->second;
   }
 

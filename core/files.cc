@@ -92,9 +92,10 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     ::unlink(tmp.c_str());
     return UnavailableError(fmt::format("{}: rename: {}", path, ErrnoText(err)));
   }
-  std::string dir =
-      path.substr(0, path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/'));
-  if (dir.empty()) dir = path.find('/') == 0 ? "/" : ".";
+  size_t slash = path.find_last_of('/');
+  std::string dir(slash == std::string::npos ? std::string_view(".")
+                  : slash == 0               ? std::string_view("/")
+                                             : std::string_view(path).substr(0, slash));
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.get() >= 0) (void)::fsync(dfd.get());
   return Status::Ok();

@@ -36,16 +36,23 @@ std::string Printable(const std::string& s) {
 
 std::string Raw(const VarBind& vb) {
   switch (vb.type) {
-    case ValueType::kOctets: return Printable(vb.octets);
-    case ValueType::kInteger: return std::to_string(vb.integer);
+    case ValueType::kOctets:
+      return Printable(vb.octets);
+    case ValueType::kInteger:
+      return std::to_string(vb.integer);
     case ValueType::kCounter32:
     case ValueType::kGauge32:
     case ValueType::kTimeTicks:
-    case ValueType::kCounter64: return std::to_string(vb.unsigned_value);
-    case ValueType::kNoSuchObject: return "(noSuchObject)";
-    case ValueType::kNoSuchInstance: return "(noSuchInstance)";
-    case ValueType::kEndOfMibView: return "(endOfMibView)";
-    default: return "(?)";
+    case ValueType::kCounter64:
+      return std::to_string(vb.unsigned_value);
+    case ValueType::kNoSuchObject:
+      return "(noSuchObject)";
+    case ValueType::kNoSuchInstance:
+      return "(noSuchInstance)";
+    case ValueType::kEndOfMibView:
+      return "(endOfMibView)";
+    default:
+      return "(?)";
   }
 }
 
@@ -58,15 +65,18 @@ std::string DeviceCell(uint32_t column, const VarBind& vb) {
     case mib::kDeviceUsedBytes:
     case mib::kDeviceBytesWritten:
       return fmt::format("{} ({})", vb.unsigned_value, HumanBytes(vb.unsigned_value));
-    case mib::kDeviceLoadAvgToday: return Hundredths(vb.unsigned_value);
+    case mib::kDeviceLoadAvgToday:
+      return Hundredths(vb.unsigned_value);
     case mib::kDeviceSaleDate: {
       std::string t = FormatDateAndTime(vb.octets);
       return t.substr(0, 10) == "1970-01-01" ? "(unknown)" : t.substr(0, 10);
     }
-    case mib::kDeviceLastSampleTime: return FormatDateAndTime(vb.octets);
+    case mib::kDeviceLastSampleTime:
+      return FormatDateAndTime(vb.octets);
     case mib::kDeviceStatus:
       return vb.integer == 1 ? "ok" : vb.integer == 2 ? "degraded" : "unavailable";
-    default: return Raw(vb);
+    default:
+      return Raw(vb);
   }
 }
 
@@ -187,8 +197,8 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
   std::string out = "periscope agent\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& [id, vb] : scalars) {
-    rows.push_back({ScalarName(id), id == mib::kAgentLastSampleTime ? FormatDateAndTime(vb.octets)
-                                                                    : Raw(vb)});
+    rows.push_back(
+        {ScalarName(id), id == mib::kAgentLastSampleTime ? FormatDateAndTime(vb.octets) : Raw(vb)});
   }
   out += RenderTable({"object", "value"}, rows);
 
@@ -213,11 +223,10 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
       auto it = cols.find(c);
       return it == cols.end() ? VarBind{} : it->second;
     };
-    rows.push_back({std::to_string(key.first), std::to_string(key.second),
-                    Raw(get(mib::kDailyLoadPeak)),
-                    Hundredths(get(mib::kDailyLoadAvg).unsigned_value),
-                    HumanBytes(get(mib::kDailyUsedBytes).unsigned_value),
-                    Raw(get(mib::kDailyIntervals))});
+    rows.push_back(
+        {std::to_string(key.first), std::to_string(key.second), Raw(get(mib::kDailyLoadPeak)),
+         Hundredths(get(mib::kDailyLoadAvg).unsigned_value),
+         HumanBytes(get(mib::kDailyUsedBytes).unsigned_value), Raw(get(mib::kDailyIntervals))});
   }
   out += RenderTable({"device", "date", "load peak", "load avg", "used", "intervals"}, rows);
 

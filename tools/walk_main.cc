@@ -41,16 +41,28 @@ int main(int argc, char** argv) {
   int opt;
   while ((opt = getopt_long(argc, argv, "c:u:A:X:t:h", kLong, nullptr)) != -1) {
     switch (opt) {
-      case 'c': creds.community = optarg; break;
+      case 'c':
+        creds.community = optarg;
+        break;
       case 'u':
         creds.user = optarg;
         creds.community.clear();
         break;
-      case 'A': creds.auth_pass = optarg; break;
-      case 'X': creds.priv_pass = optarg; break;
-      case 't': timeout_ms = std::atoi(optarg); break;
-      case 'h': PrintHelp(); return kExitOk;
-      default: std::fputs("try 'periscope-walk --help'\n", stderr); return kExitUsage;
+      case 'A':
+        creds.auth_pass = optarg;
+        break;
+      case 'X':
+        creds.priv_pass = optarg;
+        break;
+      case 't':
+        timeout_ms = std::atoi(optarg);
+        break;
+      case 'h':
+        PrintHelp();
+        return kExitOk;
+      default:
+        std::fputs("try 'periscope-walk --help'\n", stderr);
+        return kExitUsage;
     }
   }
   if (optind + 1 != argc || timeout_ms <= 0) {

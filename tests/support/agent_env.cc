@@ -18,7 +18,8 @@ Snmpd::Snmpd(const TempDir& dir, int trap_port, const std::string& agentx_perms)
                      "agentXSocket unix:" +
                      agentx_socket_ +
                      "\n"
-                     "agentXPerms " + agentx_perms +
+                     "agentXPerms " +
+                     agentx_perms +
                      "\n"
                      "view all included .1\n"
                      "rocommunity " +
@@ -98,7 +99,8 @@ void Subagent::Start() {
   if (!run_as_.empty()) {
     argv = {"setpriv", "--reuid=" + run_as_, "--regid=" + run_as_, "--clear-groups", "--"};
   }
-  for (const std::string& a : {SubagentBinary(), std::string("-f"), std::string("-c"), config_path_}) {
+  for (const std::string& a :
+       {SubagentBinary(), std::string("-f"), std::string("-c"), config_path_}) {
     argv.push_back(a);
   }
   process_ = std::make_unique<Process>(argv, dir_.File("subagent.log"));
