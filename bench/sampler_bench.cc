@@ -43,6 +43,7 @@
 #include "subagent/config.h"
 #include "subagent/disk_probe.h"
 #include "subagent/sampler.h"
+#include "tests/support/process.h"
 
 namespace periscope::bench {
 namespace {
@@ -57,31 +58,7 @@ constexpr int kIntervalS = 10;      // the default <sampling interval-s>
 constexpr int kRetentionDays = 35;  // the default <sampling retention-days>
 
 // A private directory for state files, removed with its content at exit.
-class StateDir {
- public:
-  StateDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ =
-        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/periscope-bench-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) {
-      std::perror("mkdtemp");
-      std::abort();
-    }
-    path_ = buf.data();
-  }
-  ~StateDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  StateDir(const StateDir&) = delete;
-  StateDir& operator=(const StateDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using StateDir = testing::TempDir;
 
 StateDir* g_state_dir = nullptr;  // set in main for the process's lifetime
 

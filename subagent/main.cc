@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/exit_codes.h"
 #include "core/log.h"
 #include "subagent/config.h"
 #include "subagent/subagent.h"
@@ -19,9 +20,9 @@
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using periscope::kExitFailure;
+using periscope::kExitOk;
+using periscope::kExitUsage;
 
 void PrintHelp() {
   std::fputs(

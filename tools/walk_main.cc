@@ -4,15 +4,16 @@
 #include <cstdio>
 #include <string>
 
+#include "core/exit_codes.h"
 #include "core/snmp/sync_client.h"
 #include "mib/periscope_oids.h"
 #include "tools/walk_format.h"
 
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using periscope::kExitFailure;
+using periscope::kExitOk;
+using periscope::kExitUsage;
 
 void PrintHelp() {
   std::fputs(

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -114,38 +115,35 @@ bool Process::Running() {
   return true;
 }
 
+// Reaps `pid` if it exits before `timeout`; returns its decoded status, or
+// nullopt (still running).
+static std::optional<int> ReapWithin(pid_t pid, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (true) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) return DecodeStatus(status);
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 int Process::Stop(int signo, std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return 0;
   ::kill(pid_, signo);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      return DecodeStatus(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::optional<int> code = ReapWithin(pid_, timeout);
+  if (!code) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
   }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, &status, 0);
   pid_ = -1;
-  return -1;
+  return code.value_or(-1);
 }
 
 int Process::Wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pid_t r = ::waitpid(pid_, &status, WNOHANG);
-    if (r == pid_) {
-      pid_ = -1;
-      return DecodeStatus(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  Stop(SIGKILL);
-  return -1;
+  std::optional<int> code = ReapWithin(pid_, timeout);
+  if (!code) return Stop(SIGKILL);
+  pid_ = -1;
+  return *code;
 }
 
 std::string Process::Log() const { return ReadTextFile(log_path_); }

@@ -1,0 +1,13 @@
+// Process exit codes shared by every periscope program (documented in --help).
+#ifndef PERISCOPE_CORE_EXIT_CODES_H_
+#define PERISCOPE_CORE_EXIT_CODES_H_
+
+namespace periscope {
+
+inline constexpr int kExitOk = 0;       // the job completed
+inline constexpr int kExitFailure = 1;  // the job itself failed at run time
+inline constexpr int kExitUsage = 2;    // bad flags or configuration
+
+}  // namespace periscope
+
+#endif  // PERISCOPE_CORE_EXIT_CODES_H_
