@@ -1,5 +1,7 @@
 #include "subagent/mib_tables.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 // clang-format off
@@ -62,8 +64,12 @@ struct MibTables::Impl {
   netsnmp_tdata* device_table = nullptr;
   netsnmp_tdata* daily_table = nullptr;
   netsnmp_tdata* item_table = nullptr;
+  // Rows as registered, and the keys they were built for (see RebuildRows).
+  std::vector<netsnmp_tdata_row*> device_rows;
   std::vector<DailyRef> daily_refs;
+  std::vector<std::pair<uint32_t, DateYmd>> daily_keys;
   std::vector<ItemRef> item_refs;
+  std::vector<std::pair<uint32_t, std::string>> item_keys;
 
   static int AgentHandler(netsnmp_mib_handler* handler, netsnmp_handler_registration* reginfo,
                           netsnmp_agent_request_info* reqinfo,
@@ -381,40 +387,72 @@ void AddUnsignedIndex(netsnmp_tdata_row* row, uint32_t value) {
 
 void MibTables::RebuildRows() {
   Impl& impl = *impl_;
-  ClearTable(impl.device_table);
-  ClearTable(impl.daily_table);
-  ClearTable(impl.item_table);
-  impl.daily_refs.clear();
-  impl.item_refs.clear();
+  // Row sets change rarely (a new day, a new item); values change every sample.
+  // When the keys are unchanged only the data pointers move, which keeps the
+  // per-sample cost and heap churn of the agent library's rows away.
+  std::vector<DailyRef> daily_refs;
+  std::vector<std::pair<uint32_t, DateYmd>> daily_keys;
+  std::vector<ItemRef> item_refs;
+  std::vector<std::pair<uint32_t, std::string>> item_keys;
   for (const DeviceSnapshot& s : current_.devices) {
-    for (const DailyFigures& d : s.history) impl.daily_refs.push_back({&s, &d});
-    if (s.today.date != 0) impl.daily_refs.push_back({&s, &s.today});
-    for (const ItemValue& i : s.items) impl.item_refs.push_back({&s, &i});
+    for (const DailyFigures& d : s.history) daily_refs.push_back({&s, &d});
+    if (s.today.date != 0) daily_refs.push_back({&s, &s.today});
+    for (const ItemValue& i : s.items) item_refs.push_back({&s, &i});
   }
-  for (DeviceSnapshot& s : current_.devices) {
-    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
-    if (row == nullptr) continue;
-    row->data = &s;
-    AddUnsignedIndex(row, s.config->index);
-    netsnmp_tdata_add_row(impl.device_table, row);
+  for (const DailyRef& r : daily_refs)
+    daily_keys.emplace_back(r.device->config->index, r.day->date);
+  for (const ItemRef& r : item_refs) item_keys.emplace_back(r.device->config->index, r.item->name);
+
+  if (impl.device_rows.size() == current_.devices.size()) {
+    for (size_t i = 0; i < current_.devices.size(); ++i) {
+      impl.device_rows[i]->data = &current_.devices[i];
+    }
+  } else {
+    ClearTable(impl.device_table);
+    impl.device_rows.clear();
+    for (DeviceSnapshot& s : current_.devices) {
+      netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+      if (row == nullptr) continue;
+      row->data = &s;
+      AddUnsignedIndex(row, s.config->index);
+      netsnmp_tdata_add_row(impl.device_table, row);
+      impl.device_rows.push_back(row);
+    }
   }
-  for (DailyRef& ref : impl.daily_refs) {
-    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
-    if (row == nullptr) continue;
-    row->data = &ref;
-    AddUnsignedIndex(row, ref.device->config->index);
-    AddUnsignedIndex(row, ref.day->date);
-    netsnmp_tdata_add_row(impl.daily_table, row);
+
+  if (daily_keys == impl.daily_keys) {
+    // Same size: element-wise assignment keeps every row's data pointer valid.
+    std::copy(daily_refs.begin(), daily_refs.end(), impl.daily_refs.begin());
+  } else {
+    ClearTable(impl.daily_table);
+    impl.daily_refs = std::move(daily_refs);
+    impl.daily_keys = std::move(daily_keys);
+    for (DailyRef& ref : impl.daily_refs) {
+      netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+      if (row == nullptr) continue;
+      row->data = &ref;
+      AddUnsignedIndex(row, ref.device->config->index);
+      AddUnsignedIndex(row, ref.day->date);
+      netsnmp_tdata_add_row(impl.daily_table, row);
+    }
   }
-  for (ItemRef& ref : impl.item_refs) {
-    netsnmp_tdata_row* row = netsnmp_tdata_create_row();
-    if (row == nullptr) continue;
-    row->data = &ref;
-    AddUnsignedIndex(row, ref.device->config->index);
-    snmp_varlist_add_variable(&row->indexes, nullptr, 0, ASN_PRIV_IMPLIED_OCTET_STR,
-                              reinterpret_cast<const u_char*>(ref.item->name.data()),
-                              ref.item->name.size());
-    netsnmp_tdata_add_row(impl.item_table, row);
+
+  if (item_keys == impl.item_keys) {
+    std::copy(item_refs.begin(), item_refs.end(), impl.item_refs.begin());
+  } else {
+    ClearTable(impl.item_table);
+    impl.item_refs = std::move(item_refs);
+    impl.item_keys = std::move(item_keys);
+    for (ItemRef& ref : impl.item_refs) {
+      netsnmp_tdata_row* row = netsnmp_tdata_create_row();
+      if (row == nullptr) continue;
+      row->data = &ref;
+      AddUnsignedIndex(row, ref.device->config->index);
+      snmp_varlist_add_variable(&row->indexes, nullptr, 0, ASN_PRIV_IMPLIED_OCTET_STR,
+                                reinterpret_cast<const u_char*>(ref.item->name.data()),
+                                ref.item->name.size());
+      netsnmp_tdata_add_row(impl.item_table, row);
+    }
   }
 }
 
