@@ -33,8 +33,8 @@ void PrintMemory(const char* label) {
 int main() {
   PrintMemory("libraries mapped:");
   // Opening a session runs init_snmp(); the peer is never contacted.
-  auto client = periscope::snmp::SnmpClient::Open("udp:127.0.0.1:9",
-                                                  periscope::snmp::Credentials{"public", "", "", ""});
+  auto client = periscope::snmp::SnmpClient::Open(
+      "udp:127.0.0.1:9", periscope::snmp::Credentials{"public", "", "", ""});
   PrintMemory("after init_snmp():");
   return client == nullptr ? 1 : 0;
 }

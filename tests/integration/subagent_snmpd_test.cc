@@ -368,6 +368,16 @@ TEST_F(SubagentSnmpdTest, SubagentStartedBeforeSnmpdConnectsWhenItComesUp) {
       << subagent_->Log();
 }
 
+TEST_F(SubagentSnmpdTest, AgentxFlagOverridesTheConfiguredSocket) {
+  WriteTextFile(config_path_, SubagentConfigXml(dir_.File("wrong.sock"), dir_.File("state"), 1,
+                                                kPingIntervalS, kRootDevice));
+  ASSERT_TRUE(snmpd_->Start()) << snmpd_->Log();
+  Process subagent({SubagentBinary(), "-f", "-c", config_path_, "-x", snmpd_->agentx_socket()},
+                   dir_.File("subagent-x.log"));
+  auto client = V2c();
+  EXPECT_TRUE(WaitFor([&] { return Serving(client.get()); }, seconds(10))) << subagent.Log();
+}
+
 TEST_F(SubagentSnmpdTest, SetsAreRefusedAsNotWritable) {
   ASSERT_NO_FATAL_FAILURE(StartBoth());
   auto rw = SnmpClient::Open(snmpd_->peer(), V2cCredentials(kRwCommunity));
