@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
+#include "core/text_table.h"
 #include "mib/periscope_oids.h"
 
 namespace periscope::tools {
@@ -80,33 +81,6 @@ std::string DeviceCell(uint32_t column, const VarBind& vb) {
   }
 }
 
-// A left-aligned text table.
-std::string RenderTable(const std::vector<std::string>& header,
-                        const std::vector<std::vector<std::string>>& rows) {
-  std::vector<size_t> width(header.size(), 0);
-  for (size_t c = 0; c < header.size(); ++c) width[c] = DisplayWidth(header[c]);
-  for (const auto& row : rows) {
-    for (size_t c = 0; c < row.size() && c < width.size(); ++c) {
-      width[c] = std::max(width[c], DisplayWidth(row[c]));
-    }
-  }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (size_t c = 0; c < width.size(); ++c) {
-      std::string cell = c < cells.size() ? cells[c] : "";
-      out += cell;
-      if (c + 1 < width.size()) out += std::string(width[c] - DisplayWidth(cell) + 2, ' ');
-    }
-    return out + "\n";
-  };
-  std::string out = line(header);
-  std::vector<std::string> rule;
-  for (size_t w : width) rule.emplace_back(w, '-');
-  out += line(rule);
-  for (const auto& row : rows) out += line(row);
-  return out;
-}
-
 std::string NameOf(uint32_t table, uint32_t column) {
   mib::OidVector want = mib::Oid({mib::kObjects, table, mib::kEntry, column});
   for (const auto& n : mib::AllNamedOids()) {
@@ -124,35 +98,6 @@ std::string ScalarName(uint32_t scalar) {
 }
 
 }  // namespace
-
-size_t DisplayWidth(const std::string& s) {
-  size_t width = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = c;
-    size_t len = 1;
-    if (c >= 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else if (c >= 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if (c >= 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    }
-    for (size_t k = 1; k < len && i + k < s.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3f);
-    }
-    i += len;
-    bool wide = (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
-                (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
-                (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-                (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x20000 && cp <= 0x3fffd);
-    width += wide ? 2 : 1;
-  }
-  return width;
-}
 
 std::string FormatDateAndTime(const std::string& o) {
   if (o.size() != 8 && o.size() != 11) return Printable(o);
@@ -200,7 +145,7 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
     rows.push_back(
         {ScalarName(id), id == mib::kAgentLastSampleTime ? FormatDateAndTime(vb.octets) : Raw(vb)});
   }
-  out += RenderTable({"object", "value"}, rows);
+  out += RenderTextTable({"object", "value"}, rows);
 
   out += "\nperiscopeDeviceTable\n";
   std::vector<std::string> header = {"column"};
@@ -214,7 +159,7 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
     }
     rows.push_back(std::move(row));
   }
-  out += RenderTable(header, rows);
+  out += RenderTextTable(header, rows);
 
   out += "\nperiscopeDailyTable\n";
   rows.clear();
@@ -228,7 +173,7 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
          Hundredths(get(mib::kDailyLoadAvg).unsigned_value),
          HumanBytes(get(mib::kDailyUsedBytes).unsigned_value), Raw(get(mib::kDailyIntervals))});
   }
-  out += RenderTable({"device", "date", "load peak", "load avg", "used", "intervals"}, rows);
+  out += RenderTextTable({"device", "date", "load peak", "load avg", "used", "intervals"}, rows);
 
   out += "\nperiscopeItemTable\n";
   rows.clear();
@@ -242,13 +187,13 @@ std::string FormatPeriscopeWalk(const std::vector<VarBind>& varbinds) {
     rows.push_back({std::to_string(key.first), key.second, Raw(get(mib::kItemValue)),
                     Raw(get(mib::kItemUnit)), kSources[source >= 1 && source <= 3 ? source : 0]});
   }
-  out += RenderTable({"device", "item", "value", "unit", "source"}, rows);
+  out += RenderTextTable({"device", "item", "value", "unit", "source"}, rows);
 
   if (!other.empty()) {
     out += "\nother objects\n";
     rows.clear();
     for (const VarBind* vb : other) rows.push_back({snmp::OidToString(vb->oid), Raw(*vb)});
-    out += RenderTable({"oid", "value"}, rows);
+    out += RenderTextTable({"oid", "value"}, rows);
   }
   return out;
 }

@@ -13,9 +13,6 @@ namespace periscope::tools {
 // daily table and the item table. Unknown OIDs are listed at the end.
 std::string FormatPeriscopeWalk(const std::vector<snmp::VarBind>& varbinds);
 
-// Terminal columns taken by UTF-8 text (East Asian wide characters count 2).
-size_t DisplayWidth(const std::string& utf8);
-
 // "2026-11-21 12:35:24.0 +09:00" from an 8- or 11-octet DateAndTime.
 std::string FormatDateAndTime(const std::string& octets);
 

@@ -1,0 +1,111 @@
+#include "store/history.h"
+
+#include <fmt/format.h>
+
+#include "core/text_table.h"
+#include "store/csv.h"
+
+namespace periscope::store {
+
+Result<TextTable> CustomerHistory(Db& db, const std::string& user_id) {
+  auto customer = Query(db, "SELECT id FROM customers WHERE user_id = ?", {user_id});
+  if (!customer.ok()) return customer.status();
+  if (customer->rows.empty()) return NotFoundError(fmt::format("no customer '{}'", user_id));
+  return Query(db, R"sql(
+SELECT d.date AS date,
+       t.address || ':' || t.port AS target,
+       dev.device_index AS device,
+       dev.serial_number AS serial,
+       s.model AS model,
+       s.firmware AS firmware,
+       s.capacity_bytes AS capacity_bytes,
+       d.used_bytes AS used_bytes,
+       CASE WHEN s.capacity_bytes > 0
+            THEN printf('%.2f', 100.0 * d.used_bytes / s.capacity_bytes) ELSE '' END AS used_pct,
+       d.load_peak AS load_peak,
+       printf('%d.%02d', d.load_avg_centi / 100, d.load_avg_centi % 100) AS load_avg,
+       d.intervals AS intervals
+FROM daily d
+JOIN devices dev ON dev.id = d.device_id
+JOIN targets t ON t.id = dev.target_id
+JOIN customers c ON c.id = t.customer_id
+LEFT JOIN device_specs s ON s.id = (
+  SELECT id FROM device_specs x WHERE x.device_id = dev.id ORDER BY x.seen_from DESC LIMIT 1)
+WHERE c.user_id = ?
+ORDER BY d.date, t.address, t.port, dev.device_index
+)sql",
+               {user_id});
+}
+
+Result<TextTable> List(Db& db, const std::string& what) {
+  if (what == "staff") return Query(db, "SELECT name, email, role, phone FROM staff ORDER BY name");
+  if (what == "customers") {
+    return Query(db,
+                 "SELECT c.user_id, c.name, c.contact_person, c.email, c.phone, "
+                 "COALESCE(s.email, '') AS sales FROM customers c "
+                 "LEFT JOIN staff s ON s.id = c.sales_staff_id ORDER BY c.user_id");
+  }
+  if (what == "targets") {
+    return Query(db,
+                 "SELECT t.address, t.port, t.profile, c.user_id AS customer, t.enabled "
+                 "FROM targets t JOIN customers c ON c.id = t.customer_id "
+                 "ORDER BY t.address, t.port");
+  }
+  if (what == "devices") {
+    return Query(db,
+                 "SELECT t.address || ':' || t.port AS target, d.device_index AS device, "
+                 "d.serial_number AS serial, s.product_name, s.model, s.firmware, "
+                 "c.user_id AS customer, d.last_seen FROM devices d "
+                 "JOIN targets t ON t.id = d.target_id JOIN customers c ON c.id = t.customer_id "
+                 "LEFT JOIN device_specs s ON s.id = (SELECT id FROM device_specs x WHERE "
+                 "x.device_id = d.id ORDER BY x.seen_from DESC LIMIT 1) "
+                 "ORDER BY target, device");
+  }
+  if (what == "runs") {
+    return Query(db,
+                 "SELECT id, datetime(started_at, 'unixepoch') AS started, "
+                 "datetime(finished_at, 'unixepoch') AS finished, state, targets_total, "
+                 "targets_ok, targets_failed FROM poll_runs ORDER BY id");
+  }
+  if (what == "errors") {
+    return Query(db,
+                 "SELECT e.run_id AS run, t.address || ':' || t.port AS target, e.class, "
+                 "e.message FROM poll_errors e JOIN targets t ON t.id = e.target_id "
+                 "ORDER BY e.id");
+  }
+  return InvalidArgumentError(fmt::format(
+      "cannot list '{}': use staff, customers, targets, devices, runs or errors", what));
+}
+
+Result<std::string> Render(const TextTable& table, const std::string& format) {
+  if (format == "text") return RenderTextTable(table.columns, table.rows);
+  if (format == "csv") {
+    std::string out;
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (size_t i = 0; i < cells.size(); ++i) {
+        if (i > 0) out += ',';
+        out += CsvField(cells[i]);
+      }
+      out += "\r\n";
+    };
+    line(table.columns);
+    for (const auto& row : table.rows) line(row);
+    return out;
+  }
+  if (format == "json") {
+    std::string out = "[";
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      out += r == 0 ? "\n  {" : ",\n  {";
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (c > 0) out += ", ";
+        out += JsonString(table.columns[c]) + ": " + JsonString(table.rows[r][c]);
+      }
+      out += "}";
+    }
+    out += table.rows.empty() ? "]\n" : "\n]\n";
+    return out;
+  }
+  return InvalidArgumentError(fmt::format("unknown format '{}': use text, csv or json", format));
+}
+
+}  // namespace periscope::store

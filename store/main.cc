@@ -1,0 +1,240 @@
+// periscope-store: the history database's command-line tool.
+#include <getopt.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/exit_codes.h"
+#include "core/files.h"
+#include "store/db.h"
+#include "store/history.h"
+#include "store/registry.h"
+#include "store/schema.h"
+
+#ifndef PERISCOPE_DEFAULT_DB
+#define PERISCOPE_DEFAULT_DB "/var/lib/periscope/periscope.db"
+#endif
+
+namespace {
+
+using periscope::kExitFailure;
+using periscope::kExitOk;
+using periscope::kExitUsage;
+using periscope::Result;
+using periscope::Status;
+namespace store = periscope::store;
+
+constexpr size_t kMaxImportBytes = 64 << 20;
+
+void PrintHelp() {
+  std::fputs(
+      "usage: periscope-store [--db FILE] [--format text|csv|json] COMMAND ...\n"
+      "\n"
+      "The periscope history database (SQLite).\n"
+      "\n"
+      "commands:\n"
+      "  init                          create or migrate the database\n"
+      "  import staff|customers|targets FILE\n"
+      "                                upsert rows from a CSV file with a header row;\n"
+      "                                a bad row names its line and nothing is imported\n"
+      "  list staff|customers|targets|devices|runs|errors\n"
+      "  history --customer USER_ID    every device's daily figures in date order\n"
+      "  export [--table NAME]         dump tables (default json, all tables)\n"
+      "  check                         integrity_check, foreign keys and schema\n"
+      "\n"
+      "options:\n"
+      "  --db FILE       database (default " PERISCOPE_DEFAULT_DB
+      ")\n"
+      "  --format FMT    text (default for list/history), csv or json\n"
+      "\n"
+      "exit status: 0 ok, 1 failed (database error, damaged database), 2 usage or bad input\n",
+      stdout);
+}
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "periscope-store: %s\n", s.message().c_str());
+  return s.code() == periscope::StatusCode::kInvalidArgument ||
+                 s.code() == periscope::StatusCode::kNotFound
+             ? kExitUsage
+             : kExitFailure;
+}
+
+int Print(const Result<store::TextTable>& table, const std::string& format) {
+  if (!table.ok()) return Fail(table.status());
+  auto text = store::Render(*table, format);
+  if (!text.ok()) return Fail(text.status());
+  std::fputs(text->c_str(), stdout);
+  return kExitOk;
+}
+
+// Opens the writer and brings the schema up to date.
+Result<std::unique_ptr<store::Db>> OpenForWrite(const std::string& path) {
+  auto db = store::Db::OpenWriter(path);
+  if (!db.ok()) return db.status();
+  PERISCOPE_RETURN_IF_ERROR(store::Migrate(**db));
+  return db;
+}
+
+// Opens read-only and refuses a schema this binary does not know.
+Result<std::unique_ptr<store::Db>> OpenForRead(const std::string& path) {
+  auto db = store::Db::OpenReader(path);
+  if (!db.ok()) return db.status();
+  auto version = store::CurrentVersion(**db);
+  if (!version.ok()) return version.status();
+  if (*version != store::SchemaVersion()) {
+    return periscope::FailedPreconditionError(
+        fmt::format("{}: schema version {}, this periscope reads {} (run 'periscope-store init')",
+                    path, *version, store::SchemaVersion()));
+  }
+  return db;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db_path = PERISCOPE_DEFAULT_DB;
+  std::string format;
+  std::string customer;
+  std::string table;
+  enum { kOptDb = 1000, kOptFormat, kOptCustomer, kOptTable };
+  static const option kLong[] = {{"db", required_argument, nullptr, kOptDb},
+                                 {"format", required_argument, nullptr, kOptFormat},
+                                 {"customer", required_argument, nullptr, kOptCustomer},
+                                 {"table", required_argument, nullptr, kOptTable},
+                                 {"help", no_argument, nullptr, 'h'},
+                                 {nullptr, 0, nullptr, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, "+h", kLong, nullptr)) != -1) {
+    switch (opt) {
+      case kOptDb:
+        db_path = optarg;
+        break;
+      case kOptFormat:
+        format = optarg;
+        break;
+      case kOptCustomer:
+        customer = optarg;
+        break;
+      case kOptTable:
+        table = optarg;
+        break;
+      case 'h':
+        PrintHelp();
+        return kExitOk;
+      default:
+        std::fputs("try 'periscope-store --help'\n", stderr);
+        return kExitUsage;
+    }
+  }
+  std::vector<std::string> args(argv + optind, argv + argc);
+  // Options may also follow the command.
+  for (size_t i = 1; i + 1 < args.size();) {
+    if (args[i] == "--customer" || args[i] == "--table" || args[i] == "--format" ||
+        args[i] == "--db") {
+      std::string& dest = args[i] == "--customer" ? customer
+                          : args[i] == "--table"  ? table
+                          : args[i] == "--format" ? format
+                                                  : db_path;
+      dest = args[i + 1];
+      args.erase(args.begin() + static_cast<ptrdiff_t>(i),
+                 args.begin() + static_cast<ptrdiff_t>(i) + 2);
+    } else {
+      ++i;
+    }
+  }
+  if (args.empty()) {
+    PrintHelp();
+    return kExitUsage;
+  }
+  const std::string& command = args[0];
+  auto usage = [](const char* what) {
+    std::fprintf(stderr, "periscope-store: %s (try --help)\n", what);
+    return kExitUsage;
+  };
+
+  if (command == "init") {
+    if (args.size() != 1) return usage("init takes no arguments");
+    auto db = OpenForWrite(db_path);
+    if (!db.ok()) return Fail(db.status());
+    std::printf("%s: schema version %d\n", db_path.c_str(), store::SchemaVersion());
+    return kExitOk;
+  }
+  if (command == "import") {
+    if (args.size() != 3) return usage("import needs WHAT FILE");
+    const std::string& what = args[1];
+    if (what != "staff" && what != "customers" && what != "targets") {
+      return usage("import staff, customers or targets");
+    }
+    auto content = periscope::ReadFileBounded(args[2], kMaxImportBytes);
+    if (!content.ok()) return Fail(periscope::InvalidArgumentError(content.status().message()));
+    auto db = OpenForWrite(db_path);
+    if (!db.ok()) return Fail(db.status());
+    auto counts = what == "staff"       ? store::ImportStaffCsv(**db, *content, args[2])
+                  : what == "customers" ? store::ImportCustomersCsv(**db, *content, args[2])
+                                        : store::ImportTargetsCsv(**db, *content, args[2]);
+    if (!counts.ok()) return Fail(counts.status());
+    std::printf("%s: %zu inserted, %zu updated\n", args[2].c_str(), counts->inserted,
+                counts->updated);
+    return kExitOk;
+  }
+  if (command == "list") {
+    if (args.size() != 2) return usage("list needs WHAT");
+    auto db = OpenForRead(db_path);
+    if (!db.ok()) return Fail(db.status());
+    return Print(store::List(**db, args[1]), format.empty() ? "text" : format);
+  }
+  if (command == "history") {
+    if (customer.empty() || args.size() != 1) return usage("history needs --customer USER_ID");
+    auto db = OpenForRead(db_path);
+    if (!db.ok()) return Fail(db.status());
+    return Print(store::CustomerHistory(**db, customer), format.empty() ? "text" : format);
+  }
+  if (command == "export") {
+    if (args.size() != 1) return usage("export takes --table and --format only");
+    auto db = OpenForRead(db_path);
+    if (!db.ok()) return Fail(db.status());
+    std::string fmt_name = format.empty() ? "json" : format;
+    const auto& tables = store::ExportableTables();
+    std::vector<std::string> wanted;
+    if (table.empty()) {
+      wanted = tables;
+    } else if (std::find(tables.begin(), tables.end(), table) != tables.end()) {
+      wanted = {table};
+    } else {
+      return usage("unknown --table");
+    }
+    if (wanted.size() > 1 && fmt_name == "csv") return usage("csv export needs --table");
+    std::string out = wanted.size() > 1 ? "{\n" : "";
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      // Table names come from the fixed list above, never from the user.
+      auto rows = store::Query(**db, "SELECT * FROM " + wanted[i] + " ORDER BY rowid");
+      if (!rows.ok()) return Fail(rows.status());
+      auto text = store::Render(*rows, fmt_name);
+      if (!text.ok()) return Fail(text.status());
+      if (wanted.size() > 1) {
+        out += fmt::format("\"{}\": {}{}", wanted[i], *text, i + 1 < wanted.size() ? "," : "");
+      } else {
+        out += *text;
+      }
+    }
+    if (wanted.size() > 1) out += "}\n";
+    std::fputs(out.c_str(), stdout);
+    return kExitOk;
+  }
+  if (command == "check") {
+    auto db = OpenForRead(db_path);
+    if (!db.ok()) return Fail(db.status());
+    Status s = store::CheckDatabase(**db);
+    if (!s.ok()) {
+      std::fprintf(stderr, "periscope-store: %s\n", s.message().c_str());
+      return kExitFailure;
+    }
+    std::printf("%s: ok (schema version %d)\n", db_path.c_str(), store::SchemaVersion());
+    return kExitOk;
+  }
+  return usage(fmt::format("unknown command '{}'", command).c_str());
+}

@@ -1,0 +1,194 @@
+#include "store/schema.h"
+
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace periscope::store {
+namespace {
+
+// Migration N (1-based) moves user_version from N-1 to N. Append only: never
+// edit a migration that has shipped.
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {
+      // 1: the history of seed 001 paragraph 0043, per customer in date order.
+      R"sql(
+CREATE TABLE staff (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('sales', 'support')),
+  phone TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE customers (
+  id INTEGER PRIMARY KEY,
+  user_id TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  contact_person TEXT NOT NULL DEFAULT '',
+  email TEXT NOT NULL DEFAULT '',
+  phone TEXT NOT NULL DEFAULT '',
+  address TEXT NOT NULL DEFAULT '',
+  sales_staff_id INTEGER REFERENCES staff(id)
+);
+CREATE TABLE targets (
+  id INTEGER PRIMARY KEY,
+  address TEXT NOT NULL,
+  port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+  profile TEXT NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  UNIQUE (address, port)
+);
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  device_index INTEGER NOT NULL,
+  serial_number TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  UNIQUE (target_id, device_index, serial_number)
+);
+-- The specification as seen; a new row whenever any field changes (a firmware
+-- update is a new row, never an overwrite).
+CREATE TABLE device_specs (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  seen_from INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  product_name TEXT NOT NULL,
+  model TEXT NOT NULL,
+  product_number TEXT NOT NULL,
+  configuration TEXT NOT NULL,
+  firmware TEXT NOT NULL,
+  capacity_bytes INTEGER NOT NULL,
+  cache_bytes INTEGER NOT NULL,
+  sale_date INTEGER,
+  price_minor_units INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  user_id TEXT NOT NULL
+);
+CREATE INDEX device_specs_by_device ON device_specs(device_id, seen_from);
+CREATE TABLE poll_runs (
+  id INTEGER PRIMARY KEY,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  state TEXT NOT NULL CHECK (state IN ('started', 'finished', 'failed')),
+  targets_total INTEGER NOT NULL DEFAULT 0,
+  targets_ok INTEGER NOT NULL DEFAULT 0,
+  targets_failed INTEGER NOT NULL DEFAULT 0
+);
+-- One row per device per poll: the usage status as served.
+CREATE TABLE samples (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  sampled_at INTEGER NOT NULL,
+  used_bytes INTEGER NOT NULL,
+  capacity_bytes INTEGER NOT NULL,
+  load_interval_s INTEGER NOT NULL,
+  load_peak_today INTEGER NOT NULL,
+  load_avg_today_centi INTEGER NOT NULL,
+  writes_completed INTEGER NOT NULL,
+  bytes_written INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  status_text TEXT NOT NULL
+);
+CREATE INDEX samples_by_device ON samples(device_id, sampled_at);
+-- One row per device and day, upserted; backfilled from the agent's daily table.
+CREATE TABLE daily (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  date INTEGER NOT NULL,
+  load_peak INTEGER NOT NULL,
+  load_avg_centi INTEGER NOT NULL,
+  used_bytes INTEGER NOT NULL,
+  intervals INTEGER NOT NULL,
+  PRIMARY KEY (device_id, date)
+) WITHOUT ROWID;
+CREATE TABLE poll_errors (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  at INTEGER NOT NULL,
+  class TEXT NOT NULL CHECK (class IN ('timeout', 'auth', 'protocol', 'no-such-object',
+                                       'limit', 'internal')),
+  message TEXT NOT NULL
+);
+CREATE INDEX poll_errors_by_run ON poll_errors(run_id);
+)sql",
+  };
+  return kMigrations;
+}
+
+const char* const kExpectedTables[] = {"staff",   "customers",    "targets",
+                                       "devices", "device_specs", "poll_runs",
+                                       "samples", "daily",        "poll_errors"};
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+Result<int> CurrentVersion(Db& db) {
+  auto stmt = db.Prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  auto row = stmt->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(stmt->Int(0));
+}
+
+Status Migrate(Db& db) {
+  auto version = CurrentVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version > SchemaVersion()) {
+    return FailedPreconditionError(
+        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
+                    db.path(), *version, SchemaVersion()));
+  }
+  for (int v = *version; v < SchemaVersion(); ++v) {
+    Status s = InTransaction(db, [&]() -> Status {
+      PERISCOPE_RETURN_IF_ERROR(db.Exec(Migrations()[static_cast<size_t>(v)]));
+      return db.Exec(fmt::format("PRAGMA user_version = {}", v + 1));
+    });
+    if (!s.ok()) return s.WithPrefix(fmt::format("migration {}", v + 1));
+  }
+  return Status::Ok();
+}
+
+Status CheckDatabase(Db& db) {
+  auto version = CurrentVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version != SchemaVersion()) {
+    return FailedPreconditionError(
+        fmt::format("{}: schema version {}, expected {}", db.path(), *version, SchemaVersion()));
+  }
+  auto integrity = db.Prepare("PRAGMA integrity_check");
+  if (!integrity.ok()) return integrity.status();
+  std::string problems;
+  while (true) {
+    auto row = integrity->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (integrity->Text(0) != "ok") problems += integrity->Text(0) + "; ";
+  }
+  if (!problems.empty()) {
+    return DataLossError(fmt::format("{}: integrity_check: {}", db.path(), problems));
+  }
+  auto fk = db.Prepare("PRAGMA foreign_key_check");
+  if (!fk.ok()) return fk.status();
+  auto fk_row = fk->Step();
+  if (!fk_row.ok()) return fk_row.status();
+  if (*fk_row) {
+    return DataLossError(fmt::format("{}: foreign_key_check: table {} row {} has no parent in {}",
+                                     db.path(), fk->Text(0), fk->Int(1), fk->Text(2)));
+  }
+  for (const char* table : kExpectedTables) {
+    auto stmt = db.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, table);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return DataLossError(fmt::format("{}: table {} is missing", db.path(), table));
+  }
+  return Status::Ok();
+}
+
+}  // namespace periscope::store

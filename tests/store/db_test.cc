@@ -1,0 +1,101 @@
+#include "store/db.h"
+
+#include <gtest/gtest.h>
+
+#include "store/schema.h"
+#include "tests/support/process.h"
+
+namespace periscope::store {
+namespace {
+
+using periscope::testing::TempDir;
+
+TEST(DbTest, MigrateCreatesTheSchemaAndIsIdempotent) {
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  ASSERT_TRUE(Migrate(**db).ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  EXPECT_EQ(*CurrentVersion(**db), SchemaVersion());
+  EXPECT_TRUE(CheckDatabase(**db).ok());
+  auto mode = (*db)->Prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.ok());
+  ASSERT_TRUE(*mode->Step());
+  EXPECT_EQ(mode->Text(0), "wal");
+}
+
+TEST(DbTest, NewerSchemaIsRefusedAndLeftAlone) {
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"));
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 999").ok());
+  Status s = Migrate(**db);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("newer than this periscope"), std::string::npos);
+  EXPECT_EQ(*CurrentVersion(**db), 999);
+}
+
+TEST(DbTest, ReaderCannotWrite) {
+  TempDir dir;
+  {
+    auto w = Db::OpenWriter(dir.File("h.db"));
+    ASSERT_TRUE(w.ok());
+    ASSERT_TRUE(Migrate(**w).ok());
+  }
+  auto r = Db::OpenReader(dir.File("h.db"));
+  ASSERT_TRUE(r.ok());
+  Status s = (*r)->Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@b', 'sales')");
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kPermissionDenied);
+}
+
+TEST(DbTest, FailedTransactionKeepsNothing) {
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"));
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  Status s = InTransaction(**db, [&]() -> Status {
+    PERISCOPE_RETURN_IF_ERROR(
+        (*db)->Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@b', 'sales')"));
+    return (*db)->Exec("INSERT INTO staff (name, email, role) VALUES ('b', 'a@b', 'sales')");
+  });
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  auto count = (*db)->Prepare("SELECT count(*) FROM staff");
+  ASSERT_TRUE(*count->Step());
+  EXPECT_EQ(count->Int(0), 0);
+}
+
+TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
+  TempDir dir;
+  auto first = Db::OpenWriter(dir.File("h.db"));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Migrate(**first).ok());
+  ASSERT_TRUE((*first)->BeginImmediate().ok());
+  auto second = Db::OpenWriter(dir.File("h.db"), std::chrono::milliseconds(200));
+  ASSERT_TRUE(second.ok());
+  auto started = std::chrono::steady_clock::now();
+  Status s = (*second)->BeginImmediate();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(150));
+  (*first)->Rollback();
+  EXPECT_TRUE((*second)->BeginImmediate().ok());
+  (*second)->Rollback();
+}
+
+TEST(DbTest, BoundParametersAreNeverSql) {
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"));
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  auto ins = (*db)->Prepare("INSERT INTO staff (name, email, role) VALUES (?, ?, 'sales')");
+  ASSERT_TRUE(ins.ok());
+  ins->Bind(1, "x'); DROP TABLE staff; --").Bind(2, "e@x");
+  ASSERT_TRUE(ins->Run().ok());
+  EXPECT_TRUE(CheckDatabase(**db).ok());
+  auto name = (*db)->Prepare("SELECT name FROM staff");
+  ASSERT_TRUE(*name->Step());
+  EXPECT_EQ(name->Text(0), "x'); DROP TABLE staff; --");
+}
+
+}  // namespace
+}  // namespace periscope::store
