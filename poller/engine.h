@@ -1,0 +1,89 @@
+// The poller's SNMP engine: many devices walked concurrently on one thread.
+//
+// Every Net-SNMP call of the poller happens inside Engine::Run on the calling
+// thread (Net-SNMP 5.9.3 is not thread-safe for SNMPv3). Devices are walked
+// through the single-session API with at most `window` devices in flight and
+// one outstanding request per device. SNMPv3 engine-ID discovery, synchronous
+// inside Net-SNMP's first send, is done here asynchronously instead (a probe
+// PDU like any other request), so a dead SNMPv3 device costs its own timeout
+// and nothing else.
+#ifndef PERISCOPE_POLLER_ENGINE_H_
+#define PERISCOPE_POLLER_ENGINE_H_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/snmp/sync_client.h"
+#include "poller/walk.h"
+
+namespace periscope::poller {
+
+// A named credentials profile from the poller's config. Secrets stay here and
+// never appear in messages.
+struct Profile {
+  std::string name;
+  int version = 2;  // 2 (SNMPv2c) or 3 (SNMPv3 authPriv)
+  std::string community;
+  std::string user;
+  std::string auth_protocol = "SHA-256";  // SHA, SHA-256, SHA-512
+  std::string auth_pass;
+  std::string priv_protocol = "AES";  // AES, AES-256
+  std::string priv_pass;
+};
+
+struct EngineOptions {
+  size_t window = 256;                      // devices in flight
+  std::chrono::milliseconds timeout{1000};  // per request
+  int retries = 1;
+  int bulk_repetitions = 25;  // GETBULK max-repetitions
+  std::chrono::seconds device_deadline{60};
+  std::chrono::seconds run_budget{3600};
+  WalkLimits limits;
+};
+
+struct Job {
+  int64_t target_id = 0;
+  std::string peer;  // "udp:10.0.0.7:161"
+  const Profile* profile = nullptr;
+};
+
+struct JobResult {
+  int64_t target_id = 0;
+  bool ok = false;
+  ErrorClass error_class = ErrorClass::kInternal;
+  std::string error;  // lower case, names the peer
+  std::vector<snmp::VarBind> varbinds;
+  std::chrono::milliseconds elapsed{0};
+};
+
+struct EngineStats {
+  size_t started = 0;
+  size_t finished = 0;
+  size_t requests = 0;
+  bool budget_exhausted = false;
+  bool stopped = false;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+
+  // Walks `root` on every job. `on_result` runs on this thread as each device
+  // finishes, in completion order. `stop` is polled between events; when it
+  // returns true (or the run budget is spent) devices not finished get no
+  // result. REQUIRES: every job's profile outlives the call.
+  EngineStats Run(const std::vector<Job>& jobs, const snmp::Oid& root,
+                  const std::function<void(JobResult&&)>& on_result,
+                  const std::function<bool()>& stop);
+
+ private:
+  EngineOptions options_;
+};
+
+}  // namespace periscope::poller
+
+#endif  // PERISCOPE_POLLER_ENGINE_H_

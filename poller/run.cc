@@ -1,0 +1,137 @@
+#include "poller/run.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "mib/periscope_oids.h"
+#include "poller/decode.h"
+#include "poller/engine.h"
+#include "store/db.h"
+#include "store/poll_writer.h"
+#include "store/schema.h"
+
+namespace periscope::poller {
+namespace {
+
+// An exclusive flock held for the life of the object; the kernel releases it
+// when the process dies, even by kill -9.
+class RunLock {
+ public:
+  static Result<std::unique_ptr<RunLock>> Acquire(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return UnavailableError(fmt::format("{}: {}", path, std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return FailedPreconditionError(
+            fmt::format("another periscope-poller run holds {}; not starting", path));
+      }
+      return UnavailableError(fmt::format("{}: flock: {}", path, std::strerror(err)));
+    }
+    return std::unique_ptr<RunLock>(new RunLock(fd));
+  }
+  ~RunLock() { ::close(fd_); }
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& options) {
+  auto lock = RunLock::Acquire(config.lock_file);
+  if (!lock.ok()) return lock.status();
+  auto db = store::Db::OpenWriter(config.database);
+  if (!db.ok()) return db.status();
+  PERISCOPE_RETURN_IF_ERROR(store::Migrate(**db));
+  auto targets = store::LoadTargets(**db, options.customer, options.target);
+  if (!targets.ok()) return targets.status();
+
+  store::PollWriter writer(db->get());
+  auto started = std::chrono::steady_clock::now();
+  auto run_id = writer.StartRun(UnixNow());
+  if (!run_id.ok()) return run_id.status();
+  RunSummary summary;
+  summary.run_id = *run_id;
+  summary.targets = targets->size();
+
+  std::vector<Job> jobs;
+  std::map<int64_t, const store::Target*> by_id;
+  Status store_error;
+  auto record_error = [&](int64_t target_id, const std::string& cls, const std::string& message) {
+    ++summary.failed[cls];
+    Status s = writer.RecordError(*run_id, target_id, UnixNow(), cls, message);
+    if (!s.ok() && store_error.ok()) store_error = s;
+  };
+  for (const store::Target& t : *targets) {
+    by_id[t.id] = &t;
+    auto profile = config.profiles.find(t.profile);
+    if (profile == config.profiles.end()) {
+      record_error(t.id, "internal",
+                   fmt::format("{}:{}: no credentials profile '{}' in the poller config", t.address,
+                               t.port, t.profile));
+      continue;
+    }
+    jobs.push_back(Job{t.id, fmt::format("udp:{}:{}", t.address, t.port), &profile->second});
+  }
+  size_t done = summary.targets - jobs.size();
+  Engine engine(config.engine);
+  EngineStats stats = engine.Run(
+      jobs, mib::kPeriscopeMibRoot,
+      [&](JobResult&& r) {
+        ++done;
+        if (r.ok) {
+          auto devices = DecodeDevices(r.varbinds);
+          if (!devices.ok()) {
+            const store::Target* t = by_id[r.target_id];
+            record_error(r.target_id, "protocol",
+                         fmt::format("{}:{}: {}", t->address, t->port, devices.status().message()));
+          } else {
+            Status s = writer.RecordTarget(*run_id, r.target_id, UnixNow(), *devices);
+            if (s.ok()) {
+              ++summary.ok;
+              summary.devices += devices->size();
+            } else if (store_error.ok()) {
+              store_error = s;
+            }
+          }
+        } else {
+          record_error(r.target_id, ErrorClassName(r.error_class), r.error);
+        }
+        if (options.progress) options.progress(done, summary.targets);
+      },
+      [&] { return !store_error.ok() || (options.stop && options.stop()); });
+  summary.completed = !stats.budget_exhausted && !stats.stopped && store_error.ok();
+  summary.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  size_t failed = 0;
+  for (const auto& [cls, n] : summary.failed) failed += n;
+  if (!summary.completed && store_error.ok()) {
+    size_t unfinished = summary.targets - summary.ok - failed;
+    if (unfinished > 0) summary.failed[stats.stopped ? "stopped" : "budget"] += unfinished;
+    failed += unfinished;
+  }
+  Status finish =
+      writer.FinishRun(*run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
+                       static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed));
+  if (!store_error.ok()) return store_error;
+  if (!finish.ok()) return finish;
+  return summary;
+}
+
+}  // namespace periscope::poller

@@ -1,0 +1,196 @@
+#include "store/poll_writer.h"
+
+#include <fmt/format.h>
+
+namespace periscope::store {
+
+Result<std::vector<Target>> LoadTargets(Db& db, const std::string& customer_user_id,
+                                        const std::string& address) {
+  auto stmt = db.Prepare(
+      "SELECT t.id, t.address, t.port, t.profile, c.user_id FROM targets t "
+      "JOIN customers c ON c.id = t.customer_id WHERE t.enabled = 1 "
+      "AND (?1 = '' OR c.user_id = ?1) AND (?2 = '' OR t.address = ?2) ORDER BY t.id");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, customer_user_id).Bind(2, address);
+  std::vector<Target> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(Target{stmt->Int(0), stmt->Text(1), static_cast<int>(stmt->Int(2)), stmt->Text(3),
+                         stmt->Text(4)});
+  }
+  return out;
+}
+
+Result<int64_t> PollWriter::StartRun(int64_t started_at) {
+  int64_t id = 0;
+  Status s = InTransaction(*db_, [&]() -> Status {
+    auto stmt = db_->Prepare("INSERT INTO poll_runs (started_at, state) VALUES (?, 'started')");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, started_at);
+    PERISCOPE_RETURN_IF_ERROR(stmt->Run());
+    id = db_->LastInsertId();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+Status PollWriter::FinishRun(int64_t run_id, int64_t finished_at, bool completed, int64_t total,
+                             int64_t ok, int64_t failed) {
+  return InTransaction(*db_, [&]() -> Status {
+    auto stmt = db_->Prepare(
+        "UPDATE poll_runs SET finished_at = ?, state = ?, targets_total = ?, targets_ok = ?, "
+        "targets_failed = ? WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, finished_at)
+        .Bind(2, completed ? "finished" : "failed")
+        .Bind(3, total)
+        .Bind(4, ok)
+        .Bind(5, failed)
+        .Bind(6, run_id);
+    return stmt->Run();
+  });
+}
+
+namespace {
+
+Result<int64_t> UpsertDevice(Db& db, int64_t target_id, const DeviceRecord& d, int64_t at) {
+  auto find = db.Prepare(
+      "SELECT id FROM devices WHERE target_id = ? AND device_index = ? AND serial_number = ?");
+  if (!find.ok()) return find.status();
+  find->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.spec.serial_number);
+  auto row = find->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    int64_t id = find->Int(0);
+    auto touch = db.Prepare("UPDATE devices SET last_seen = ? WHERE id = ?");
+    if (!touch.ok()) return touch.status();
+    touch->Bind(1, at).Bind(2, id);
+    PERISCOPE_RETURN_IF_ERROR(touch->Run());
+    return id;
+  }
+  auto ins = db.Prepare(
+      "INSERT INTO devices (target_id, device_index, serial_number, first_seen, last_seen) "
+      "VALUES (?, ?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, target_id)
+      .Bind(2, d.device_index)
+      .Bind(3, d.spec.serial_number)
+      .Bind(4, at)
+      .Bind(5, at);
+  PERISCOPE_RETURN_IF_ERROR(ins->Run());
+  return db.LastInsertId();
+}
+
+Status RecordSpecIfChanged(Db& db, int64_t device_id, const DeviceSpec& s, int64_t at) {
+  auto last = db.Prepare(
+      "SELECT type, product_name, model, product_number, configuration, firmware, "
+      "capacity_bytes, cache_bytes, sale_date, price_minor_units, currency, user_id "
+      "FROM device_specs WHERE device_id = ? ORDER BY seen_from DESC, id DESC LIMIT 1");
+  if (!last.ok()) return last.status();
+  last->Bind(1, device_id);
+  auto row = last->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    DeviceSpec prev;
+    prev.type = last->Int(0);
+    prev.product_name = last->Text(1);
+    prev.model = last->Text(2);
+    prev.product_number = last->Text(3);
+    prev.configuration = last->Text(4);
+    prev.firmware = last->Text(5);
+    prev.capacity_bytes = last->Int(6);
+    prev.cache_bytes = last->Int(7);
+    if (!last->IsNull(8)) prev.sale_date = last->Int(8);
+    prev.price_minor_units = last->Int(9);
+    prev.currency = last->Text(10);
+    prev.user_id = last->Text(11);
+    prev.serial_number = s.serial_number;  // identity, not part of the spec row
+    if (prev == s) return Status::Ok();
+  }
+  auto ins = db.Prepare(
+      "INSERT INTO device_specs (device_id, seen_from, type, product_name, model, "
+      "product_number, configuration, firmware, capacity_bytes, cache_bytes, sale_date, "
+      "price_minor_units, currency, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, device_id)
+      .Bind(2, at)
+      .Bind(3, s.type)
+      .Bind(4, s.product_name)
+      .Bind(5, s.model)
+      .Bind(6, s.product_number)
+      .Bind(7, s.configuration)
+      .Bind(8, s.firmware)
+      .Bind(9, s.capacity_bytes)
+      .Bind(10, s.cache_bytes)
+      .Bind(11, s.sale_date)
+      .Bind(12, s.price_minor_units)
+      .Bind(13, s.currency)
+      .Bind(14, s.user_id);
+  return ins->Run();
+}
+
+}  // namespace
+
+Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
+                                const std::vector<DeviceRecord>& devices) {
+  return InTransaction(*db_, [&]() -> Status {
+    auto sample = db_->Prepare(
+        "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
+        "load_interval_s, load_peak_today, load_avg_today_centi, writes_completed, "
+        "bytes_written, status, status_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!sample.ok()) return sample.status();
+    auto daily = db_->Prepare(
+        "INSERT INTO daily (device_id, date, load_peak, load_avg_centi, used_bytes, intervals) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, date) DO UPDATE SET "
+        "load_peak = excluded.load_peak, load_avg_centi = excluded.load_avg_centi, "
+        "used_bytes = excluded.used_bytes, intervals = excluded.intervals");
+    if (!daily.ok()) return daily.status();
+    for (const DeviceRecord& d : devices) {
+      auto device_id = UpsertDevice(*db_, target_id, d, sampled_at);
+      if (!device_id.ok()) return device_id.status();
+      PERISCOPE_RETURN_IF_ERROR(RecordSpecIfChanged(*db_, *device_id, d.spec, sampled_at));
+      const DeviceUsage& u = d.usage;
+      sample->Reset();
+      sample->Bind(1, *device_id)
+          .Bind(2, run_id)
+          .Bind(3, sampled_at)
+          .Bind(4, u.used_bytes)
+          .Bind(5, u.capacity_bytes)
+          .Bind(6, u.load_interval_s)
+          .Bind(7, u.load_peak_today)
+          .Bind(8, u.load_avg_today_centi)
+          .Bind(9, u.writes_completed)
+          .Bind(10, u.bytes_written)
+          .Bind(11, u.status)
+          .Bind(12, u.status_text);
+      PERISCOPE_RETURN_IF_ERROR(sample->Run());
+      for (const DailyRow& r : d.daily) {
+        daily->Reset();
+        daily->Bind(1, *device_id)
+            .Bind(2, r.date)
+            .Bind(3, r.load_peak)
+            .Bind(4, r.load_avg_centi)
+            .Bind(5, r.used_bytes)
+            .Bind(6, r.intervals);
+        PERISCOPE_RETURN_IF_ERROR(daily->Run());
+      }
+    }
+    return Status::Ok();
+  });
+}
+
+Status PollWriter::RecordError(int64_t run_id, int64_t target_id, int64_t at,
+                               const std::string& error_class, const std::string& message) {
+  return InTransaction(*db_, [&]() -> Status {
+    auto stmt = db_->Prepare(
+        "INSERT INTO poll_errors (run_id, target_id, at, class, message) VALUES (?, ?, ?, ?, ?)");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, run_id).Bind(2, target_id).Bind(3, at).Bind(4, error_class).Bind(5, message);
+    return stmt->Run();
+  });
+}
+
+}  // namespace periscope::store
