@@ -219,12 +219,11 @@ Result<ImportCounts> ImportTargetsCsv(Db& db, std::string_view content, std::str
     if (!port || *port < 1 || *port > 65535) {
       return sheet->Error(rec, "port", fmt::format("'{}' is not a port in 1..65535", *p));
     }
-    std::string enabled = "1";
-    if (*e == "0" || *e == "no" || *e == "false") {
-      enabled = "0";
-    } else if (!e->empty() && *e != "1" && *e != "yes" && *e != "true") {
+    bool disabled = *e == "0" || *e == "no" || *e == "false";
+    if (!disabled && !e->empty() && *e != "1" && *e != "yes" && *e != "true") {
       return sheet->Error(rec, "enabled", fmt::format("'{}' is not yes or no", *e));
     }
+    const std::string enabled(disabled ? "0" : "1");
     auto find = db.Prepare("SELECT id FROM customers WHERE user_id = ?");
     if (!find.ok()) return find.status();
     find->Bind(1, *u);
