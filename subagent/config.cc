@@ -113,6 +113,10 @@ Status Loader::Load(SubagentConfig* out) {
     PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(n, {"threshold-pct", "hysteresis-pct"}));
     PERISCOPE_RETURN_IF_ERROR(Uint32(n, "threshold-pct", 0, 100, &out->capacity_threshold_pct));
     PERISCOPE_RETURN_IF_ERROR(Uint32(n, "hysteresis-pct", 0, 100, &out->capacity_hysteresis_pct));
+    bool hysteresis_given = n.attribute("hysteresis-pct") || n.child("hysteresis-pct");
+    if (!hysteresis_given && out->capacity_hysteresis_pct > out->capacity_threshold_pct) {
+      out->capacity_hysteresis_pct = out->capacity_threshold_pct;  // the default, shrunk to fit
+    }
     if (out->capacity_hysteresis_pct > out->capacity_threshold_pct) {
       return xml_.FieldError(n, "hysteresis-pct", "must not exceed threshold-pct");
     }
@@ -124,7 +128,12 @@ Status Loader::Load(SubagentConfig* out) {
     DeviceConfig d;
     PERISCOPE_RETURN_IF_ERROR(LoadDevice(n, position, &d));
     if (!indexes.insert(d.index).second) {
-      return xml_.FieldError(n, "index", fmt::format("device index {} is used twice", d.index));
+      return xml_.FieldError(
+          n, "index",
+          fmt::format("device index {} is used twice{}", d.index,
+                      n.attribute("index") || n.child("index")
+                          ? ""
+                          : " (a <device> without index takes its position as index)"));
     }
     out->devices.push_back(std::move(d));
   }
@@ -143,6 +152,17 @@ Status Loader::LoadDevice(const pugi::xml_node& n, uint32_t position, DeviceConf
       xml_.CheckKnownFields(n, {"index", "type", "product-name", "model", "product-number",
                                 "serial-number", "configuration", "firmware", "capacity", "cache",
                                 "sale-date", "price", "user-id", "mount", "block-device", "item"}));
+  for (const char* single :
+       {"index", "type", "product-name", "model", "product-number", "serial-number",
+        "configuration", "firmware", "capacity", "cache", "sale-date", "price", "user-id"}) {
+    auto children = n.children(single);
+    auto count = std::distance(children.begin(), children.end());
+    if (count + (n.attribute(single) ? 1 : 0) > 1) {
+      auto second = count > 1 ? *(++children.begin()) : *children.begin();
+      return InvalidArgumentError(
+          fmt::format("{}: <device> field '{}' may appear only once", xml_.Where(second), single));
+    }
+  }
   d->index = position;
   PERISCOPE_RETURN_IF_ERROR(Uint32(n, "index", 1, 0xffffffffU, &d->index));
   std::string type = "other";

@@ -4,9 +4,11 @@
 // a device's block devices. The difference to the previous reading is the
 // interval's count C; the day's peak (Cmax) is the largest C since local midnight
 // and the day's average is the mean C. Invariants:
-//  - an interval whose counters went backwards (wrap, device reset, reboot) or
-//    whose length is not plausible (clock jump, suspend, restart gap > 2t) is not
-//    counted: no negative or absurd counts;
+//  - an interval whose counters went backwards (wrap, device reset, reboot),
+//    whose length is not plausible (clock jump, suspend, restart gap > 2t), or
+//    whose set of block devices differs from the previous reading's is not
+//    counted: no negative, partial or absurd counts; a reading less than t/2
+//    after the previous one is not an interval at all (the baseline is kept);
 //  - an interval is attributed to the local day of its end;
 //  - the cumulative totals never decrease.
 // Not thread-safe; owned by the sampler thread.
@@ -56,6 +58,7 @@ class LoadTracker {
     std::deque<DailyFigures> history;  // completed days, oldest first
     int64_t baseline_at_s = 0;         // unix seconds of `baseline`
     CounterReadings baseline;          // last readings; empty = none
+    CounterReadings absent;            // last counters of devices missing since
     uint64_t writes_total = 0;         // monotonic, served as Counter64
     uint64_t bytes_total = 0;
     bool totals_initialized = false;
@@ -71,7 +74,10 @@ class LoadTracker {
   void Observe(int64_t sampled_at_s, DateYmd date, const CounterReadings& readings,
                std::optional<uint64_t> used_bytes);
 
-  // Moves to `date` (if later than today), closing today into the history.
+  // Moves to `date`: a later date closes today into the history; a date more
+  // than one day earlier is a clock correction (today and any history from
+  // `date` on are discarded); one day earlier stays on today (a small step
+  // back across midnight).
   void RollTo(DateYmd date);
 
   const State& state() const { return state_; }

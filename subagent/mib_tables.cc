@@ -415,7 +415,10 @@ void MibTables::RebuildRows() {
       if (row == nullptr) continue;
       row->data = &s;
       AddUnsignedIndex(row, s.config->index);
-      netsnmp_tdata_add_row(impl.device_table, row);
+      if (netsnmp_tdata_add_row(impl.device_table, row) != SNMPERR_SUCCESS) {
+        netsnmp_tdata_delete_row(row);
+        continue;
+      }
       impl.device_rows.push_back(row);
     }
   }
@@ -433,7 +436,9 @@ void MibTables::RebuildRows() {
       row->data = &ref;
       AddUnsignedIndex(row, ref.device->config->index);
       AddUnsignedIndex(row, ref.day->date);
-      netsnmp_tdata_add_row(impl.daily_table, row);
+      if (netsnmp_tdata_add_row(impl.daily_table, row) != SNMPERR_SUCCESS) {
+        netsnmp_tdata_delete_row(row);  // a duplicate key; the first row stays
+      }
     }
   }
 
@@ -451,7 +456,9 @@ void MibTables::RebuildRows() {
       snmp_varlist_add_variable(&row->indexes, nullptr, 0, ASN_PRIV_IMPLIED_OCTET_STR,
                                 reinterpret_cast<const u_char*>(ref.item->name.data()),
                                 ref.item->name.size());
-      netsnmp_tdata_add_row(impl.item_table, row);
+      if (netsnmp_tdata_add_row(impl.item_table, row) != SNMPERR_SUCCESS) {
+        netsnmp_tdata_delete_row(row);
+      }
     }
   }
 }
@@ -465,6 +472,10 @@ void MibTables::MarkAllUnavailable(const std::string& reason) {
   for (DeviceSnapshot& s : current_.devices) {
     s.status = mib::DeviceStatus::kUnavailable;
     s.status_text = reason;
+    for (ItemValue& item : s.items) {
+      if (item.source == mib::ItemSource::kBuiltin && item.name == "status")
+        item.value = "unavailable";
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdint>
 #include <set>
 
 #include <fmt/format.h>
@@ -139,6 +140,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   // Used capacity: statvfs of each configured mount point.
   uint64_t used = 0, size = 0;
   bool any_mount_read = false;
+  size_t mounts_failed = 0;
   std::vector<DeviceNumber> derived_blocks;
   std::vector<DeviceNumber> counted_filesystems;  // a filesystem counts once (bind mounts)
   for (const std::string& mount_point : dev.mount_points) {
@@ -149,6 +151,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
     }
     if (m == nullptr) {
       ++sources_failed;
+      ++mounts_failed;
       problems.push_back(host.mounts_status.ok() ? fmt::format("mount {}: not mounted", mount_point)
                                                  : fmt::format("mount {}: {}", mount_point,
                                                                host.mounts_status.message()));
@@ -163,6 +166,7 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
     auto usage = probe_->StatFs(mount_point);
     if (!usage.ok()) {
       ++sources_failed;
+      ++mounts_failed;
       problems.push_back(fmt::format("mount {}: {}", mount_point, usage.status().message()));
       continue;
     }
@@ -234,8 +238,11 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   }
 
   int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  // A partial sum is served (status degraded) but is not the day's figure and
+  // must not move the notification's hysteresis.
+  const bool all_mounts_read = any_mount_read && mounts_failed == 0;
   state.tracker.Observe(now_s, LocalDate(now), readings,
-                        any_mount_read ? std::optional<uint64_t>(used) : std::nullopt);
+                        all_mounts_read ? std::optional<uint64_t>(used) : std::nullopt);
 
   FillFromTracker(state, snap);
   snap->sampled_at = now;
@@ -251,10 +258,10 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
       if (!text.empty()) text += "; ";
       text += p;
     }
-    snap->status_text = TruncateUtf8(ReplaceControlChars(text), mib::kMaxAdminStringBytes);
+    snap->status_text = CleanFileValue(text);  // mountinfo bytes need not be UTF-8
   }
   snap->capacity_notification_due =
-      any_mount_read &&
+      all_mounts_read &&
       state.alarm.Update(snap->used_bytes, snap->capacity_bytes, config_.capacity_threshold_pct,
                          config_.capacity_hysteresis_pct);
 
@@ -347,6 +354,10 @@ std::string Sampler::SerializeState() const {
     for (const auto& [name, c] : t.baseline) {
       body += fmt::format("bd {} {} {}\n", HexEncode(name), c.writes_completed, c.sectors_written);
     }
+    for (const auto& [name, c] : t.absent) {
+      body +=
+          fmt::format("gone {} {} {}\n", HexEncode(name), c.writes_completed, c.sectors_written);
+    }
     for (const DailyFigures& d : t.history) body += DayLine("day", d);
     body += DayLine("today", t.today);
     body += "end-device\n";
@@ -373,18 +384,20 @@ Status Sampler::RestoreState(std::string_view content) {
   };
   std::vector<Parsed> parsed;
   Parsed* cur = nullptr;
+  uint64_t cur_baseline_count = 0;
   size_t line_no = 0;
   size_t pos = 0;
   auto fail = [&](std::string_view why) {
     return DataLossError(fmt::format("line {}: {}", line_no, why));
   };
-  auto parse_day = [](const std::vector<std::string_view>& f, DailyFigures* d) {
+  auto parse_day = [](const std::vector<std::string_view>& f, DailyFigures* d, bool allow_zero) {
     if (f.size() != 7) return false;
     auto date = ParseUint64(f[1]), peak = ParseUint64(f[2]), sum = ParseUint64(f[3]);
     auto n = ParseUint64(f[4]), used = ParseUint64(f[5]), has = ParseUint64(f[6]);
     if (!date || !peak || !sum || !n || !used || !has || *n > 0xffffffffULL || *has > 1)
       return false;
-    if (!IsValidDate(static_cast<DateYmd>(*date)) || *date > 99991231) return false;
+    bool unset = allow_zero && *date == 0;
+    if (!unset && (!IsValidDate(static_cast<DateYmd>(*date)) || *date > 99991231)) return false;
     *d = DailyFigures{static_cast<DateYmd>(*date), *peak, *sum,
                       static_cast<uint32_t>(*n),   *used, *has == 1};
     return true;
@@ -418,22 +431,29 @@ Status Sampler::RestoreState(std::string_view content) {
       cur->state.bytes_total = *b;
     } else if (f[0] == "baseline" && f.size() == 3) {
       auto at = ParseUint64(f[1]);
-      if (!at || !ParseUint64(f[2])) return fail("bad baseline");
+      auto count = ParseUint64(f[2]);
+      if (!at || !count || *at > static_cast<uint64_t>(INT64_MAX) / 2) return fail("bad baseline");
       cur->state.baseline_at_s = static_cast<int64_t>(*at);
-    } else if (f[0] == "bd" && f.size() == 4) {
+      cur_baseline_count = *count;
+    } else if ((f[0] == "bd" || f[0] == "gone") && f.size() == 4) {
       auto name = HexDecode(f[1]);
       auto w = ParseUint64(f[2]), s = ParseUint64(f[3]);
       if (!name || !w || !s) return fail("bad block device line");
-      cur->state.baseline[*name] = BlockCounters{*w, *s};
+      (f[0] == "bd" ? cur->state.baseline : cur->state.absent)[*name] = BlockCounters{*w, *s};
     } else if (f[0] == "day") {
       DailyFigures d;
-      if (!parse_day(f, &d)) return fail("bad day line");
+      if (!parse_day(f, &d, false)) return fail("bad day line");
       if (!cur->state.history.empty() && cur->state.history.back().date >= d.date)
         return fail("days out of order");
       cur->state.history.push_back(d);
     } else if (f[0] == "today") {
-      if (!parse_day(f, &cur->state.today)) return fail("bad today line");
+      if (!parse_day(f, &cur->state.today, true)) return fail("bad today line");
     } else if (f[0] == "end-device" && f.size() == 1) {
+      if (cur->state.baseline.size() != cur_baseline_count) return fail("baseline count mismatch");
+      if (cur->state.today.date == 0 && !cur->state.history.empty())
+        return fail("history without today");
+      if (!cur->state.history.empty() && cur->state.history.back().date >= cur->state.today.date)
+        return fail("today is not after the last day of history");
       cur = nullptr;
     } else {
       return fail(fmt::format("unknown record '{}'", f[0]));

@@ -37,8 +37,21 @@ namespace periscope::subagent {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+int g_stop_pipe_write = -1;  // wakes the agent's select when a stop signal arrives
 
-extern "C" void OnStopSignal(int /*signo*/) { g_stop = 1; }
+extern "C" void OnStopSignal(int /*signo*/) {
+  g_stop = 1;
+  if (g_stop_pipe_write >= 0) {
+    char b = 1;
+    (void)!::write(g_stop_pipe_write, &b, 1);
+  }
+}
+
+void OnStopPipe(int fd, void* /*data*/) noexcept {
+  char buf[16];
+  while (::read(fd, buf, sizeof buf) > 0) {
+  }
+}
 
 constexpr size_t kMaxStateBytes = 64 << 20;
 
@@ -60,6 +73,14 @@ class Handoff {
   void Put(SampleSet set) {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      // A set the SNMP thread has not taken yet is replaced, but a notification
+      // it carried must not be lost with it.
+      if (pending_ && pending_->devices.size() == set.devices.size()) {
+        for (size_t i = 0; i < set.devices.size(); ++i) {
+          set.devices[i].capacity_notification_due |=
+              pending_->devices[i].capacity_notification_due;
+        }
+      }
       pending_ = std::move(set);
     }
     char b = 1;
@@ -102,16 +123,21 @@ class SamplerThread {
     if (thread_.joinable()) thread_.join();
   }
 
-  std::chrono::system_clock::time_point last_pass() const {
-    return std::chrono::system_clock::time_point(
-        std::chrono::system_clock::duration(last_pass_.load()));
+  // Steady-clock time of the last completed pass (epoch = never).
+  std::chrono::steady_clock::time_point last_pass() const {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(last_pass_.load()));
   }
 
  private:
   void Loop() {
+    using std::chrono::steady_clock;
     using std::chrono::system_clock;
     const auto interval = std::chrono::seconds(config_.sampling_interval_s);
-    auto next = system_clock::now();
+    // Waits use the steady clock, so a wall clock stepped back or forward
+    // never stretches or skips the wait; the wall clock only picks the
+    // aligned boundary.
+    auto next = steady_clock::now();
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
@@ -119,7 +145,7 @@ class SamplerThread {
       }
       auto now = system_clock::now();
       SampleSet set = sampler_->Sample(now);
-      last_pass_ = now.time_since_epoch().count();
+      last_pass_ = steady_clock::now().time_since_epoch().count();
       Status saved = WriteFileAtomically(config_.state_file, sampler_->SerializeState());
       if (!saved.ok()) {
         if (!state_warned_) LogWarning(fmt::format("state file: {}", saved.message()));
@@ -130,10 +156,12 @@ class SamplerThread {
       handoff_->Put(std::move(set));
       // Next multiple of the interval since the epoch, so every interval lies
       // within one day whenever the interval divides the UTC offset.
-      auto since_epoch = system_clock::now().time_since_epoch();
-      auto periods = since_epoch / interval + 1;
-      next = system_clock::time_point(
-          std::chrono::duration_cast<system_clock::duration>(interval * periods));
+      auto wall = system_clock::now();
+      auto since_epoch = wall.time_since_epoch();
+      auto boundary = system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
+          interval * (since_epoch / interval + 1)));
+      next =
+          steady_clock::now() + std::chrono::duration_cast<steady_clock::duration>(boundary - wall);
     }
   }
 
@@ -173,10 +201,12 @@ void CheckSamplerAlive(unsigned int /*reg*/, void* data) noexcept {
   auto last = ctx->sampler_thread->last_pass();
   auto limit = std::chrono::seconds(3 * ctx->config->sampling_interval_s + 5);
   if (last.time_since_epoch().count() == 0 || ctx->stalled) return;
-  if (std::chrono::system_clock::now() - last > limit) {
+  auto silent = std::chrono::steady_clock::now() - last;
+  if (silent > limit) {
     ctx->stalled = true;
-    std::string reason = fmt::format("sampler stalled since {} (a disk or mount is not answering)",
-                                     FormatLocalTime(last));
+    std::string reason =
+        fmt::format("sampler stalled for {} s (a disk or mount is not answering)",
+                    std::chrono::duration_cast<std::chrono::seconds>(silent).count());
     LogWarning(reason);
     ctx->tables->MarkAllUnavailable(reason);
   }
@@ -238,14 +268,22 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   Handoff handoff;
   if (!handoff.ok()) return InternalError(fmt::format("pipe: {}", std::strerror(errno)));
 
-  init_snmp(kSubagentName);  // connects to the master (or schedules retries)
-
+  // Stop signals are caught before anything connects; they write to a pipe
+  // the agent's select loop watches, so a stop is seen at once.
+  std::signal(SIGPIPE, SIG_IGN);
+  int stop_pipe[2];
+  if (::pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    return InternalError(fmt::format("pipe: {}", std::strerror(errno)));
+  }
+  g_stop_pipe_write = stop_pipe[1];
   struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+
+  init_snmp(kSubagentName);  // connects to the master (or schedules retries)
+  register_readfd(stop_pipe[0], OnStopPipe, nullptr);
 
   // The sampler thread must never take the stop signals.
   sigset_t block, old;
@@ -268,6 +306,10 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   LogInfo("stopping");
   sampler_thread.Stop();
   unregister_readfd(handoff.read_fd());
+  unregister_readfd(stop_pipe[0]);
+  g_stop_pipe_write = -1;
+  ::close(stop_pipe[0]);
+  ::close(stop_pipe[1]);
   Status saved = WriteFileAtomically(config.state_file, sampler.SerializeState());
   if (!saved.ok()) LogWarning(fmt::format("state file: {}", saved.message()));
   snmp_shutdown(kSubagentName);

@@ -102,6 +102,12 @@ TEST(SubagentConfigTest, ErrorsNameFileLineAndField) {
       {"relative state", Wrap("<sampling state-file=\"state\"/><device/>"),
        "must be an absolute path"},
       {"twice", Wrap("<agentx/><agentx/><device/>"), "<agentx> may appear only once"},
+      {"repeated field",
+       Wrap(
+           "<device>\n<serial-number>A</serial-number>\n<serial-number>B</serial-number></device>"),
+       "t.xml:4:1: <device> field 'serial-number' may appear only once"},
+      {"position collides", Wrap("<device index=\"2\"/>\n<device/>"),
+       "device index 2 is used twice (a <device> without index takes its position as index)"},
   };
   for (const BadCase& c : cases) {
     auto r = ParseSubagentConfig(c.xml, "t.xml");
@@ -110,6 +116,12 @@ TEST(SubagentConfigTest, ErrorsNameFileLineAndField) {
     EXPECT_NE(r.status().message().find(c.expected), std::string::npos)
         << c.name << ": " << r.status().message();
   }
+}
+
+TEST(SubagentConfigTest, DefaultHysteresisShrinksToASmallThreshold) {
+  auto c = ParseSubagentConfig(Wrap("<capacity-notification threshold-pct=\"3\"/><device/>"), "t");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->capacity_hysteresis_pct, 3u);
 }
 
 TEST(SubagentConfigTest, MissingFileIsNotFound) {

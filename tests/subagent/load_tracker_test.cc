@@ -107,15 +107,46 @@ TEST(LoadTrackerTest, HistoryKeepsRetentionDaysIncludingToday) {
   EXPECT_EQ(t.state().today.date, 20270102u);
 }
 
-TEST(LoadTrackerTest, MultipleBlockDevicesSumAndMissingOnesAreSkipped) {
+TEST(LoadTrackerTest, MultipleBlockDevicesSumAndAChangedSetIsNotCounted) {
   LoadTracker t(kInterval, 35);
   t.Observe(0, 20261121, {{"sda", {10, 0}}, {"sdb", {20, 0}}}, 1);
   t.Observe(10, 20261121, {{"sda", {15, 0}}, {"sdb", {40, 0}}}, 1);  // 5 + 20
   EXPECT_EQ(t.state().today.load_peak, 25u);
-  t.Observe(20, 20261121, {{"sda", {18, 0}}}, 1);  // sdb vanished: 3
+  uint64_t total = t.state().writes_total;
+  t.Observe(20, 20261121, {{"sda", {18, 0}}}, 1);  // sdb vanished: a partial count, dropped
+  EXPECT_EQ(t.state().today.intervals, 1u);
+  t.Observe(30, 20261121, {{"sda", {19, 0}}, {"sdb", {900, 0}}}, 1);  // sdb back: not counted
+  EXPECT_EQ(t.state().today.intervals, 1u);
+  EXPECT_EQ(t.state().today.load_peak, 25u);
+  // ...but nothing it wrote while missing is lost from the cumulative total.
+  EXPECT_EQ(t.state().writes_total, total + 3 + 1 + 860);
+  t.Observe(40, 20261121, {{"sda", {20, 0}}, {"sdb", {902, 0}}}, 1);  // complete again: 3
+  EXPECT_EQ(t.state().today.intervals, 2u);
   EXPECT_EQ(t.state().today.load_sum, 28u);
-  t.Observe(30, 20261121, {{"sda", {19, 0}}, {"sdb", {900, 0}}}, 1);  // sdb back: baseline only
-  EXPECT_EQ(t.state().today.load_sum, 29u);
+}
+
+TEST(LoadTrackerTest, AReadingTooSoonKeepsTheBaseline) {
+  LoadTracker t(60, 35);
+  t.Observe(0, 20261121, Reading(0), 1);
+  t.Observe(1, 20261121, Reading(500), 1);  // 1 s after: not an interval of 60 s
+  EXPECT_EQ(t.state().today.intervals, 0u);
+  t.Observe(60, 20261121, Reading(600), 1);  // the whole 60 s, from the kept baseline
+  EXPECT_EQ(t.state().today.intervals, 1u);
+  EXPECT_EQ(t.state().today.load_peak, 600u);
+}
+
+TEST(LoadTrackerTest, AFarFutureDateIsCorrectedWhenTheClockComesBack) {
+  LoadTracker t(kInterval, 35);
+  t.Observe(0, 20261120, Reading(0), 1);
+  t.Observe(10, 20261121, Reading(10), 1);  // yesterday closed into history
+  t.Observe(20, 20380119, Reading(20), 1);  // a wrong clock, far ahead
+  t.Observe(30, 20261121, Reading(30), 1);  // corrected
+  EXPECT_EQ(t.state().today.date, 20261121u);
+  // Nothing dated on or after the corrected day survives (the 2038 day is gone;
+  // the jump itself aged the older days out of retention).
+  for (const DailyFigures& d : t.state().history) EXPECT_LT(d.date, 20261121u);
+  t.Observe(40, 20261121, Reading(45), 1);
+  EXPECT_EQ(t.state().today.load_peak, 15u);
 }
 
 TEST(LoadTrackerTest, NoReadingsMeansNoInterval) {

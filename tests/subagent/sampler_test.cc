@@ -1,5 +1,6 @@
 #include "subagent/sampler.h"
 
+#include <cstdio>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -171,6 +172,51 @@ TEST(SamplerTest, CapacityNotificationIsDueOnceWhenThresholdIsCrossed) {
   probe.filesystems["/data"].used_bytes = 9100;  // 91% of the configured 10000
   EXPECT_TRUE(sampler.Sample(At(1'800'000'010)).devices[1].capacity_notification_due);
   EXPECT_FALSE(sampler.Sample(At(1'800'000'020)).devices[1].capacity_notification_due);
+}
+
+TEST(SamplerTest, APartlyReadableDeviceNeitherRearmsNorRecordsItsDay) {
+  SubagentConfig config = TwoDevices();
+  config.devices[1].mount_points = {"/data", "/"};  // 4500 + 250 of 10000 configured
+  FakeDiskProbe probe;
+  probe.filesystems["/data"].used_bytes = 9000;  // 92.5 %: fires
+  Sampler sampler(config, &probe);
+  EXPECT_TRUE(sampler.Sample(At(1'800'000'000)).devices[1].capacity_notification_due);
+  probe.filesystems.erase("/data");  // one mount unreadable: partial sum 250
+  SampleSet partial = sampler.Sample(At(1'800'000'010));
+  EXPECT_EQ(partial.devices[1].status, mib::DeviceStatus::kDegraded);
+  EXPECT_EQ(partial.devices[1].used_bytes, 250u);
+  EXPECT_EQ(partial.devices[1].today.used_bytes, 9250u);  // the day keeps the full figure
+  probe.filesystems["/data"] = {9000, 9000};
+  EXPECT_FALSE(sampler.Sample(At(1'800'000'020)).devices[1].capacity_notification_due);
+}
+
+TEST(SamplerTest, StateWhoseTodayIsNotAfterItsHistoryIsRejected) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  std::string body =
+      "periscope-subagent-state 1\ndevice 1 x532d524f4f54\nalarm 0\ntotals 0 0 0\n"
+      "baseline 0 0\nday 20261121 999 0 0 0 0\ntoday 20261121 1 1 1 0 0\nend-device\n";
+  // Recompute the checksum the way the writer does, so only the ordering is wrong.
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : body) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  char sum[32];
+  std::snprintf(sum, sizeof sum, "checksum %016llx\n", static_cast<unsigned long long>(h));
+  Status s = sampler.RestoreState(body + sum);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_NE(s.message().find("today is not after the last day of history"), std::string::npos)
+      << s.message();
+}
+
+TEST(SamplerTest, StateSavedBeforeTheFirstSampleRestores) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler first(config, &probe);
+  Sampler second(config, &probe);
+  EXPECT_TRUE(second.RestoreState(first.SerializeState()).ok());
 }
 
 TEST(SamplerTest, StateRoundTripKeepsPeaksHistoryAndAlarm) {
