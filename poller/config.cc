@@ -17,7 +17,10 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
   }
   PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(root, {"database", "polling", "profile"}));
   if (pugi::xml_node db = root.child("database")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(db, {"path", "lock-file"}));
+    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(db, {"path", "lock-file", "busy-timeout-ms"}));
+    auto busy = xml.Uint(db, "busy-timeout-ms", 0, 600000);
+    if (!busy.ok()) return busy.status();
+    if (busy->has_value()) out->busy_timeout = std::chrono::milliseconds(**busy);
     auto path = xml.Text(db, "path", 1024);
     if (!path.ok()) return path.status();
     if (path->has_value()) out->database = **path;

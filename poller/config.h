@@ -12,7 +12,8 @@ namespace periscope::poller {
 
 struct PollerConfig {
   std::string database = "/var/lib/periscope/periscope.db";
-  std::string lock_file;  // default: <database>.lock
+  std::string lock_file;                          // default: <database>.lock
+  std::chrono::milliseconds busy_timeout{10000};  // waiting for another writer
   EngineOptions engine;
   std::map<std::string, Profile> profiles;
 };

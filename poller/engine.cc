@@ -140,7 +140,10 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
   auto* d = static_cast<Device*>(magic);
   if (d == nullptr || d->closing || d->phase == Device::Phase::kDone) return 1;
   if (op == NETSNMP_CALLBACK_OP_RESEND) return 1;  // a retransmission, not final
-  if (reqid != d->reqid) return 1;                 // a late answer to an old request
+  // A late answer to an old request is ignored; a Report may carry no request
+  // ID (the agent could not decrypt the request) but still ends this one.
+  bool report = pdu != nullptr && pdu->command == SNMP_MSG_REPORT;
+  if (reqid != d->reqid && !report) return 1;
   d->awaiting = false;
   if (d->phase == Device::Phase::kProbe && op != NETSNMP_CALLBACK_OP_TIMED_OUT) {
     // The answer to discovery is a Report (usmStatsUnknownEngineIDs), which

@@ -56,7 +56,7 @@ int64_t UnixNow() {
 Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& options) {
   auto lock = RunLock::Acquire(config.lock_file);
   if (!lock.ok()) return lock.status();
-  auto db = store::Db::OpenWriter(config.database);
+  auto db = store::Db::OpenWriter(config.database, config.busy_timeout);
   if (!db.ok()) return db.status();
   PERISCOPE_RETURN_IF_ERROR(store::Migrate(**db));
   auto targets = store::LoadTargets(**db, options.customer, options.target);

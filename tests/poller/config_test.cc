@@ -71,9 +71,9 @@ TEST(PollerConfigTest, AFileReadableByOthersIsRefused) {
 }
 
 TEST(PollerConfigTest, ShippedSampleLoads) {
-  auto r = ParsePollerConfig(
-      periscope::testing::ReadTextFile(std::string(PERISCOPE_SOURCE_DIR) + "/etc/periscope-poller.xml"),
-      "etc/periscope-poller.xml");
+  auto r = ParsePollerConfig(periscope::testing::ReadTextFile(std::string(PERISCOPE_SOURCE_DIR) +
+                                                              "/etc/periscope-poller.xml"),
+                             "etc/periscope-poller.xml");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_FALSE(r->profiles.empty());
 }

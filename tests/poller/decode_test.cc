@@ -67,7 +67,8 @@ TEST(DecodeTest, DevicesAndDailyRowsAreGroupedByIndex) {
 }
 
 TEST(DecodeTest, ADeviceWithoutSerialIsAProtocolError) {
-  auto r = DecodeDevices({Number(mib::kDeviceTable, mib::kDeviceType, {3}, 2, ValueType::kInteger)});
+  auto r =
+      DecodeDevices({Number(mib::kDeviceTable, mib::kDeviceType, {3}, 2, ValueType::kInteger)});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("device 3 has no serial number"), std::string::npos);
 }

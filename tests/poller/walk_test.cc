@@ -31,7 +31,8 @@ TEST(WalkTest, CollectsUntilTheSubtreeEnds) {
 
 TEST(WalkTest, EndOfMibViewEndsTheWalk) {
   Walk w(kRoot, {});
-  EXPECT_EQ(w.Accept({Vb({1, 3, 6, 1, 4, 1, 9, 1}), Vb({1, 3, 6, 1, 4, 1, 9, 1, 5}, ValueType::kEndOfMibView)}),
+  EXPECT_EQ(w.Accept({Vb({1, 3, 6, 1, 4, 1, 9, 1}),
+                      Vb({1, 3, 6, 1, 4, 1, 9, 1, 5}, ValueType::kEndOfMibView)}),
             Walk::Step::kDone);
   EXPECT_EQ(w.varbinds().size(), 1u);
 }
@@ -48,9 +49,9 @@ TEST(WalkTest, NonIncreasingOidsFailAsProtocolErrors) {
     std::vector<Oid> oids;
   };
   const Case cases[] = {
-      {{{1, 3, 6, 1, 4, 1, 9, 2}, {1, 3, 6, 1, 4, 1, 9, 2}}},      // equal
-      {{{1, 3, 6, 1, 4, 1, 9, 2}, {1, 3, 6, 1, 4, 1, 9, 1, 7}}},   // lower
-      {{{1, 3, 6, 1, 4, 1, 9, 2, 1}, {1, 3, 6, 1, 4, 1, 9, 2}}},   // a prefix is lower
+      {{{1, 3, 6, 1, 4, 1, 9, 2}, {1, 3, 6, 1, 4, 1, 9, 2}}},     // equal
+      {{{1, 3, 6, 1, 4, 1, 9, 2}, {1, 3, 6, 1, 4, 1, 9, 1, 7}}},  // lower
+      {{{1, 3, 6, 1, 4, 1, 9, 2, 1}, {1, 3, 6, 1, 4, 1, 9, 2}}},  // a prefix is lower
       {{{1, 3, 6, 1, 4, 1, 9, 4294967295u}, {1, 3, 6, 1, 4, 1, 9, 5}}},
   };
   for (const Case& c : cases) {

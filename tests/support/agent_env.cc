@@ -12,7 +12,13 @@ Snmpd::Snmpd(const TempDir& dir, int trap_port, const std::string& agentx_perms)
   ::mkdir(dir.File("snmpd-conf").c_str(), 0755);
   ::mkdir(dir.File("snmpd-persist").c_str(), 0700);
   WriteTextFile(dir.File("snmpd-conf/snmp.conf"), "mibs :\n");
-  std::string conf = "agentaddress udp:127.0.0.1:" + std::to_string(port_) +
+  // 127.0.0.1 to 127.0.0.5 (all loopback): several poll targets, one snmpd.
+  std::string addresses;
+  for (int host = 1; host <= 5; ++host) {
+    addresses += (host > 1 ? "," : "") + std::string("udp:127.0.0.") + std::to_string(host) + ":" +
+                 std::to_string(port_);
+  }
+  std::string conf = "agentaddress " + addresses +
                      "\n"
                      "master agentx\n"
                      "agentXSocket unix:" +

@@ -27,7 +27,9 @@ inline constexpr char kV3AuthPass[] = "authpass256x";
 inline constexpr char kV3PrivPass[] = "privpass256x";
 
 // snmpd running from `dir` with its own conf and persistent directory. The
-// engine ID persists across restarts (no -C), as on a real host.
+// engine ID persists across restarts (no -C), as on a real host. It listens on
+// 127.0.0.1 through 127.0.0.5, one port, so tests can address it as several
+// poll targets.
 class Snmpd {
  public:
   // trap_port > 0 adds "trap2sink udp:127.0.0.1:<trap_port> public";

@@ -1,0 +1,401 @@
+// periscope-poller against real agents: the subagent under snmpd, a simulated
+// fleet (snmpsim), and hand-made misbehaving responders. Each test has its own
+// temp dir, SQLite file and loopback ports.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "mib/periscope_oids.h"
+#include "store/db.h"
+#include "store/registry.h"
+#include "store/schema.h"
+#include "tests/support/agent_env.h"
+#include "tests/support/bad_agent.h"
+#include "tests/support/fleet.h"
+
+namespace periscope::testing {
+namespace {
+
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+std::string PollerBinary() { return BinaryDir() + "/poller/periscope-poller"; }
+std::string StoreBinary() { return BinaryDir() + "/store/periscope-store"; }
+
+struct TargetRow {
+  std::string address = "127.0.0.1";
+  int port = 0;
+  std::string profile;
+  std::string customer;
+};
+
+class PollerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { db_ = dir_.File("h.db"); }
+
+  // Writes the poller config (mode 600) with the given <polling> attributes.
+  void WriteConfig(const std::string& polling = "window=\"64\" timeout-ms=\"500\" retries=\"1\"",
+                   const std::string& extra_profiles = "", const std::string& db_extra = "") {
+    config_ = dir_.File("poller.xml");
+    WriteTextFile(config_, fmt::format(R"(<periscope-poller>
+  <database path="{}" {}/>
+  <polling {}/>
+  <profile name="v2" version="2c" community="public"/>
+  <profile name="v2-wrong" version="2c" community="not-the-community"/>
+  <profile name="v3" version="3" user="{}" auth="SHA-256" auth-pass="{}" priv="AES" priv-pass="{}"/>
+  <profile name="v3-no-user" version="3" user="nobody-here" auth="SHA-256" auth-pass="{}" priv="AES" priv-pass="{}"/>
+  <profile name="v3-bad-auth" version="3" user="{}" auth="SHA-256" auth-pass="wrong-auth-1" priv="AES" priv-pass="{}"/>
+  <profile name="v3-bad-priv" version="3" user="{}" auth="SHA-256" auth-pass="{}" priv="AES" priv-pass="wrong-priv-1"/>
+  {}
+</periscope-poller>
+)",
+                                       db_, db_extra, polling, kV3User, kV3AuthPass, kV3PrivPass,
+                                       kV3AuthPass, kV3PrivPass, kV3User, kV3PrivPass, kV3User,
+                                       kV3AuthPass, extra_profiles));
+    ::chmod(config_.c_str(), 0600);
+  }
+
+  // Imports staff, the customers named by `targets`, and the targets.
+  void Import(const std::vector<TargetRow>& targets) {
+    std::string customers = "user_id,name,contact_person,email,phone,address,sales_email\n";
+    std::map<std::string, bool> seen;
+    for (const TargetRow& t : targets) {
+      if (seen[t.customer]) continue;
+      seen[t.customer] = true;
+      customers += fmt::format("{},Customer {},,,,,sales@v.example\n", t.customer, t.customer);
+    }
+    std::string rows = "address,port,profile,customer_user_id\n";
+    for (const TargetRow& t : targets) {
+      rows += fmt::format("{},{},{},{}\n", t.address, t.port, t.profile, t.customer);
+    }
+    WriteTextFile(dir_.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
+    WriteTextFile(dir_.File("customers.csv"), customers);
+    WriteTextFile(dir_.File("targets.csv"), rows);
+    for (const char* what : {"staff", "customers", "targets"}) {
+      CommandResult r = RunCommand(
+          {StoreBinary(), "--db", db_, "import", what, dir_.File(std::string(what) + ".csv")});
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+  }
+
+  CommandResult Poll(std::vector<std::string> extra = {}) {
+    std::vector<std::string> argv = {PollerBinary(), "-c", config_, "--json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunCommand(argv);
+  }
+
+  store::TextTable Query(const std::string& sql) {
+    auto db = store::Db::OpenReader(db_);
+    EXPECT_TRUE(db.ok());
+    auto t = store::Query(**db, sql);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    return t.ok() ? *t : store::TextTable{};
+  }
+
+  std::string ErrorClassOf(int port) {
+    auto t =
+        Query(fmt::format("SELECT e.class || ': ' || e.message FROM poll_errors e JOIN targets t "
+                          "ON t.id = e.target_id "
+                          "WHERE t.port = {} ORDER BY e.id DESC LIMIT 1",
+                          port));
+    return t.rows.empty() ? "" : t.rows[0][0];
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::string config_;
+};
+
+TEST_F(PollerTest, FleetAndRealSubagentAreStoredAsServed) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed (apt-get install snmpsim)";
+  // The real subagent under snmpd, read with SNMPv3 authPriv.
+  Snmpd snmpd(dir_);
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  WriteTextFile(dir_.File("subagent.xml"),
+                SubagentConfigXml(snmpd.agentx_socket(), dir_.File("state"), 1, 2,
+                                  "<device index=\"3\" type=\"disk\"><serial-number>REAL-1"
+                                  "</serial-number><model>RD-1</model><user-id>cust-real"
+                                  "</user-id><mount>/</mount></device>\n"));
+  Subagent subagent(dir_, dir_.File("subagent.xml"));
+  subagent.Start();
+  // 54 simulated agents (65 devices), 4 models, 10 customers.
+  SnmpsimFleet fleet(dir_, MakeFleet(54, 10, 3));
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  auto client = SnmpClient::Open(snmpd.peer(), V3Credentials());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Response r = client->Get(
+            {mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, mib::kDeviceStatus, 3})});
+        return r.varbinds.size() == 1 && r.varbinds[0].integer == 1;
+      },
+      seconds(15)));
+
+  std::vector<TargetRow> targets = {{"127.0.0.1", snmpd.port(), "v3", "cust-real"}};
+  size_t devices = 1;
+  for (const SimAgent& a : fleet.agents()) {
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+    devices += a.devices.size();
+  }
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig();
+  CommandResult r = Poll();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr(fmt::format("\"targets\": {}, \"ok\": {}, \"devices\": {}, \"failed\": 0",
+                                    targets.size(), targets.size(), devices)));
+
+  // Every simulated device: spec, sample and daily rows equal what was served.
+  for (const SimAgent& a : fleet.agents()) {
+    for (const SimDevice& d : a.devices) {
+      auto row = Query(fmt::format(
+          "SELECT s.product_name, s.model, s.firmware, s.capacity_bytes, s.cache_bytes, "
+          "s.sale_date, s.price_minor_units, s.user_id, sa.used_bytes, sa.load_peak_today, "
+          "sa.load_avg_today_centi, sa.writes_completed, sa.bytes_written, sa.status, "
+          "(SELECT count(*) FROM daily y WHERE y.device_id = dev.id), c.user_id "
+          "FROM devices dev JOIN targets t ON t.id = dev.target_id "
+          "JOIN customers c ON c.id = t.customer_id "
+          "JOIN device_specs s ON s.device_id = dev.id JOIN samples sa ON sa.device_id = dev.id "
+          "WHERE t.port = {} AND dev.device_index = {} AND dev.serial_number = '{}'",
+          a.port, d.index, d.serial));
+      ASSERT_EQ(row.rows.size(), 1u) << d.serial;
+      const auto& v = row.rows[0];
+      EXPECT_EQ(v[0], d.product_name);
+      EXPECT_EQ(v[1], d.model);
+      EXPECT_EQ(v[2], d.firmware);
+      EXPECT_EQ(v[3], std::to_string(d.capacity_bytes));
+      EXPECT_EQ(v[4], std::to_string(d.cache_bytes));
+      EXPECT_EQ(v[5], std::to_string(d.sale_date));
+      EXPECT_EQ(v[6], std::to_string(d.price));
+      EXPECT_EQ(v[7], d.user_id);
+      EXPECT_EQ(v[8], std::to_string(d.used_bytes));
+      EXPECT_EQ(v[9], std::to_string(d.load_peak));
+      EXPECT_EQ(v[10], std::to_string(d.load_avg_centi));
+      EXPECT_EQ(v[11], std::to_string(d.writes));
+      EXPECT_EQ(v[12], std::to_string(d.bytes_written));
+      EXPECT_EQ(v[13], "1");
+      EXPECT_EQ(v[14], std::to_string(d.daily.size()));
+      EXPECT_EQ(v[15], a.customer);
+    }
+  }
+  auto daily = Query(
+      "SELECT y.load_peak, y.load_avg_centi, y.used_bytes, y.intervals FROM daily y "
+      "JOIN devices d ON d.id = y.device_id WHERE d.serial_number = 'SIM-0007-1' AND y.date = "
+      "20261102");
+  ASSERT_EQ(daily.rows.size(), 1u);
+  const SimDaily& expected = fleet.agents()[7].devices[0].daily[1];
+  EXPECT_EQ(daily.rows[0],
+            (std::vector<std::string>{
+                std::to_string(expected.load_peak), std::to_string(expected.load_avg_centi),
+                std::to_string(expected.used_bytes), std::to_string(expected.intervals)}));
+  // The real subagent's device, over SNMPv3.
+  auto real = Query(
+      "SELECT s.model, sa.status FROM devices d JOIN device_specs s ON s.device_id = d.id "
+      "JOIN samples sa ON sa.device_id = d.id WHERE d.serial_number = 'REAL-1' AND d.device_index "
+      "= 3");
+  ASSERT_EQ(real.rows.size(), 1u);
+  EXPECT_EQ(real.rows[0][0], "RD-1");
+  // A second run adds samples, not devices or specs; the history is per customer in date order.
+  ASSERT_EQ(Poll().exit_code, 0);
+  EXPECT_EQ(Query("SELECT count(*) FROM devices").rows[0][0], std::to_string(devices));
+  EXPECT_EQ(Query("SELECT count(*) FROM device_specs").rows[0][0], std::to_string(devices));
+  EXPECT_EQ(Query("SELECT count(*) FROM samples").rows[0][0], std::to_string(2 * devices));
+  CommandResult history =
+      RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "cust-03"});
+  EXPECT_EQ(history.exit_code, 0);
+  EXPECT_THAT(history.output, HasSubstr("20261101"));
+  EXPECT_EQ(RunCommand({StoreBinary(), "--db", db_, "check"}).exit_code, 0);
+}
+
+TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
+  Snmpd snmpd(dir_);  // no subagent attached: the subtree is absent
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  BadAgent repeat(BadAgent::Mode::kRepeatOid, mib::kPeriscopeMibRoot);
+  BadAgent endless(BadAgent::Mode::kEndlessRows, mib::kPeriscopeMibRoot);
+  BadAgent silent(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
+  int closed = FreeUdpPort();
+  std::vector<TargetRow> targets = {
+      {"127.0.0.1", closed, "v2", "c1"},
+      {"127.0.0.1", silent.port(), "v2", "c1"},
+      {"127.0.0.1", repeat.port(), "v2", "c1"},
+      {"127.0.0.1", endless.port(), "v2", "c1"},
+      {"127.0.0.1", snmpd.port(), "v2", "c1"},  // no such object
+      {"127.0.0.2", snmpd.port(), "v2-wrong", "c1"},
+      {"127.0.0.3", snmpd.port(), "v3-no-user", "c1"},
+      {"127.0.0.4", snmpd.port(), "v3-bad-auth", "c1"},
+      {"127.0.0.5", snmpd.port(), "v3-bad-priv", "c1"},
+  };
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"16\" timeout-ms=\"300\" retries=\"0\" max-objects=\"500\"");
+  CommandResult r = Poll();
+  EXPECT_EQ(r.exit_code, 0) << r.output;  // the run completed even though every device failed
+  EXPECT_THAT(ErrorClassOf(closed), HasSubstr("timeout"));
+  EXPECT_THAT(ErrorClassOf(silent.port()), HasSubstr("timeout"));
+  EXPECT_THAT(ErrorClassOf(repeat.port()), HasSubstr("protocol: "));
+  EXPECT_THAT(ErrorClassOf(repeat.port()), HasSubstr("OID not increasing"));
+  EXPECT_THAT(ErrorClassOf(endless.port()), HasSubstr("limit: "));
+  auto by_address = [&](const std::string& address) {
+    auto t = Query(
+        "SELECT e.class || ': ' || e.message FROM poll_errors e JOIN targets t ON "
+        "t.id = e.target_id WHERE t.address = '" +
+        address + "' AND t.port = " + std::to_string(snmpd.port()));
+    return t.rows.empty() ? std::string() : t.rows[0][0];
+  };
+  EXPECT_THAT(by_address("127.0.0.1"), HasSubstr("no-such-object"));
+  EXPECT_THAT(by_address("127.0.0.2"), HasSubstr("timeout"));  // wrong community: silence
+  EXPECT_THAT(by_address("127.0.0.3"), HasSubstr("auth: "));
+  EXPECT_THAT(by_address("127.0.0.4"), HasSubstr("auth: "));
+  EXPECT_THAT(by_address("127.0.0.5"), HasSubstr("auth: "));
+  // No secret reaches the store or the output.
+  for (const char* secret : {"wrong-auth-1", "wrong-priv-1", kV3AuthPass, "not-the-community"}) {
+    EXPECT_EQ(
+        Query(std::string("SELECT count(*) FROM poll_errors WHERE message LIKE '%") + secret + "%'")
+            .rows[0][0],
+        "0");
+    EXPECT_THAT(r.output, ::testing::Not(HasSubstr(secret)));
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM poll_errors").rows[0][0], std::to_string(targets.size()));
+  EXPECT_EQ(Query("SELECT state FROM poll_runs").rows[0][0], "finished");
+}
+
+}  // namespace
+}  // namespace periscope::testing
+
+namespace periscope::testing {
+namespace {
+
+TEST_F(PollerTest, ADeadSnmpV3DeviceDoesNotStallTheOthers) {
+  Snmpd snmpd(dir_);
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  WriteTextFile(
+      dir_.File("subagent.xml"),
+      SubagentConfigXml(snmpd.agentx_socket(), dir_.File("state"), 1, 2,
+                        "<device><serial-number>S</serial-number><mount>/</mount></device>\n"));
+  Subagent subagent(dir_, dir_.File("subagent.xml"));
+  subagent.Start();
+  BadAgent dead(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
+  // The dead device is first in line; its discovery times out after 2 x 3 s.
+  std::vector<TargetRow> targets = {{"127.0.0.1", dead.port(), "v3", "c1"}};
+  for (int host = 1; host <= 5; ++host) {
+    targets.push_back({fmt::format("127.0.0.{}", host), snmpd.port(), "v3", "c2"});
+  }
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"2\" timeout-ms=\"3000\" retries=\"1\"");
+  auto client = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Response r = client->Get(
+            {mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, mib::kDeviceStatus, 1})});
+        return r.varbinds.size() == 1 && r.varbinds[0].integer == 1;
+      },
+      seconds(15)));
+  CommandResult r = Poll();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"ok\": 5"));
+  EXPECT_THAT(ErrorClassOf(dead.port()), HasSubstr("timeout: "));
+  // With a window of 2, the five healthy devices went through the other slot
+  // while the dead one waited: all were stored before its timeout was.
+  auto latest_sample = Query("SELECT max(sampled_at) FROM samples").rows[0][0];
+  auto dead_error = Query("SELECT min(at) FROM poll_errors").rows[0][0];
+  EXPECT_LT(std::stoll(latest_sample) + 3, std::stoll(dead_error));
+}
+
+TEST_F(PollerTest, OverlappingRunExitsAtOnceAndKillNineLeavesNoHalfDevice) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(30, 3, 30), 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  BadAgent silent(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  targets.push_back({"127.0.0.1", silent.port(), "v2", "cust-01"});  // keeps the run alive ~10 s
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"4\" timeout-ms=\"5000\" retries=\"1\" max-repetitions=\"5\"");
+
+  Process first({PollerBinary(), "-c", config_}, dir_.File("first.log"));
+  ASSERT_TRUE(
+      WaitFor([&] { return !Query("SELECT 1 FROM samples LIMIT 1").rows.empty(); }, seconds(20)))
+      << first.Log();
+  // A second run while the first holds the lock exits at once, saying so.
+  auto started = std::chrono::steady_clock::now();
+  CommandResult second = Poll();
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_THAT(second.output, HasSubstr("another periscope-poller run holds"));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(5));
+
+  // kill -9 in the middle of the run.
+  first.Stop(SIGKILL);
+  EXPECT_EQ(RunCommand({StoreBinary(), "--db", db_, "check"}).exit_code, 0);
+  EXPECT_EQ(Query("SELECT state FROM poll_runs WHERE id = 1").rows[0][0], "started");
+  // No half-written device: each stored device has its spec, a sample and all its days.
+  auto partial = Query(
+      "SELECT d.serial_number FROM devices d WHERE NOT EXISTS (SELECT 1 FROM device_specs s "
+      "WHERE s.device_id = d.id) OR NOT EXISTS (SELECT 1 FROM samples s WHERE s.device_id = d.id) "
+      "OR (SELECT count(*) FROM daily y WHERE y.device_id = d.id) != 30");
+  EXPECT_TRUE(partial.rows.empty()) << partial.rows.size() << " half-written devices";
+  // The next run is fine (the kernel released the flock with the process).
+  WriteConfig("window=\"64\" timeout-ms=\"300\" retries=\"0\"");
+  CommandResult next = Poll();
+  EXPECT_EQ(next.exit_code, 0) << next.output;
+  EXPECT_THAT(next.output, HasSubstr(fmt::format("\"ok\": {}", fleet.agents().size())));
+}
+
+TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(3, 1, 2), 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"8\" timeout-ms=\"500\"", "", "busy-timeout-ms=\"300\"");
+  ASSERT_EQ(Poll().exit_code, 0);
+  std::string before = Query("SELECT count(*) FROM samples").rows[0][0];
+  {
+    auto other = store::Db::OpenWriter(db_);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE((*other)->BeginImmediate().ok());  // another writer holds the database
+    CommandResult r = Poll();
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("locked"));
+    (*other)->Rollback();
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM samples").rows[0][0], before);
+  EXPECT_EQ(RunCommand({StoreBinary(), "--db", db_, "check"}).exit_code, 0);
+  EXPECT_EQ(Poll().exit_code, 0);
+}
+
+TEST_F(PollerTest, CustomerAndTargetSelectASubset) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(6, 3, 1), 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig();
+  CommandResult r = Poll({"--customer", "cust-02"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"targets\": 2"));
+  EXPECT_EQ(Query("SELECT DISTINCT s.user_id FROM device_specs s").rows,
+            (std::vector<std::vector<std::string>>{{"cust-02"}}));
+  r = Poll({"--target", "127.0.0.9"});
+  EXPECT_THAT(r.output, HasSubstr("\"targets\": 0"));
+}
+
+TEST_F(PollerTest, ConfigReadableByOthersIsRefusedWithExitTwo) {
+  WriteConfig();
+  ::chmod(config_.c_str(), 0644);
+  CommandResult r = Poll();
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.output, HasSubstr("chmod 600"));
+  EXPECT_THAT(r.output, ::testing::Not(HasSubstr(kV3AuthPass)));
+}
+
+}  // namespace
+}  // namespace periscope::testing
