@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: builds periscope, starts a private snmpd
 # on a free loopback port with periscope-subagent attached over AgentX (unix
-# socket), lets it sample for a few seconds and prints the PERISCOPE-MIB
-# subtree as tables. Everything lives in build/demo/; every process started here
-# is stopped on exit.  --keep leaves snmpd and the subagent running until Ctrl-C.
+# socket) and a simulated fleet of 20 devices (snmpsim), lets the subagent
+# sample for a few seconds, prints the PERISCOPE-MIB subtree as tables, polls
+# the subagent (SNMPv3 authPriv) and the fleet (SNMPv2c) with periscope-poller
+# into an SQLite store, and prints one customer's history from it. Everything
+# lives in build/demo/; every process started here is stopped on exit.
+# --keep leaves snmpd, the subagent and the fleet running until Ctrl-C.
 set -euo pipefail
 keep=0
 if [ "${1:-}" = "--keep" ]; then keep=1; fi
@@ -32,6 +35,9 @@ createUser demo SHA-256 "demo-auth-pass" AES "demo-priv-pass"
 rouser -s usm demo priv -V periscope
 CONF
 sed "s|@DEMO_DIR@|$demo|g" etc/demo/periscope-subagent.xml.in > "$demo/periscope-subagent.xml"
+"$bin/bench/fleet_gen" --out "$demo/fleet" --agents 20 --customers 5 --days 7 >/dev/null
+mkdir -p "$demo/fleet/cache"
+chown -R 65534:65534 "$demo/fleet" 2>/dev/null || true
 
 pids=()
 cleanup() {
@@ -46,7 +52,14 @@ pids+=($!)
 "$bin/subagent/periscope-subagent" -f -c "$demo/periscope-subagent.xml" >"$demo/subagent.log" 2>&1 &
 pids+=($!)
 
-echo "demo: snmpd on udp:127.0.0.1:$port, subagent sampling every 1 s (logs in $demo)"
+mapfile -t sim_args < "$demo/fleet/snmpsim-0.args"
+sim_user=()
+if [ "$(id -u)" -eq 0 ]; then sim_user=(setpriv --reuid=65534 --regid=65534 --clear-groups --); fi
+"${sim_user[@]}" snmpsimd --v2c-arch --data-dir="$demo/fleet/data" --cache-dir="$demo/fleet/cache" \
+  --logging-method=null "${sim_args[@]}" >"$demo/snmpsim.log" 2>&1 &
+pids+=($!)
+
+echo "demo: snmpd on udp:127.0.0.1:$port, subagent sampling every 1 s, 20 simulated agents (logs in $demo)"
 export SNMP_PERSISTENT_DIR="$demo/client" MIBS=
 for _ in $(seq 1 50); do
   if snmpget -v2c -c public -r0 -t0.2 "127.0.0.1:$port" .1.3.6.1.4.1.8072.9999.9999.1.1.2.1.21.1 2>/dev/null \
@@ -61,6 +74,46 @@ echo
   | tee "$demo/walk.txt"
 echo
 echo "demo: read with SNMPv3 authPriv (SHA-256/AES) as user 'demo'; saved to $demo/walk.txt"
+
+# The vendor side: the store, then one poller run over the subagent and the fleet.
+store="$bin/store/periscope-store --db $demo/periscope.db"
+$store init >/dev/null
+$store import staff "$demo/fleet/staff.csv" >/dev/null
+printf 'user_id,name,contact_person,email,phone,address,sales_email\n%s\n' \
+  'demo-customer-0001,Demo Customer Ltd.,Ken Yamada,it@demo.example,03-0000-0000,Tokyo,sales@vendor.example' \
+  > "$demo/customers-local.csv"
+$store import customers "$demo/customers-local.csv" >/dev/null
+$store import customers "$demo/fleet/customers.csv" >/dev/null
+printf 'address,port,profile,customer_user_id\n127.0.0.1,%s,local-v3,demo-customer-0001\n' "$port" \
+  > "$demo/targets-local.csv"
+$store import targets "$demo/targets-local.csv" >/dev/null
+$store import targets "$demo/fleet/targets.csv" >/dev/null
+cat > "$demo/periscope-poller.xml" <<CONF
+<periscope-poller>
+  <database path="$demo/periscope.db"/>
+  <polling window="64" timeout-ms="1000" retries="2"/>
+  <profile name="local-v3" version="3" user="demo" auth="SHA-256" auth-pass="demo-auth-pass"
+           priv="AES" priv-pass="demo-priv-pass"/>
+  <profile name="sim-v2c" version="2c" community="public"/>
+</periscope-poller>
+CONF
+chmod 600 "$demo/periscope-poller.xml"
+# snmpsim needs a moment to load its data; the poller retries, but give it a head start.
+for _ in $(seq 1 50); do
+  if snmpget -v2c -c public -r0 -t0.2 "$(sed -n 2p "$demo/fleet/snmpsim-0.args" | sed 's/.*=//')" \
+      .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then
+    break
+  fi
+  sleep 0.2
+done
+echo
+"$bin/poller/periscope-poller" -c "$demo/periscope-poller.xml"
+echo
+echo "demo: periscope-store history --customer demo-customer-0001 (store: $demo/periscope.db)"
+$store history --customer demo-customer-0001
+echo
+echo "demo: periscope-store history --customer cust-01 (simulated fleet)"
+$store history --customer cust-01 | head -12
 walk="snmpbulkwalk -v3 -l authPriv -u demo -a SHA-256 -A demo-auth-pass -x AES -X demo-priv-pass"
 walk="$walk 127.0.0.1:$port .1.3.6.1.4.1.8072.9999.9999.1"
 if [ "$keep" = 1 ]; then
