@@ -40,8 +40,9 @@ int main(int argc, char** argv) {
     }
   }
   if (out.empty() || agents == 0 || customers == 0 || processes == 0) {
-    std::fputs("usage: fleet_gen --out DIR [--agents N] [--customers N] [--days N] [--processes N]\n",
-               stderr);
+    std::fputs(
+        "usage: fleet_gen --out DIR [--agents N] [--customers N] [--days N] [--processes N]\n",
+        stderr);
     return 2;
   }
   using periscope::testing::WriteTextFile;
@@ -64,8 +65,9 @@ int main(int argc, char** argv) {
                   periscope::testing::SnmprecFor(fleet[i]));
     targets += fmt::format("127.0.0.1,{},sim-v2c,{}\n", port, fleet[i].customer);
     if (seen.insert(fleet[i].customer).second) {
-      customers_csv += fmt::format("{},Simulated customer {},Contact,it@{}.example,,,sales@vendor.example\n",
-                                   fleet[i].customer, fleet[i].customer, fleet[i].customer);
+      customers_csv +=
+          fmt::format("{},Simulated customer {},Contact,it@{}.example,,,sales@vendor.example\n",
+                      fleet[i].customer, fleet[i].customer, fleet[i].customer);
     }
   }
   WriteTextFile(out + "/targets.csv", targets);

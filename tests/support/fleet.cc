@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include <fmt/format.h>
@@ -148,7 +150,10 @@ bool SnmpsimFleet::Start() {
   ::mkdir((root + "/data").c_str(), 0755);
   ::mkdir(data.c_str(), 0755);
   ::mkdir((root + "/cache").c_str(), 0755);
-  if (::chown((root + "/cache").c_str(), 65534, 65534) != 0) return false;
+  if (::chown((root + "/cache").c_str(), 65534, 65534) != 0) {
+    error_ = "chown " + root + "/cache: " + std::strerror(errno);
+    return false;
+  }
   for (size_t i = 0; i < agents_.size(); ++i) {
     agents_[i].port = FreeUdpPort();
     WriteTextFile(fmt::format("{}/1.3.6.1.6.1.1.{}.snmprec", data, i), SnmprecFor(agents_[i]));
@@ -178,6 +183,10 @@ bool SnmpsimFleet::Start() {
   for (const SimAgent& a : agents_) {
     auto client = snmp::SnmpClient::Open(fmt::format("udp:127.0.0.1:{}", a.port),
                                          snmp::Credentials{"public", "", "", ""}, 300, 0);
+    if (client == nullptr) {
+      error_ = fmt::format("cannot open a client session to port {}", a.port);
+      return false;
+    }
     bool up = WaitFor(
         [&] {
           snmp::Response r = client->Get({{1, 3, 6, 1, 2, 1, 1, 5, 0}});
@@ -185,7 +194,10 @@ bool SnmpsimFleet::Start() {
                  r.varbinds[0].octets == "sim-" + std::to_string(a.port);
         },
         std::chrono::seconds(60));
-    if (!up) return false;
+    if (!up) {
+      error_ = fmt::format("port {} did not answer with its data within 60 s", a.port);
+      return false;
+    }
   }
   return true;
 }
@@ -196,7 +208,7 @@ void SnmpsimFleet::Stop() {
 }
 
 std::string SnmpsimFleet::Log() const {
-  std::string out;
+  std::string out = error_.empty() ? "" : "fleet: " + error_ + "\n";
   for (size_t p = 0; p < processes_; ++p) {
     out += ReadTextFile(dir_.File(fmt::format("snmpsim-{}.log", p)));
   }

@@ -63,6 +63,7 @@ class SnmpsimFleet {
   std::vector<SimAgent> agents_;
   size_t processes_;
   std::vector<std::unique_ptr<Process>> running_;
+  std::string error_;  // why Start failed
 };
 
 // True when snmpsimd is installed.

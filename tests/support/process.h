@@ -26,7 +26,8 @@ class TempDir {
   std::string path_;
 };
 
-// A UDP port on 127.0.0.1 that was free a moment ago.
+// A UDP port on 127.0.0.1 that was free a moment ago, never the same twice
+// in one process. Not thread-safe.
 int FreeUdpPort();
 
 void WriteTextFile(const std::string& path, const std::string& content);
