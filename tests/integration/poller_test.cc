@@ -43,7 +43,8 @@ class PollerTest : public ::testing::Test {
   void WriteConfig(const std::string& polling = "window=\"64\" timeout-ms=\"500\" retries=\"1\"",
                    const std::string& extra_profiles = "", const std::string& db_extra = "") {
     config_ = dir_.File("poller.xml");
-    WriteTextFile(config_, fmt::format(R"(<periscope-poller>
+    WriteTextFile(
+        config_, fmt::format(R"(<periscope-poller>
   <database path="{}" {}/>
   <polling {}/>
   <profile name="v2" version="2c" community="public"/>
@@ -52,12 +53,13 @@ class PollerTest : public ::testing::Test {
   <profile name="v3-no-user" version="3" user="nobody-here" auth="SHA-256" auth-pass="{}" priv="AES" priv-pass="{}"/>
   <profile name="v3-bad-auth" version="3" user="{}" auth="SHA-256" auth-pass="wrong-auth-1" priv="AES" priv-pass="{}"/>
   <profile name="v3-bad-priv" version="3" user="{}" auth="SHA-256" auth-pass="{}" priv="AES" priv-pass="wrong-priv-1"/>
+  <profile name="v3-strong" version="3" user="{}" auth="SHA-512" auth-pass="{}" priv="AES-256" priv-pass="{}"/>
   {}
 </periscope-poller>
 )",
-                                       db_, db_extra, polling, kV3User, kV3AuthPass, kV3PrivPass,
-                                       kV3AuthPass, kV3PrivPass, kV3User, kV3PrivPass, kV3User,
-                                       kV3AuthPass, extra_profiles));
+                             db_, db_extra, polling, kV3User, kV3AuthPass, kV3PrivPass, kV3AuthPass,
+                             kV3PrivPass, kV3User, kV3PrivPass, kV3User, kV3AuthPass, kV3StrongUser,
+                             kV3AuthPass, kV3PrivPass, extra_profiles));
     ::chmod(config_.c_str(), 0600);
   }
 
@@ -136,8 +138,10 @@ TEST_F(PollerTest, FleetAndRealSubagentAreStoredAsServed) {
       },
       seconds(15)));
 
-  std::vector<TargetRow> targets = {{"127.0.0.1", snmpd.port(), "v3", "cust-real"}};
-  size_t devices = 1;
+  // The same subagent through two SNMPv3 users: SHA-256/AES and SHA-512/AES-256.
+  std::vector<TargetRow> targets = {{"127.0.0.1", snmpd.port(), "v3", "cust-real"},
+                                    {"127.0.0.2", snmpd.port(), "v3-strong", "cust-real"}};
+  size_t devices = 2;
   for (const SimAgent& a : fleet.agents()) {
     targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
     devices += a.devices.size();
@@ -198,8 +202,9 @@ TEST_F(PollerTest, FleetAndRealSubagentAreStoredAsServed) {
       "SELECT s.model, sa.status FROM devices d JOIN device_specs s ON s.device_id = d.id "
       "JOIN samples sa ON sa.device_id = d.id WHERE d.serial_number = 'REAL-1' AND d.device_index "
       "= 3");
-  ASSERT_EQ(real.rows.size(), 1u);
+  ASSERT_EQ(real.rows.size(), 2u);  // one per target address
   EXPECT_EQ(real.rows[0][0], "RD-1");
+  EXPECT_EQ(real.rows[1][0], "RD-1");
   // A second run adds samples, not devices or specs; the history is per customer in date order.
   ASSERT_EQ(Poll().exit_code, 0);
   EXPECT_EQ(Query("SELECT count(*) FROM devices").rows[0][0], std::to_string(devices));
@@ -386,6 +391,17 @@ TEST_F(PollerTest, CustomerAndTargetSelectASubset) {
             (std::vector<std::vector<std::string>>{{"cust-02"}}));
   r = Poll({"--target", "127.0.0.9"});
   EXPECT_THAT(r.output, HasSubstr("\"targets\": 0"));
+}
+
+TEST_F(PollerTest, ASpentRunBudgetEndsTheRunAsIncomplete) {
+  BadAgent silent(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
+  ASSERT_NO_FATAL_FAILURE(Import({{"127.0.0.1", silent.port(), "v2", "c1"}}));
+  WriteConfig("timeout-ms=\"5000\" retries=\"3\" run-budget-s=\"1\"");
+  CommandResult r = Poll();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"completed\": false"));
+  EXPECT_THAT(r.output, HasSubstr("\"budget\": 1"));
+  EXPECT_EQ(Query("SELECT state FROM poll_runs").rows[0][0], "failed");
 }
 
 TEST_F(PollerTest, ConfigReadableByOthersIsRefusedWithExitTwo) {

@@ -41,7 +41,10 @@ Snmpd::Snmpd(const TempDir& dir, int trap_port, const std::string& agentx_perms)
                      "rouser -s usm " +
                      std::string(kV3User) +
                      " priv -V all\n"
-                     "dontLogTCPWrappersConnects yes\n";
+                     "createUser " +
+                     std::string(kV3StrongUser) + " SHA-512 \"" + kV3AuthPass + "\" AES-256 \"" +
+                     kV3PrivPass + "\"\n" + "rouser -s usm " + std::string(kV3StrongUser) +
+                     " priv -V all\n" + "dontLogTCPWrappersConnects yes\n";
   if (trap_port > 0) {
     conf += "trap2sink udp:127.0.0.1:" + std::to_string(trap_port) + " public\n";
   }

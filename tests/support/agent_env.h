@@ -25,6 +25,8 @@ inline constexpr char kRwCommunity[] = "private";
 inline constexpr char kV3User[] = "periscope";
 inline constexpr char kV3AuthPass[] = "authpass256x";
 inline constexpr char kV3PrivPass[] = "privpass256x";
+// A second SNMPv3 user with SHA-512 and AES-256 (same pass phrases).
+inline constexpr char kV3StrongUser[] = "periscope512";
 
 // snmpd running from `dir` with its own conf and persistent directory. The
 // engine ID persists across restarts (no -C), as on a real host. It listens on
