@@ -1,6 +1,9 @@
 #include "poller/engine.h"
 
+#include <sys/resource.h>
 #include <sys/select.h>
+
+#include <cerrno>
 
 #include <cstring>
 #include <deque>
@@ -259,6 +262,20 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
       keys[j.profile] = DeriveKeys(*j.profile);
   }
   const Clock::time_point budget_end = Clock::now() + options_.run_budget;
+  // One socket per device in flight: raise the open-file limit to its hard
+  // maximum and keep the window below it (with room for the store and logs).
+  size_t window = options_.window;
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      (void)::setrlimit(RLIMIT_NOFILE, &nofile);
+      (void)::getrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur > 128) {
+      window = std::min<size_t>(window, static_cast<size_t>(nofile.rlim_cur) - 64);
+    }
+  }
   std::deque<const Job*> pending;
   for (const Job& j : jobs) pending.push_back(&j);
   std::vector<std::unique_ptr<Device>> active;
@@ -288,7 +305,8 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
     snmp_add_null_var(pdu, name.data(), name.size());
     send(d, pdu);
   };
-  auto start = [&](const Job* job) {
+  // Returns false (and starts nothing) when no socket is available right now.
+  auto start = [&](const Job* job) -> bool {
     auto d = std::make_unique<Device>();
     d->job = job;
     d->started = Clock::now();
@@ -312,7 +330,7 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
       if (!k.ok) {
         Finish(d.get(), false, ErrorClass::kInternal, fmt::format("{}: {}", job->peer, k.error));
         active.push_back(std::move(d));
-        return;
+        return true;
       }
       s.version = SNMP_VERSION_3;
       s.securityName = const_cast<char*>(p.user.c_str());
@@ -329,13 +347,18 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
       s.securityPrivKeyLen = k.priv_ku_len;
       s.flags |= SNMP_FLAGS_DONT_PROBE;
     }
+    errno = 0;
     d->sess = snmp_sess_open(&s);
+    if (d->sess == nullptr && (errno == EMFILE || errno == ENFILE) && !active.empty()) {
+      --stats.started;
+      return false;
+    }
     if (d->sess == nullptr) {
-      Finish(
-          d.get(), false, ErrorClass::kInternal,
-          fmt::format("{}: cannot open a session: {}", job->peer, snmp_api_errstring(snmp_errno)));
+      Finish(d.get(), false, ErrorClass::kInternal,
+             fmt::format("{}: cannot open a session: {}", job->peer,
+                         errno != 0 ? std::strerror(errno) : snmp_api_errstring(snmp_errno)));
       active.push_back(std::move(d));
-      return;
+      return true;
     }
     if (p.version == 3) {
       // Our own engine-ID discovery: a noAuth GET with an empty user name,
@@ -353,6 +376,7 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
       send_getbulk(d.get());
     }
     active.push_back(std::move(d));
+    return true;
   };
 
   while (!pending.empty() || !active.empty()) {
@@ -364,8 +388,8 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
       stats.budget_exhausted = true;
       break;
     }
-    while (active.size() < options_.window && !pending.empty()) {
-      start(pending.front());
+    while (active.size() < window && !pending.empty()) {
+      if (!start(pending.front())) break;  // out of descriptors: retry when one frees
       pending.pop_front();
     }
     // Wait for any answer, the earliest retransmission timer, or a deadline.

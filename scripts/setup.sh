@@ -11,7 +11,7 @@ packages=(
   libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
-  snmpd snmp smitools sqlite3 python3 snmpsim util-linux
+  snmpd snmp smitools sqlite3 python3 snmpsim util-linux time
 )
 
 missing=()

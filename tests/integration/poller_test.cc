@@ -404,6 +404,23 @@ TEST_F(PollerTest, ASpentRunBudgetEndsTheRunAsIncomplete) {
   EXPECT_EQ(Query("SELECT state FROM poll_runs").rows[0][0], "failed");
 }
 
+TEST_F(PollerTest, AWindowBeyondTheOpenFileLimitIsCappedNotFailed) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(120, 4, 1), 2);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"1000\" timeout-ms=\"2000\" retries=\"1\"");
+  // A hard limit of 100 descriptors: the poller cannot raise it and must fit
+  // its window under it instead of failing devices with EMFILE.
+  CommandResult r = RunCommand(
+      {"/bin/sh", "-c", "ulimit -n 100 && exec \"$0\" -c \"$1\" --json", PollerBinary(), config_});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\"ok\": 120"));
+}
+
 TEST_F(PollerTest, ConfigReadableByOthersIsRefusedWithExitTwo) {
   WriteConfig();
   ::chmod(config_.c_str(), 0644);
