@@ -39,6 +39,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "store/db.h"
 #include "store/poll_writer.h"
 #include "store/registry.h"
@@ -90,19 +91,8 @@ double CpuSeconds() {
   return sec(ru.ru_utime) + sec(ru.ru_stime);
 }
 
-// YYYYMMDD of day `n` after 2026-01-01 (civil calendar, H. Hinnant's algorithm).
-int64_t Date(int64_t n) {
-  int64_t z = 20454 + n + 719468;  // 2026-01-01 is day 20454 since 1970-01-01
-  int64_t era = z / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return (m <= 2 ? y + 1 : y) * 10000 + m * 100 + d;
-}
+// YYYYMMDD of day `n` after 2026-01-01.
+int64_t Date(int64_t n) { return periscope::DateFromDays(periscope::DaysFromDate(20260101) + n); }
 
 // One device as the poller decodes it from a subagent: the spec of a storage
 // array, the usage at poll `hour` (hours since the start), and the daily rows

@@ -193,39 +193,7 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
   }
   std::vector<snmp::VarBind> vbs;
   for (netsnmp_variable_list* v = pdu->variables; v != nullptr; v = v->next_variable) {
-    snmp::VarBind out;
-    out.oid.assign(v->name, v->name + v->name_length);
-    out.type = static_cast<snmp::ValueType>(v->type);
-    switch (v->type) {
-      case ASN_OCTET_STR:
-      case ASN_OPAQUE:
-        out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
-        out.type = snmp::ValueType::kOctets;
-        break;
-      case ASN_INTEGER:
-        out.integer = *v->val.integer;
-        break;
-      case ASN_COUNTER:
-      case ASN_GAUGE:
-      case ASN_TIMETICKS:
-        out.unsigned_value = static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL;
-        break;
-      case ASN_COUNTER64:
-        out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high & 0xffffffffUL) << 32) |
-                             (v->val.counter64->low & 0xffffffffUL);
-        break;
-      case ASN_OBJECT_ID:
-      case ASN_IPADDRESS:
-      case ASN_NULL:
-      case SNMP_NOSUCHOBJECT:
-      case SNMP_NOSUCHINSTANCE:
-      case SNMP_ENDOFMIBVIEW:
-        break;
-      default:
-        out.type = snmp::ValueType::kOther;
-        break;
-    }
-    vbs.push_back(std::move(out));
+    vbs.push_back(snmp::VarBindFrom(v));
   }
   switch (d->walk->Accept(std::move(vbs))) {
     case Walk::Step::kContinue:

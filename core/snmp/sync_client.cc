@@ -47,13 +47,19 @@ void InitOnce() {
   });
 }
 
-VarBind Convert(const netsnmp_variable_list* v) {
+std::vector<oid> ToNetsnmp(const Oid& o) { return std::vector<oid>(o.begin(), o.end()); }
+
+}  // namespace
+
+VarBind VarBindFrom(const variable_list* v) {
   VarBind out;
   out.oid.assign(v->name, v->name + v->name_length);
   out.type = static_cast<ValueType>(v->type);
   switch (v->type) {
     case ASN_OCTET_STR:
+    case ASN_OPAQUE:
       out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
+      out.type = ValueType::kOctets;
       break;
     case ASN_INTEGER:
       out.integer = *v->val.integer;
@@ -61,13 +67,15 @@ VarBind Convert(const netsnmp_variable_list* v) {
     case ASN_COUNTER:
     case ASN_GAUGE:
     case ASN_TIMETICKS:
-      out.unsigned_value = static_cast<unsigned long>(*v->val.integer);
+      out.unsigned_value = static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL;
       break;
     case ASN_COUNTER64:
-      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high) << 32) |
+      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high & 0xffffffffUL) << 32) |
                            (v->val.counter64->low & 0xffffffffUL);
       break;
     case ASN_OBJECT_ID:
+    case ASN_IPADDRESS:
+    case ASN_NULL:
     case SNMP_NOSUCHOBJECT:
     case SNMP_NOSUCHINSTANCE:
     case SNMP_ENDOFMIBVIEW:
@@ -78,10 +86,6 @@ VarBind Convert(const netsnmp_variable_list* v) {
   }
   return out;
 }
-
-std::vector<oid> ToNetsnmp(const Oid& o) { return std::vector<oid>(o.begin(), o.end()); }
-
-}  // namespace
 
 std::unique_ptr<SnmpClient> SnmpClient::Open(const std::string& peer, const Credentials& creds,
                                              int timeout_ms, int retries) {
@@ -143,7 +147,7 @@ Response SnmpClient::Send(void* p) {
   r.error_status = static_cast<int>(reply->errstat);
   r.error_index = static_cast<int>(reply->errindex);
   for (netsnmp_variable_list* v = reply->variables; v != nullptr; v = v->next_variable) {
-    r.varbinds.push_back(Convert(v));
+    r.varbinds.push_back(VarBindFrom(v));
   }
   snmp_free_pdu(reply);
   return r;

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+struct variable_list;  // netsnmp_variable_list
+
 namespace periscope::snmp {
 
 using Oid = std::vector<uint32_t>;
@@ -39,6 +41,10 @@ struct VarBind {
   int64_t integer = 0;          // kInteger
   uint64_t unsigned_value = 0;  // counters, gauges, timeticks
 };
+
+// Copies a Net-SNMP varbind into a VarBind (32-bit values masked, Counter64
+// joined, unknown types as kOther).
+VarBind VarBindFrom(const variable_list* v);
 
 struct Credentials {
   std::string community;  // non-empty: SNMPv2c
