@@ -246,8 +246,16 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
 
   FillFromTracker(state, snap);
   snap->sampled_at = now;
-  snap->capacity_bytes = dev.capacity_bytes.value_or(size);
-  snap->used_bytes = used;
+  if (all_mounts_read) state.last_fs_size_bytes = size;
+  if (any_mount_read || dev.mount_points.empty()) {
+    snap->capacity_bytes = dev.capacity_bytes.value_or(size);
+    snap->used_bytes = used;
+  } else {
+    // Nothing readable now: keep serving the last known figures (the status
+    // says they are not current) rather than zeros.
+    snap->capacity_bytes = dev.capacity_bytes.value_or(state.last_fs_size_bytes);
+    snap->used_bytes = snap->today.has_used_bytes ? snap->today.used_bytes : 0;
+  }
   if (problems.empty()) {
     snap->status = mib::DeviceStatus::kOk;
   } else {

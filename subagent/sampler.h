@@ -68,6 +68,7 @@ class Sampler {
   struct DeviceState {
     LoadTracker tracker;
     CapacityAlarm alarm;
+    uint64_t last_fs_size_bytes = 0;  // of the last pass that read every mount
   };
   // Figures kept by the tracker, copied into a snapshot.
   void FillFromTracker(const DeviceState& state, DeviceSnapshot* snap) const;

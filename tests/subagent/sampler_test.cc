@@ -152,6 +152,18 @@ TEST(SamplerTest, AFilesystemMountedTwiceCountsOnce) {
   EXPECT_EQ(set.devices[1].status, mib::DeviceStatus::kOk) << set.devices[1].status_text;
 }
 
+TEST(SamplerTest, AnUnreadableDeviceKeepsItsLastFigures) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  probe.filesystems.clear();  // nothing readable any more
+  SampleSet set = sampler.Sample(At(1'800'000'010));
+  EXPECT_EQ(set.devices[0].status, mib::DeviceStatus::kUnavailable);
+  EXPECT_EQ(set.devices[0].used_bytes, 250u);
+  EXPECT_EQ(set.devices[0].capacity_bytes, 1000u);
+}
+
 TEST(SamplerTest, TmpfsMountSaysLoadIsNotMeasured) {
   SubagentConfig config = TwoDevices();
   config.devices[0].mount_points = {"/run"};
