@@ -528,18 +528,7 @@ TEST(SubagentCommandTest, CheckConfigPrintsWhatWouldBeServed) {
 // A tiny UDP listener: collects datagrams sent to 127.0.0.1:<port>.
 class UdpSink {
  public:
-  UdpSink() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    timeval tv{0, 200000};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
+  UdpSink() : fd_(BindLoopbackUdp(&port_, std::chrono::milliseconds(200))) {}
   ~UdpSink() { ::close(fd_); }
   int port() const { return port_; }
   std::string Receive() {
@@ -549,8 +538,8 @@ class UdpSink {
   }
 
  private:
+  int port_ = 0;  // declared first: fd_'s initializer sets it
   int fd_;
-  int port_;
 };
 
 // BER encoding of the notification's OID value, as it appears in the trap PDU.

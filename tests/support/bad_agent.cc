@@ -1,5 +1,7 @@
 #include "tests/support/bad_agent.h"
 
+#include "tests/support/process.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -76,16 +78,7 @@ std::string Oid(const std::vector<uint32_t>& oid) {
 }  // namespace
 
 BadAgent::BadAgent(Mode mode, std::vector<uint32_t> root) : mode_(mode), root_(std::move(root)) {
-  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-  port_ = ntohs(addr.sin_port);
-  timeval tv{0, 100000};
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  fd_ = BindLoopbackUdp(&port_, std::chrono::milliseconds(100));
   thread_ = std::thread([this] { Serve(); });
 }
 

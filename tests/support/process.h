@@ -26,6 +26,10 @@ class TempDir {
   std::string path_;
 };
 
+// A UDP socket bound to 127.0.0.1 on a kernel-chosen port (stored in *port),
+// with `recv_timeout` on receives. The caller closes it.
+int BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout);
+
 // A UDP port on 127.0.0.1 that was free a moment ago, never the same twice
 // in one process. Not thread-safe.
 int FreeUdpPort();
