@@ -100,12 +100,13 @@ int64_t Date(int64_t n) { return periscope::DateFromDays(periscope::DaysFromDate
 DeviceRecord MakeDevice(size_t target, int64_t hour, size_t daily_rows) {
   DeviceRecord d;
   d.device_index = 1;
-  auto& s = d.spec;
+  d.serial_number = fmt::format("BENCH-{:06}", target);
+  d.spec.emplace();
+  auto& s = *d.spec;
   s.type = 2;
   s.product_name = "Periscope Storage Array 2000";
   s.model = "PSA-2000";
   s.product_number = "PSA-2000-PN0";
-  s.serial_number = fmt::format("BENCH-{:06}", target);
   s.configuration = "RAID6 12 x 1 TB, 2 controllers";
   s.firmware = "2.4.0";
   s.capacity_bytes = 12'000'000'000'000;
@@ -121,7 +122,7 @@ DeviceRecord MakeDevice(size_t target, int64_t hour, size_t daily_rows) {
   u.load_peak_today = 100 + hour % 24 * 7;
   u.load_avg_today_centi = 2500 + hour % 24;
   u.writes_completed = 5'000'000'000 + hour * 36'000;
-  u.bytes_written = u.writes_completed * 4096;
+  u.bytes_written = *u.writes_completed * 4096;
   u.status = 1;
   int64_t today = hour / 24;
   for (size_t k = daily_rows; k-- > 0;) {
@@ -129,8 +130,8 @@ DeviceRecord MakeDevice(size_t target, int64_t hour, size_t daily_rows) {
     periscope::store::DailyRow r;
     r.date = Date(day);
     bool is_today = k == 0;
-    r.load_peak = is_today ? u.load_peak_today : 150 + day % 17;
-    r.load_avg_centi = is_today ? u.load_avg_today_centi : 2400 + day % 13;
+    r.load_peak = is_today ? *u.load_peak_today : 150 + day % 17;
+    r.load_avg_centi = is_today ? *u.load_avg_today_centi : 2400 + day % 13;
     r.used_bytes = 4'000'000'000'000 + day * 24'000'000;
     r.intervals = is_today ? (hour % 24 + 1) * 360 : 8640;
     d.daily.push_back(r);

@@ -33,7 +33,8 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
   if (pugi::xml_node p = root.child("polling")) {
     PERISCOPE_RETURN_IF_ERROR(
         xml.CheckKnownFields(p, {"window", "timeout-ms", "retries", "max-repetitions",
-                                 "device-deadline-s", "run-budget-s", "max-objects", "max-bytes"}));
+                                 "device-deadline-s", "run-budget-s", "max-objects", "max-bytes",
+                                 "max-devices", "retire-after-days"}));
     struct UintField {
       const char* name;
       uint64_t min, max;
@@ -49,6 +50,9 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
         {"run-budget-s", 1, 86400, [&](uint64_t v) { e.run_budget = std::chrono::seconds(v); }},
         {"max-objects", 1, 10'000'000, [&](uint64_t v) { e.limits.max_varbinds = v; }},
         {"max-bytes", 1024, 1ULL << 32, [&](uint64_t v) { e.limits.max_bytes = v; }},
+        {"max-devices", 1, 100000, [&](uint64_t v) { out->max_devices = v; }},
+        {"retire-after-days", 1, 3650,
+         [&](uint64_t v) { out->retire_after_days = static_cast<int>(v); }},
     };
     for (const UintField& f : fields) {
       auto v = xml.Uint(p, f.name, f.min, f.max);

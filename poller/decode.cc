@@ -2,14 +2,81 @@
 
 #include <limits>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/strings.h"
 #include "mib/periscope_oids.h"
 
 namespace periscope::poller {
 namespace {
+
+using snmp::ValueType;
+using snmp::VarBind;
+
+// The SMI syntaxes PERISCOPE-MIB uses, with their ranges.
+enum class Syntax {
+  kDeviceType,   // INTEGER { other(1) .. network(9) }
+  kStatus,       // INTEGER { ok(1), degraded(2), unavailable(3) }
+  kAdminString,  // SnmpAdminString (SIZE (0..255)), UTF-8
+  kCurrency,     // OCTET STRING (SIZE (0 | 3)), upper-case ASCII letters
+  kDateAndTime,  // SNMPv2-TC DateAndTime, 8 or 11 octets
+  kGauge64,      // CounterBasedGauge64 / Counter64: the Counter64 tag
+  kUnsigned32,   // Unsigned32, Gauge32, PeriscopeHundredths: the Gauge32 tag
+};
+
+struct ColumnRule {
+  const char* name;
+  Syntax syntax;
+};
+
+const std::map<uint32_t, ColumnRule>& DeviceColumns() {
+  static const std::map<uint32_t, ColumnRule> kRules = {
+      {mib::kDeviceType, {"periscopeDeviceType", Syntax::kDeviceType}},
+      {mib::kDeviceProductName, {"periscopeDeviceProductName", Syntax::kAdminString}},
+      {mib::kDeviceModel, {"periscopeDeviceModel", Syntax::kAdminString}},
+      {mib::kDeviceProductNumber, {"periscopeDeviceProductNumber", Syntax::kAdminString}},
+      {mib::kDeviceSerialNumber, {"periscopeDeviceSerialNumber", Syntax::kAdminString}},
+      {mib::kDeviceConfiguration, {"periscopeDeviceConfiguration", Syntax::kAdminString}},
+      {mib::kDeviceFirmware, {"periscopeDeviceFirmware", Syntax::kAdminString}},
+      {mib::kDeviceCapacityBytes, {"periscopeDeviceCapacityBytes", Syntax::kGauge64}},
+      {mib::kDeviceCacheBytes, {"periscopeDeviceCacheBytes", Syntax::kGauge64}},
+      {mib::kDeviceSaleDate, {"periscopeDeviceSaleDate", Syntax::kDateAndTime}},
+      {mib::kDevicePrice, {"periscopeDevicePrice", Syntax::kGauge64}},
+      {mib::kDeviceCurrency, {"periscopeDeviceCurrency", Syntax::kCurrency}},
+      {mib::kDeviceUserId, {"periscopeDeviceUserId", Syntax::kAdminString}},
+      {mib::kDeviceUsedBytes, {"periscopeDeviceUsedBytes", Syntax::kGauge64}},
+      {mib::kDeviceLoadIntervalS, {"periscopeDeviceLoadIntervalS", Syntax::kUnsigned32}},
+      {mib::kDeviceLoadPeakToday, {"periscopeDeviceLoadPeakToday", Syntax::kUnsigned32}},
+      {mib::kDeviceLoadAvgToday, {"periscopeDeviceLoadAvgToday", Syntax::kUnsigned32}},
+      {mib::kDeviceWritesCompleted, {"periscopeDeviceWritesCompleted", Syntax::kGauge64}},
+      {mib::kDeviceBytesWritten, {"periscopeDeviceBytesWritten", Syntax::kGauge64}},
+      {mib::kDeviceStatus, {"periscopeDeviceStatus", Syntax::kStatus}},
+      {mib::kDeviceStatusText, {"periscopeDeviceStatusText", Syntax::kAdminString}},
+      {mib::kDeviceLastSampleTime, {"periscopeDeviceLastSampleTime", Syntax::kDateAndTime}},
+  };
+  return kRules;
+}
+
+const std::map<uint32_t, ColumnRule>& DailyColumns() {
+  static const std::map<uint32_t, ColumnRule> kRules = {
+      {mib::kDailyLoadPeak, {"periscopeDailyLoadPeak", Syntax::kUnsigned32}},
+      {mib::kDailyLoadAvg, {"periscopeDailyLoadAvg", Syntax::kUnsigned32}},
+      {mib::kDailyUsedBytes, {"periscopeDailyUsedBytes", Syntax::kGauge64}},
+      {mib::kDailyIntervals, {"periscopeDailyIntervals", Syntax::kUnsigned32}},
+  };
+  return kRules;
+}
+
+// A checked value: `number` for numeric syntaxes, `text` for strings, `date`
+// for DateAndTime (nullopt: the MIB's "unknown", 1970-01-01).
+struct Value {
+  int64_t number = 0;
+  std::string text;
+  std::optional<int64_t> date;
+};
 
 int64_t Saturate(uint64_t v) {
   return v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())
@@ -17,36 +84,344 @@ int64_t Saturate(uint64_t v) {
              : static_cast<int64_t>(v);
 }
 
+// "what arrived", for warnings: the wire type and a bounded, printable value.
+std::string Describe(const VarBind& vb) {
+  switch (vb.type) {
+    case ValueType::kInteger:
+      return fmt::format("INTEGER {}", vb.integer);
+    case ValueType::kOctets: {
+      std::string hex;
+      for (size_t i = 0; i < vb.octets.size() && i < 16; ++i) {
+        hex += fmt::format("{:02x}", static_cast<unsigned char>(vb.octets[i]));
+      }
+      return fmt::format("OCTET STRING of {} bytes (0x{}{})", vb.octets.size(), hex,
+                         vb.octets.size() > 16 ? "..." : "");
+    }
+    case ValueType::kObjectId:
+      return "OBJECT IDENTIFIER";
+    case ValueType::kCounter32:
+      return fmt::format("Counter32 {}", vb.unsigned_value);
+    case ValueType::kGauge32:
+      return fmt::format("Gauge32 {}", vb.unsigned_value);
+    case ValueType::kTimeTicks:
+      return fmt::format("TimeTicks {}", vb.unsigned_value);
+    case ValueType::kCounter64:
+      return fmt::format("Counter64 {}", vb.unsigned_value);
+    case ValueType::kNoSuchObject:
+      return "noSuchObject";
+    case ValueType::kNoSuchInstance:
+      return "noSuchInstance";
+    case ValueType::kEndOfMibView:
+      return "endOfMibView";
+    default:
+      break;
+  }
+  switch (static_cast<int>(vb.type)) {
+    case 0x05:
+      return "NULL";
+    case 0x40:
+      return "IpAddress";
+    default:
+      return fmt::format("a value of ASN.1 type 0x{:02x}", static_cast<int>(vb.type) & 0xff);
+  }
+}
+
+const char* Expected(Syntax syntax) {
+  switch (syntax) {
+    case Syntax::kDeviceType:
+      return "INTEGER 1..9";
+    case Syntax::kStatus:
+      return "INTEGER 1..3";
+    case Syntax::kAdminString:
+      return "OCTET STRING of at most 255 bytes";
+    case Syntax::kCurrency:
+      return "OCTET STRING of 0 or 3 upper-case letters";
+    case Syntax::kDateAndTime:
+      return "DateAndTime (8 or 11 octets, a real date and time)";
+    case Syntax::kGauge64:
+      return "Counter64";
+    case Syntax::kUnsigned32:
+      return "Gauge32/Unsigned32";
+  }
+  return "?";
+}
+
+// The SnmpAdminString cleaner: control characters and bytes that are not
+// UTF-8 become '?', so a value is safe for logs, mail headers and tables.
 std::string CleanText(const std::string& s) {
-  std::string t = TruncateUtf8(s, mib::kMaxAdminStringBytes);
-  if (IsCleanUtf8Text(t)) return t;
+  if (IsCleanUtf8Text(s)) return s;
   std::string out;
-  for (char c : t) {
+  for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     out += (u < 0x20 || u >= 0x7f) ? '?' : c;
   }
   return out;
 }
 
-// DateAndTime octets -> YYYYMMDD; nullopt for the MIB's "unknown" (1970-01-01).
-std::optional<int64_t> DateOf(const std::string& o) {
-  if (o.size() < 4) return std::nullopt;
-  int64_t year = static_cast<unsigned char>(o[0]) * 256 + static_cast<unsigned char>(o[1]);
-  int64_t date =
-      year * 10000 + static_cast<unsigned char>(o[2]) * 100 + static_cast<unsigned char>(o[3]);
-  if (date <= 19700101) return std::nullopt;
-  return date;
+// DateAndTime octets (RFC 2579) -> YYYYMMDD; nullopt date for 1970-01-01.
+bool CheckDateAndTime(const std::string& o, Value* out) {
+  if (o.size() != 8 && o.size() != 11) return false;
+  auto b = [&](size_t i) { return static_cast<unsigned char>(o[i]); };
+  uint32_t year = b(0) * 256u + b(1);
+  uint32_t month = b(2), day = b(3), hour = b(4), minute = b(5), second = b(6), deci = b(7);
+  DateYmd date = year * 10000 + month * 100 + day;
+  if (year < 1970 || !IsValidDate(date) || hour > 23 || minute > 59 || second > 60 || deci > 9) {
+    return false;
+  }
+  if (o.size() == 11 && ((o[8] != '+' && o[8] != '-') || b(9) > 13 || b(10) > 59)) return false;
+  if (date > 19700101) out->date = date;
+  return true;
 }
+
+std::optional<Value> Check(const VarBind& vb, Syntax syntax) {
+  Value v;
+  switch (syntax) {
+    case Syntax::kDeviceType:
+    case Syntax::kStatus: {
+      if (vb.type != ValueType::kInteger) return std::nullopt;
+      int64_t max = syntax == Syntax::kDeviceType ? 9 : 3;
+      if (vb.integer < 1 || vb.integer > max) return std::nullopt;
+      v.number = vb.integer;
+      return v;
+    }
+    case Syntax::kAdminString:
+      if (vb.type != ValueType::kOctets || vb.octets.size() > mib::kMaxAdminStringBytes) {
+        return std::nullopt;
+      }
+      v.text = CleanText(vb.octets);
+      return v;
+    case Syntax::kCurrency:
+      if (vb.type != ValueType::kOctets || (!vb.octets.empty() && vb.octets.size() != 3)) {
+        return std::nullopt;
+      }
+      for (char c : vb.octets) {
+        if (c < 'A' || c > 'Z') return std::nullopt;
+      }
+      v.text = vb.octets;
+      return v;
+    case Syntax::kDateAndTime:
+      if (vb.type != ValueType::kOctets || !CheckDateAndTime(vb.octets, &v)) return std::nullopt;
+      return v;
+    case Syntax::kGauge64:
+      if (vb.type != ValueType::kCounter64) return std::nullopt;
+      v.number = Saturate(vb.unsigned_value);
+      return v;
+    case Syntax::kUnsigned32:
+      if (vb.type != ValueType::kGauge32) return std::nullopt;
+      v.number = Saturate(vb.unsigned_value);
+      return v;
+  }
+  return std::nullopt;
+}
+
+// Spec columns that must all arrive valid for a spec row (the serial number
+// is the identity and is checked on its own).
+constexpr uint32_t kSpecColumns[] = {
+    mib::kDeviceType,          mib::kDeviceProductName, mib::kDeviceModel,
+    mib::kDeviceProductNumber, mib::kDeviceConfiguration, mib::kDeviceFirmware,
+    mib::kDeviceCapacityBytes, mib::kDeviceCacheBytes,  mib::kDeviceSaleDate,
+    mib::kDevicePrice,         mib::kDeviceCurrency,    mib::kDeviceUserId,
+};
+
+struct PartialDevice {
+  store::DeviceRecord record;
+  store::DeviceSpec spec;
+  std::set<uint32_t> valid_columns;
+  std::map<int64_t, store::DailyRow> daily;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(const DecodeOptions& options) : options_(options) {}
+
+  void Warn(int64_t device_index, std::string column, std::string message) {
+    ++warning_count_;
+    if (warnings_.size() < options_.max_warnings) {
+      warnings_.push_back({device_index, std::move(column), std::move(message)});
+    }
+  }
+
+  void DeviceCell(int64_t index, uint32_t column, const VarBind& vb) {
+    auto rule = DeviceColumns().find(column);
+    if (rule == DeviceColumns().end()) return;  // a newer MIB's column: not ours to judge
+    PartialDevice& d = devices_[index];
+    d.record.device_index = index;
+    std::optional<Value> v = Check(vb, rule->second.syntax);
+    if (!v) {
+      Warn(index, rule->second.name,
+           fmt::format("device {}: {} is {}, expected {}; treated as missing", index,
+                       rule->second.name, Describe(vb), Expected(rule->second.syntax)));
+      return;
+    }
+    d.valid_columns.insert(column);
+    store::DeviceSpec& s = d.spec;
+    store::DeviceUsage& u = d.record.usage;
+    switch (column) {
+      case mib::kDeviceType:
+        s.type = v->number;
+        break;
+      case mib::kDeviceProductName:
+        s.product_name = std::move(v->text);
+        break;
+      case mib::kDeviceModel:
+        s.model = std::move(v->text);
+        break;
+      case mib::kDeviceProductNumber:
+        s.product_number = std::move(v->text);
+        break;
+      case mib::kDeviceSerialNumber:
+        d.record.serial_number = std::move(v->text);
+        break;
+      case mib::kDeviceConfiguration:
+        s.configuration = std::move(v->text);
+        break;
+      case mib::kDeviceFirmware:
+        s.firmware = std::move(v->text);
+        break;
+      case mib::kDeviceCapacityBytes:
+        s.capacity_bytes = v->number;
+        u.capacity_bytes = v->number;
+        break;
+      case mib::kDeviceCacheBytes:
+        s.cache_bytes = v->number;
+        break;
+      case mib::kDeviceSaleDate:
+        s.sale_date = v->date;
+        break;
+      case mib::kDevicePrice:
+        s.price_minor_units = v->number;
+        break;
+      case mib::kDeviceCurrency:
+        s.currency = std::move(v->text);
+        break;
+      case mib::kDeviceUserId:
+        s.user_id = std::move(v->text);
+        break;
+      case mib::kDeviceUsedBytes:
+        u.used_bytes = v->number;
+        break;
+      case mib::kDeviceLoadIntervalS:
+        u.load_interval_s = v->number;
+        break;
+      case mib::kDeviceLoadPeakToday:
+        u.load_peak_today = v->number;
+        break;
+      case mib::kDeviceLoadAvgToday:
+        u.load_avg_today_centi = v->number;
+        break;
+      case mib::kDeviceWritesCompleted:
+        u.writes_completed = v->number;
+        break;
+      case mib::kDeviceBytesWritten:
+        u.bytes_written = v->number;
+        break;
+      case mib::kDeviceStatus:
+        u.status = v->number;
+        break;
+      case mib::kDeviceStatusText:
+        u.status_text = std::move(v->text);
+        break;
+      default:
+        break;  // checked, not stored (periscopeDeviceLastSampleTime)
+    }
+  }
+
+  void DailyCell(int64_t index, uint32_t column, uint32_t date, const VarBind& vb) {
+    auto rule = DailyColumns().find(column);
+    if (rule == DailyColumns().end()) return;
+    if (!IsValidDate(date) || date > options_.latest_date) {
+      if (refused_days_.insert({index, date}).second) {
+        Warn(index, "periscopeDailyDate",
+             fmt::format("device {}: daily row dated {} is {}; row ignored", index, date,
+                         IsValidDate(date) ? "after the poller's tomorrow" : "not a real date"));
+      }
+      return;
+    }
+    std::optional<Value> v = Check(vb, rule->second.syntax);
+    if (!v) {
+      Warn(index, rule->second.name,
+           fmt::format("device {}: {} of {} is {}, expected {}; treated as missing", index,
+                       rule->second.name, date, Describe(vb), Expected(rule->second.syntax)));
+      return;
+    }
+    store::DailyRow& r = devices_[index].daily[date];
+    r.date = date;
+    switch (column) {
+      case mib::kDailyLoadPeak:
+        r.load_peak = v->number;
+        break;
+      case mib::kDailyLoadAvg:
+        r.load_avg_centi = v->number;
+        break;
+      case mib::kDailyUsedBytes:
+        r.used_bytes = v->number;
+        break;
+      case mib::kDailyIntervals:
+        r.intervals = v->number;
+        break;
+      default:
+        break;
+    }
+  }
+
+  void BadIndex(int64_t index) {
+    if (index == 0 && !warned_index_zero_) {
+      warned_index_zero_ = true;
+      Warn(0, "periscopeDeviceIndex", "device index 0 is outside 1..4294967295; row ignored");
+    }
+  }
+
+  Result<DecodedTarget> Finish() {
+    DecodedTarget out;
+    size_t with_identity = 0;
+    for (auto& [index, d] : devices_) {
+      if (!d.record.serial_number.empty()) ++with_identity;
+    }
+    if (with_identity > options_.max_devices) {
+      return ResourceExhaustedError(fmt::format(
+          "the agent serves {} devices, more than the limit of {} per target; nothing stored",
+          with_identity, options_.max_devices));
+    }
+    for (auto& [index, d] : devices_) {
+      if (d.record.serial_number.empty()) {
+        bool served = d.valid_columns.count(mib::kDeviceSerialNumber) != 0;
+        Warn(index, "periscopeDeviceSerialNumber",
+             fmt::format("device {}: serial number {}; device not stored (no identity)", index,
+                         served ? "is empty" : "is missing or invalid"));
+        continue;
+      }
+      bool complete = true;
+      for (uint32_t c : kSpecColumns) complete = complete && d.valid_columns.count(c) != 0;
+      if (complete) d.record.spec = d.spec;
+      for (auto& [date, row] : d.daily) d.record.daily.push_back(row);
+      out.devices.push_back(std::move(d.record));
+    }
+    if (warning_count_ > warnings_.size()) {
+      warnings_.push_back({0, "",
+                           fmt::format("{} more warnings not stored",
+                                       warning_count_ - warnings_.size())});
+    }
+    out.warnings = std::move(warnings_);
+    return out;
+  }
+
+ private:
+  const DecodeOptions& options_;
+  std::map<int64_t, PartialDevice> devices_;
+  std::set<std::pair<int64_t, uint32_t>> refused_days_;
+  std::vector<store::PollWarning> warnings_;
+  size_t warning_count_ = 0;
+  bool warned_index_zero_ = false;
+};
 
 }  // namespace
 
-Result<std::vector<store::DeviceRecord>> DecodeDevices(const std::vector<snmp::VarBind>& varbinds) {
+Result<DecodedTarget> DecodeDevices(const std::vector<VarBind>& varbinds,
+                                    const DecodeOptions& options) {
   const mib::OidVector objects = mib::Oid({mib::kObjects});
   const size_t base = objects.size();
-  std::map<int64_t, store::DeviceRecord> devices;
-  std::map<int64_t, std::map<int64_t, store::DailyRow>> daily;
-  std::map<int64_t, bool> has_serial;
-  for (const snmp::VarBind& vb : varbinds) {
+  Decoder decoder(options);
+  for (const VarBind& vb : varbinds) {
     const auto& o = vb.oid;
     if (o.size() < base + 4 || !std::equal(objects.begin(), objects.end(), o.begin())) continue;
     uint32_t table = o[base];
@@ -54,110 +429,20 @@ Result<std::vector<store::DeviceRecord>> DecodeDevices(const std::vector<snmp::V
     uint32_t column = o[base + 2];
     int64_t index = o[base + 3];
     if (table == mib::kDeviceTable && o.size() == base + 4) {
-      store::DeviceRecord& d = devices[index];
-      d.device_index = index;
-      store::DeviceSpec& s = d.spec;
-      store::DeviceUsage& u = d.usage;
-      switch (column) {
-        case mib::kDeviceType:
-          s.type = vb.integer;
-          break;
-        case mib::kDeviceProductName:
-          s.product_name = CleanText(vb.octets);
-          break;
-        case mib::kDeviceModel:
-          s.model = CleanText(vb.octets);
-          break;
-        case mib::kDeviceProductNumber:
-          s.product_number = CleanText(vb.octets);
-          break;
-        case mib::kDeviceSerialNumber:
-          s.serial_number = CleanText(vb.octets);
-          has_serial[index] = true;
-          break;
-        case mib::kDeviceConfiguration:
-          s.configuration = CleanText(vb.octets);
-          break;
-        case mib::kDeviceFirmware:
-          s.firmware = CleanText(vb.octets);
-          break;
-        case mib::kDeviceCapacityBytes:
-          s.capacity_bytes = Saturate(vb.unsigned_value);
-          u.capacity_bytes = s.capacity_bytes;
-          break;
-        case mib::kDeviceCacheBytes:
-          s.cache_bytes = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceSaleDate:
-          s.sale_date = DateOf(vb.octets);
-          break;
-        case mib::kDevicePrice:
-          s.price_minor_units = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceCurrency:
-          s.currency = CleanText(vb.octets);
-          break;
-        case mib::kDeviceUserId:
-          s.user_id = CleanText(vb.octets);
-          break;
-        case mib::kDeviceUsedBytes:
-          u.used_bytes = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceLoadIntervalS:
-          u.load_interval_s = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceLoadPeakToday:
-          u.load_peak_today = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceLoadAvgToday:
-          u.load_avg_today_centi = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceWritesCompleted:
-          u.writes_completed = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceBytesWritten:
-          u.bytes_written = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDeviceStatus:
-          u.status = vb.integer;
-          break;
-        case mib::kDeviceStatusText:
-          u.status_text = CleanText(vb.octets);
-          break;
-        default:
-          break;
+      if (index == 0) {
+        decoder.BadIndex(index);
+        continue;
       }
+      decoder.DeviceCell(index, column, vb);
     } else if (table == mib::kDailyTable && o.size() == base + 5) {
-      int64_t date = o[base + 4];
-      store::DailyRow& r = daily[index][date];
-      r.date = date;
-      switch (column) {
-        case mib::kDailyLoadPeak:
-          r.load_peak = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDailyLoadAvg:
-          r.load_avg_centi = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDailyUsedBytes:
-          r.used_bytes = Saturate(vb.unsigned_value);
-          break;
-        case mib::kDailyIntervals:
-          r.intervals = Saturate(vb.unsigned_value);
-          break;
-        default:
-          break;
+      if (index == 0) {
+        decoder.BadIndex(index);
+        continue;
       }
+      decoder.DailyCell(index, column, o[base + 4], vb);
     }
   }
-  std::vector<store::DeviceRecord> out;
-  for (auto& [index, d] : devices) {
-    if (!has_serial[index]) {
-      return InvalidArgumentError(fmt::format("device {} has no serial number column", index));
-    }
-    for (auto& [date, row] : daily[index]) d.daily.push_back(row);
-    out.push_back(std::move(d));
-  }
-  return out;
+  return decoder.Finish();
 }
 
 }  // namespace periscope::poller

@@ -1,7 +1,17 @@
 // PERISCOPE-MIB varbinds -> store records (pure).
+//
+// The MIB is the contract: every column is checked against its SMI type and
+// range before use. A value of the wrong type (an INTEGER where a string is
+// expected, NULL, IpAddress, OBJECT IDENTIFIER...), out of range (an unknown
+// enumeration, a string longer than its SIZE, an impossible DateAndTime) or a
+// daily row whose index is not a real date or lies after the poller's
+// tomorrow is treated as missing and reported as a warning naming the device
+// index, the column and what arrived. Nothing invalid is ever stored.
 #ifndef PERISCOPE_POLLER_DECODE_H_
 #define PERISCOPE_POLLER_DECODE_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "core/snmp/sync_client.h"
@@ -10,11 +20,30 @@
 
 namespace periscope::poller {
 
-// Groups a walk of the periscope subtree into one record per device. Device
-// rows without a serial-number column are a protocol error (the identity is
-// target + index + serial). Strings are truncated to 255 bytes and must be
-// UTF-8 (invalid bytes are replaced); counters beyond 2^63-1 saturate.
-Result<std::vector<store::DeviceRecord>> DecodeDevices(const std::vector<snmp::VarBind>& varbinds);
+struct DecodeOptions {
+  // Daily rows dated after this YYYYMMDD (the poller's local tomorrow, which
+  // leaves room for agents east of the poller) are refused.
+  int64_t latest_date = 99991231;
+  // More devices than this in one walk fails the target (class limit) and
+  // stores nothing: an agent inventing serials cannot grow the store.
+  size_t max_devices = 256;
+  // Warnings kept per target; past it one summary warning counts the rest.
+  size_t max_warnings = 100;
+};
+
+struct DecodedTarget {
+  std::vector<store::DeviceRecord> devices;
+  std::vector<store::PollWarning> warnings;
+};
+
+// Groups a walk of the periscope subtree into one record per device. A device
+// row whose serial number is missing, empty or invalid is left out with a
+// warning (it never becomes a new identity). A record's spec is set only when
+// every spec column arrived valid. Strings are SnmpAdminString: UTF-8 of at
+// most 255 bytes; control characters and invalid bytes are replaced by '?'.
+// Errors: ResourceExhausted when the walk has more than max_devices devices.
+Result<DecodedTarget> DecodeDevices(const std::vector<snmp::VarBind>& varbinds,
+                                    const DecodeOptions& options = {});
 
 }  // namespace periscope::poller
 

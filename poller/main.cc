@@ -7,10 +7,10 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/exit_codes.h"
 #include "core/log.h"
-#include "core/text_table.h"
 #include "poller/config.h"
 #include "poller/run.h"
 
@@ -121,24 +121,21 @@ int main(int argc, char** argv) {
     by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ", n, cls);
   }
   if (json) {
-    std::string classes;
-    for (const auto& [cls, n] : summary->failed) {
-      classes +=
-          fmt::format("{}{}: {}", classes.empty() ? "" : ", ", periscope::JsonString(cls), n);
-    }
-    std::printf(
-        "{\"run_id\": %lld, \"completed\": %s, \"targets\": %zu, \"ok\": %zu, \"devices\": %zu, "
-        "\"failed\": %zu, \"failed_by_class\": {%s}, \"duration_s\": %.3f}\n",
-        static_cast<long long>(summary->run_id), summary->completed ? "true" : "false",
-        summary->targets, summary->ok, summary->devices, failed, classes.c_str(),
-        summary->duration_s);
+    nlohmann::json out = {
+        {"run_id", summary->run_id},     {"completed", summary->completed},
+        {"targets", summary->targets},   {"ok", summary->ok},
+        {"devices", summary->devices},   {"failed", failed},
+        {"failed_by_class", summary->failed}, {"warnings", summary->warnings},
+        {"retired", summary->retired},   {"duration_s", summary->duration_s},
+    };
+    std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf(
-        "periscope-poller: run %lld %s: %zu targets, %zu ok (%zu devices), %zu failed%s%s%s, %.1f "
-        "s\n",
+        "periscope-poller: run %lld %s: %zu targets, %zu ok (%zu devices), %zu failed%s%s%s, "
+        "%zu warnings, %.1f s\n",
         static_cast<long long>(summary->run_id), summary->completed ? "finished" : "incomplete",
         summary->targets, summary->ok, summary->devices, failed, by_class.empty() ? "" : " (",
-        by_class.c_str(), by_class.empty() ? "" : ")", summary->duration_s);
+        by_class.c_str(), by_class.empty() ? "" : ")", summary->warnings, summary->duration_s);
   }
   return summary->completed ? kExitOk : kExitFailure;
 }

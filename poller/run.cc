@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "mib/periscope_oids.h"
 #include "poller/decode.h"
@@ -90,22 +91,31 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     jobs.push_back(Job{t.id, fmt::format("udp:{}:{}", t.address, t.port), &profile->second});
   }
   size_t done = summary.targets - jobs.size();
+  DecodeOptions decode_options;
+  decode_options.max_devices = config.max_devices;
+  decode_options.latest_date =
+      LocalDate(std::chrono::system_clock::now() + std::chrono::hours(24));
   Engine engine(config.engine);
   EngineStats stats = engine.Run(
       jobs, mib::kPeriscopeMibRoot,
       [&](JobResult&& r) {
         ++done;
         if (r.ok) {
-          auto devices = DecodeDevices(r.varbinds);
-          if (!devices.ok()) {
-            const store::Target* t = by_id[r.target_id];
-            record_error(r.target_id, "protocol",
-                         fmt::format("{}:{}: {}", t->address, t->port, devices.status().message()));
+          const store::Target* t = by_id[r.target_id];
+          auto decoded = DecodeDevices(r.varbinds, decode_options);
+          if (!decoded.ok()) {
+            record_error(r.target_id, "limit",
+                         fmt::format("{}:{}: {}", t->address, t->port, decoded.status().message()));
           } else {
-            Status s = writer.RecordTarget(*run_id, r.target_id, UnixNow(), *devices);
+            summary.warnings += decoded->warnings.size();
+            for (const store::PollWarning& w : decoded->warnings) {
+              LogWarning(fmt::format("{}:{}: {}", t->address, t->port, w.message));
+            }
+            Status s = writer.RecordTarget(*run_id, r.target_id, UnixNow(), decoded->devices,
+                                           decoded->warnings);
             if (s.ok()) {
               ++summary.ok;
-              summary.devices += devices->size();
+              summary.devices += decoded->devices.size();
             } else if (store_error.ok()) {
               store_error = s;
             }
@@ -126,9 +136,20 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     if (unfinished > 0) summary.failed[stats.stopped ? "stopped" : "budget"] += unfinished;
     failed += unfinished;
   }
-  Status finish =
-      writer.FinishRun(*run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
-                       static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed));
+  if (store_error.ok()) {
+    int64_t now = UnixNow();
+    auto retired = writer.RetireDevicesUnseenSince(
+        now - int64_t{86400} * config.retire_after_days, now);
+    if (retired.ok()) {
+      summary.retired = static_cast<size_t>(*retired);
+    } else {
+      store_error = retired.status();
+    }
+  }
+  Status finish = writer.FinishRun(
+      *run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
+      static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed),
+      static_cast<int64_t>(summary.warnings));
   if (!store_error.ok()) return store_error;
   if (!finish.ok()) return finish;
   return summary;

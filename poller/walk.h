@@ -15,8 +15,9 @@
 
 namespace periscope::poller {
 
-// Why a device failed. Strings as stored in poll_errors.class.
-enum class ErrorClass { kTimeout, kAuth, kProtocol, kNoSuchObject, kLimit, kInternal };
+// Why a device failed. Strings as stored in poll_errors.class. kTimeout means
+// no answer at all; kResolve a DNS name that did not resolve.
+enum class ErrorClass { kTimeout, kResolve, kAuth, kProtocol, kNoSuchObject, kLimit, kInternal };
 const char* ErrorClassName(ErrorClass c);
 
 struct WalkLimits {

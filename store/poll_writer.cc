@@ -1,5 +1,8 @@
 #include "store/poll_writer.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 namespace periscope::store {
@@ -38,18 +41,19 @@ Result<int64_t> PollWriter::StartRun(int64_t started_at) {
 }
 
 Status PollWriter::FinishRun(int64_t run_id, int64_t finished_at, bool completed, int64_t total,
-                             int64_t ok, int64_t failed) {
+                             int64_t ok, int64_t failed, int64_t warnings) {
   return InTransaction(*db_, [&]() -> Status {
     auto stmt = db_->Prepare(
         "UPDATE poll_runs SET finished_at = ?, state = ?, targets_total = ?, targets_ok = ?, "
-        "targets_failed = ? WHERE id = ?");
+        "targets_failed = ?, warnings = ? WHERE id = ?");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, finished_at)
         .Bind(2, completed ? "finished" : "failed")
         .Bind(3, total)
         .Bind(4, ok)
         .Bind(5, failed)
-        .Bind(6, run_id);
+        .Bind(6, warnings)
+        .Bind(7, run_id);
     return stmt->Run();
   });
 }
@@ -60,12 +64,12 @@ Result<int64_t> UpsertDevice(Db& db, int64_t target_id, const DeviceRecord& d, i
   auto find = db.Prepare(
       "SELECT id FROM devices WHERE target_id = ? AND device_index = ? AND serial_number = ?");
   if (!find.ok()) return find.status();
-  find->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.spec.serial_number);
+  find->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.serial_number);
   auto row = find->Step();
   if (!row.ok()) return row.status();
   if (*row) {
     int64_t id = find->Int(0);
-    auto touch = db.Prepare("UPDATE devices SET last_seen = ? WHERE id = ?");
+    auto touch = db.Prepare("UPDATE devices SET last_seen = ?, retired_at = NULL WHERE id = ?");
     if (!touch.ok()) return touch.status();
     touch->Bind(1, at).Bind(2, id);
     PERISCOPE_RETURN_IF_ERROR(touch->Run());
@@ -75,11 +79,7 @@ Result<int64_t> UpsertDevice(Db& db, int64_t target_id, const DeviceRecord& d, i
       "INSERT INTO devices (target_id, device_index, serial_number, first_seen, last_seen) "
       "VALUES (?, ?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
-  ins->Bind(1, target_id)
-      .Bind(2, d.device_index)
-      .Bind(3, d.spec.serial_number)
-      .Bind(4, at)
-      .Bind(5, at);
+  ins->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.serial_number).Bind(4, at).Bind(5, at);
   PERISCOPE_RETURN_IF_ERROR(ins->Run());
   return db.LastInsertId();
 }
@@ -107,7 +107,6 @@ Status RecordSpecIfChanged(Db& db, int64_t device_id, const DeviceSpec& s, int64
     prev.price_minor_units = last->Int(9);
     prev.currency = last->Text(10);
     prev.user_id = last->Text(11);
-    prev.serial_number = s.serial_number;  // identity, not part of the spec row
     if (prev == s) return Status::Ok();
   }
   auto ins = db.Prepare(
@@ -132,10 +131,85 @@ Status RecordSpecIfChanged(Db& db, int64_t device_id, const DeviceSpec& s, int64
   return ins->Run();
 }
 
+std::optional<int64_t> OptionalInt(const Stmt& stmt, int column) {
+  if (stmt.IsNull(column)) return std::nullopt;
+  return stmt.Int(column);
+}
+
+// The stored daily rows of a device from `first_date` on, and its newest date.
+struct StoredDays {
+  std::map<int64_t, DailyRow> rows;
+  int64_t newest_date = 0;
+};
+
+Result<StoredDays> LoadStoredDays(Db& db, int64_t device_id, int64_t first_date) {
+  StoredDays out;
+  auto newest = db.Prepare("SELECT max(date) FROM daily WHERE device_id = ?");
+  if (!newest.ok()) return newest.status();
+  newest->Bind(1, device_id);
+  auto row = newest->Step();
+  if (!row.ok()) return row.status();
+  if (*row && !newest->IsNull(0)) out.newest_date = newest->Int(0);
+  auto stmt = db.Prepare(
+      "SELECT date, load_peak, load_avg_centi, used_bytes, intervals FROM daily "
+      "WHERE device_id = ? AND date >= ?");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, device_id).Bind(2, first_date);
+  while (true) {
+    auto r = stmt->Step();
+    if (!r.ok()) return r.status();
+    if (!*r) break;
+    DailyRow d;
+    d.date = stmt->Int(0);
+    d.load_peak = OptionalInt(*stmt, 1);
+    d.load_avg_centi = OptionalInt(*stmt, 2);
+    d.used_bytes = OptionalInt(*stmt, 3);
+    d.intervals = OptionalInt(*stmt, 4);
+    out.rows[d.date] = d;
+  }
+  return out;
+}
+
+// The row to store for a day, given what is stored (see RecordTarget).
+DailyRow MergeDay(const DailyRow& stored, const DailyRow& incoming, bool closed) {
+  bool replaces = !closed || (incoming.intervals.has_value() &&
+                              incoming.intervals.value_or(0) >= stored.intervals.value_or(0));
+  const DailyRow& first = replaces ? incoming : stored;
+  const DailyRow& second = replaces ? stored : incoming;
+  DailyRow out;
+  out.date = stored.date;
+  out.load_peak = first.load_peak ? first.load_peak : second.load_peak;
+  out.load_avg_centi = first.load_avg_centi ? first.load_avg_centi : second.load_avg_centi;
+  out.used_bytes = first.used_bytes ? first.used_bytes : second.used_bytes;
+  out.intervals = first.intervals ? first.intervals : second.intervals;
+  return out;
+}
+
+Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
+                      const std::vector<PollWarning>& warnings) {
+  if (warnings.empty()) return Status::Ok();
+  auto stmt = db.Prepare(
+      "INSERT INTO poll_warnings (run_id, target_id, at, device_index, column_name, message) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  for (const PollWarning& w : warnings) {
+    stmt->Reset();
+    stmt->Bind(1, run_id)
+        .Bind(2, target_id)
+        .Bind(3, at)
+        .Bind(4, w.device_index)
+        .Bind(5, w.column)
+        .Bind(6, w.message);
+    PERISCOPE_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
-                                const std::vector<DeviceRecord>& devices) {
+                                const std::vector<DeviceRecord>& devices,
+                                const std::vector<PollWarning>& warnings) {
   return InTransaction(*db_, [&]() -> Status {
     auto sample = db_->Prepare(
         "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
@@ -151,7 +225,9 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
     for (const DeviceRecord& d : devices) {
       auto device_id = UpsertDevice(*db_, target_id, d, sampled_at);
       if (!device_id.ok()) return device_id.status();
-      PERISCOPE_RETURN_IF_ERROR(RecordSpecIfChanged(*db_, *device_id, d.spec, sampled_at));
+      if (d.spec) {
+        PERISCOPE_RETURN_IF_ERROR(RecordSpecIfChanged(*db_, *device_id, *d.spec, sampled_at));
+      }
       const DeviceUsage& u = d.usage;
       sample->Reset();
       sample->Bind(1, *device_id)
@@ -167,18 +243,31 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
           .Bind(11, u.status)
           .Bind(12, u.status_text);
       PERISCOPE_RETURN_IF_ERROR(sample->Run());
+      if (d.daily.empty()) continue;
+      int64_t first_date = d.daily.front().date;
+      int64_t newest_reported = d.daily.front().date;
       for (const DailyRow& r : d.daily) {
+        first_date = std::min(first_date, r.date);
+        newest_reported = std::max(newest_reported, r.date);
+      }
+      auto stored = LoadStoredDays(*db_, *device_id, first_date);
+      if (!stored.ok()) return stored.status();
+      const int64_t newest = std::max(stored->newest_date, newest_reported);
+      for (const DailyRow& incoming : d.daily) {
+        DailyRow row = incoming;
+        auto it = stored->rows.find(incoming.date);
+        if (it != stored->rows.end()) row = MergeDay(it->second, incoming, incoming.date < newest);
         daily->Reset();
         daily->Bind(1, *device_id)
-            .Bind(2, r.date)
-            .Bind(3, r.load_peak)
-            .Bind(4, r.load_avg_centi)
-            .Bind(5, r.used_bytes)
-            .Bind(6, r.intervals);
+            .Bind(2, row.date)
+            .Bind(3, row.load_peak)
+            .Bind(4, row.load_avg_centi)
+            .Bind(5, row.used_bytes)
+            .Bind(6, row.intervals);
         PERISCOPE_RETURN_IF_ERROR(daily->Run());
       }
     }
-    return Status::Ok();
+    return InsertWarnings(*db_, run_id, target_id, sampled_at, warnings);
   });
 }
 
@@ -191,6 +280,28 @@ Status PollWriter::RecordError(int64_t run_id, int64_t target_id, int64_t at,
     stmt->Bind(1, run_id).Bind(2, target_id).Bind(3, at).Bind(4, error_class).Bind(5, message);
     return stmt->Run();
   });
+}
+
+Status PollWriter::RecordWarnings(int64_t run_id, int64_t target_id, int64_t at,
+                                  const std::vector<PollWarning>& warnings) {
+  if (warnings.empty()) return Status::Ok();
+  return InTransaction(
+      *db_, [&]() -> Status { return InsertWarnings(*db_, run_id, target_id, at, warnings); });
+}
+
+Result<int64_t> PollWriter::RetireDevicesUnseenSince(int64_t unseen_since, int64_t at) {
+  int64_t retired = 0;
+  Status s = InTransaction(*db_, [&]() -> Status {
+    auto stmt = db_->Prepare(
+        "UPDATE devices SET retired_at = ? WHERE retired_at IS NULL AND last_seen < ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, at).Bind(2, unseen_since);
+    PERISCOPE_RETURN_IF_ERROR(stmt->Run());
+    retired = db_->Changes();
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return retired;
 }
 
 }  // namespace periscope::store

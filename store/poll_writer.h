@@ -29,44 +29,59 @@ struct Target {
 Result<std::vector<Target>> LoadTargets(Db& db, const std::string& customer_user_id,
                                         const std::string& address);
 
+// A device's specification. Recorded only when every field arrived valid: a
+// partial or invalid spec never looks like a reconfiguration.
 struct DeviceSpec {
   int64_t type = 1;
-  std::string product_name, model, product_number, serial_number, configuration, firmware;
+  std::string product_name, model, product_number, configuration, firmware;
   int64_t capacity_bytes = 0;
   int64_t cache_bytes = 0;
-  std::optional<int64_t> sale_date;  // YYYYMMDD
+  std::optional<int64_t> sale_date;  // YYYYMMDD; nullopt: the agent says unknown
   int64_t price_minor_units = 0;
   std::string currency;
   std::string user_id;
   bool operator==(const DeviceSpec&) const = default;
 };
 
+// The usage status as served; nullopt where the column was missing or invalid
+// (stored as NULL, never as 0 over a real figure).
 struct DeviceUsage {
-  int64_t used_bytes = 0;
-  int64_t capacity_bytes = 0;
-  int64_t load_interval_s = 0;
-  int64_t load_peak_today = 0;
-  int64_t load_avg_today_centi = 0;
-  int64_t writes_completed = 0;
-  int64_t bytes_written = 0;
-  int64_t status = 3;
-  std::string status_text;
+  std::optional<int64_t> used_bytes;
+  std::optional<int64_t> capacity_bytes;
+  std::optional<int64_t> load_interval_s;
+  std::optional<int64_t> load_peak_today;
+  std::optional<int64_t> load_avg_today_centi;
+  std::optional<int64_t> writes_completed;
+  std::optional<int64_t> bytes_written;
+  std::optional<int64_t> status;
+  std::optional<std::string> status_text;
 };
 
+// One day of the agent's daily table; nullopt fields were missing or invalid.
 struct DailyRow {
-  int64_t date = 0;  // YYYYMMDD
-  int64_t load_peak = 0;
-  int64_t load_avg_centi = 0;
-  int64_t used_bytes = 0;
-  int64_t intervals = 0;
+  int64_t date = 0;  // YYYYMMDD, a real calendar day
+  std::optional<int64_t> load_peak;
+  std::optional<int64_t> load_avg_centi;
+  std::optional<int64_t> used_bytes;
+  std::optional<int64_t> intervals;
 };
 
-// One device as read from an agent.
+// One device as read from an agent. The identity is target + device_index +
+// serial_number; serial_number is never empty.
 struct DeviceRecord {
   int64_t device_index = 0;
-  DeviceSpec spec;
+  std::string serial_number;
+  std::optional<DeviceSpec> spec;  // set only when complete and valid
   DeviceUsage usage;
   std::vector<DailyRow> daily;
+};
+
+// Something an agent served that the poller refused (a wrong-typed or
+// out-of-range value); stored with the run, shown by `list errors`.
+struct PollWarning {
+  int64_t device_index = 0;  // 0: not tied to one device
+  std::string column;        // MIB object name
+  std::string message;       // what arrived and why it was refused
 };
 
 class PollWriter {
@@ -77,18 +92,36 @@ class PollWriter {
   Result<int64_t> StartRun(int64_t started_at);
   // Moves the run to 'finished' (or 'failed') with its counts.
   Status FinishRun(int64_t run_id, int64_t finished_at, bool completed, int64_t total, int64_t ok,
-                   int64_t failed);
+                   int64_t failed, int64_t warnings = 0);
 
-  // Stores every device of one target in one transaction: device identity,
-  // a new spec row when the spec changed, a sample, and the daily rows
-  // (upserted). `sampled_at` is UTC seconds.
+  // Stores every device of one target in one transaction: device identity
+  // (a retired device seen again is active again), a new spec row when a
+  // complete spec differs from the latest, a sample, the daily rows, and the
+  // warnings. `sampled_at` is UTC seconds.
+  //
+  // Daily rows merge field by field: a missing field never overwrites a stored
+  // value. A day older than the device's newest stored or reported day is
+  // closed; a closed day's stored row is replaced only by a row covering at
+  // least as many sampling intervals (otherwise only its missing fields are
+  // filled), so an agent whose clock jumped or that lost its state cannot
+  // erase a good day.
   Status RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
-                      const std::vector<DeviceRecord>& devices);
+                      const std::vector<DeviceRecord>& devices,
+                      const std::vector<PollWarning>& warnings = {});
 
-  // Records a failed target: class is timeout, auth, protocol, no-such-object,
-  // limit or internal.
+  // Records a failed target: class is timeout, resolve, auth, protocol,
+  // no-such-object, limit or internal.
   Status RecordError(int64_t run_id, int64_t target_id, int64_t at, const std::string& error_class,
                      const std::string& message);
+
+  // Records warnings of a target that failed or stored nothing.
+  Status RecordWarnings(int64_t run_id, int64_t target_id, int64_t at,
+                        const std::vector<PollWarning>& warnings);
+
+  // Marks devices not seen since `unseen_since` (UTC seconds) retired at `at`:
+  // kept with their history, listed as retired, left out of reports. Returns
+  // how many were newly retired.
+  Result<int64_t> RetireDevicesUnseenSince(int64_t unseen_since, int64_t at);
 
  private:
   Db* db_;

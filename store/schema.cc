@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <fmt/format.h>
@@ -115,13 +116,78 @@ CREATE TABLE poll_errors (
 );
 CREATE INDEX poll_errors_by_run ON poll_errors(run_id);
 )sql",
+      // 2: hardening. A value an agent hid or sent invalid is NULL, never 0 over
+      // a real figure (samples, daily); refused values are kept as warnings;
+      // name-resolution failures get their own class; devices can be retired.
+      R"sql(
+CREATE TABLE samples_v2 (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  sampled_at INTEGER NOT NULL,
+  used_bytes INTEGER,
+  capacity_bytes INTEGER,
+  load_interval_s INTEGER,
+  load_peak_today INTEGER,
+  load_avg_today_centi INTEGER,
+  writes_completed INTEGER,
+  bytes_written INTEGER,
+  status INTEGER,
+  status_text TEXT
+);
+INSERT INTO samples_v2 SELECT * FROM samples;
+DROP TABLE samples;
+ALTER TABLE samples_v2 RENAME TO samples;
+CREATE INDEX samples_by_device ON samples(device_id, sampled_at);
+CREATE TABLE daily_v2 (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  date INTEGER NOT NULL,
+  load_peak INTEGER,
+  load_avg_centi INTEGER,
+  used_bytes INTEGER,
+  intervals INTEGER,
+  PRIMARY KEY (device_id, date)
+) WITHOUT ROWID;
+INSERT INTO daily_v2 SELECT * FROM daily;
+DROP TABLE daily;
+ALTER TABLE daily_v2 RENAME TO daily;
+CREATE TABLE poll_errors_v2 (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  at INTEGER NOT NULL,
+  class TEXT NOT NULL CHECK (class IN ('timeout', 'resolve', 'auth', 'protocol',
+                                       'no-such-object', 'limit', 'internal')),
+  message TEXT NOT NULL
+);
+INSERT INTO poll_errors_v2 SELECT * FROM poll_errors;
+DROP TABLE poll_errors;
+ALTER TABLE poll_errors_v2 RENAME TO poll_errors;
+CREATE INDEX poll_errors_by_run ON poll_errors(run_id);
+-- A value an agent served that the poller refused; the device's other values
+-- were stored.
+CREATE TABLE poll_warnings (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  target_id INTEGER NOT NULL REFERENCES targets(id),
+  at INTEGER NOT NULL,
+  device_index INTEGER NOT NULL,
+  column_name TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX poll_warnings_by_run ON poll_warnings(run_id);
+ALTER TABLE poll_runs ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
+-- Set when the device was not seen for the configured number of days.
+ALTER TABLE devices ADD COLUMN retired_at INTEGER;
+)sql",
   };
   return kMigrations;
 }
 
 const char* const kExpectedTables[] = {"staff",   "customers",    "targets",
                                        "devices", "device_specs", "poll_runs",
-                                       "samples", "daily",        "poll_errors"};
+                                       "samples", "daily",        "poll_errors",
+                                       "poll_warnings"};
 
 }  // namespace
 
@@ -135,7 +201,9 @@ Result<int> CurrentVersion(Db& db) {
   return static_cast<int>(stmt->Int(0));
 }
 
-Status Migrate(Db& db) {
+Status Migrate(Db& db) { return MigrateTo(db, SchemaVersion()); }
+
+Status MigrateTo(Db& db, int target_version) {
   auto version = CurrentVersion(db);
   if (!version.ok()) return version.status();
   if (*version > SchemaVersion()) {
@@ -143,7 +211,7 @@ Status Migrate(Db& db) {
         fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
                     db.path(), *version, SchemaVersion()));
   }
-  for (int v = *version; v < SchemaVersion(); ++v) {
+  for (int v = *version; v < std::min(target_version, SchemaVersion()); ++v) {
     Status s = InTransaction(db, [&]() -> Status {
       PERISCOPE_RETURN_IF_ERROR(db.Exec(Migrations()[static_cast<size_t>(v)]));
       return db.Exec(fmt::format("PRAGMA user_version = {}", v + 1));

@@ -15,6 +15,10 @@ int SchemaVersion();
 // left untouched.
 Status Migrate(Db& db);
 
+// Migrates up to `version` only (<= SchemaVersion()); for upgrade tests that
+// need a database as an older periscope left it.
+Status MigrateTo(Db& db, int version);
+
 // Reads PRAGMA user_version.
 Result<int> CurrentVersion(Db& db);
 
