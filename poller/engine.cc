@@ -3,10 +3,14 @@
 #include <sys/resource.h>
 #include <sys/select.h>
 
-#include <cerrno>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstring>
 #include <deque>
+#include <iterator>
 #include <memory>
 
 #include <fmt/format.h>
@@ -114,16 +118,61 @@ ErrorClass ClassifyReport(const netsnmp_pdu* pdu, std::string* what) {
   return ErrorClass::kProtocol;
 }
 
+// Counters Net-SNMP increments when it drops an incoming message; read
+// around each session's read to attribute rejections to that device.
+struct RejectCounter {
+  int stat;
+  ErrorClass error_class;
+  const char* what;
+};
+constexpr RejectCounter kRejectCounters[] = {
+    {STAT_USMSTATSNOTINTIMEWINDOWS, ErrorClass::kAuth,
+     "not in the time window (engine boots/time do not match)"},
+    {STAT_USMSTATSWRONGDIGESTS, ErrorClass::kAuth, "wrong digest (authentication key)"},
+    {STAT_USMSTATSDECRYPTIONERRORS, ErrorClass::kAuth, "decryption error (privacy key)"},
+    {STAT_USMSTATSUNKNOWNUSERNAMES, ErrorClass::kAuth, "unknown user name"},
+    {STAT_USMSTATSUNKNOWNENGINEIDS, ErrorClass::kAuth, "unknown engine ID"},
+    {STAT_USMSTATSUNSUPPORTEDSECLEVELS, ErrorClass::kAuth, "unsupported security level"},
+    {STAT_SNMPUNKNOWNSECURITYMODELS, ErrorClass::kProtocol, "unknown security model"},
+    {STAT_SNMPINASNPARSEERRS, ErrorClass::kProtocol, "not a parsable SNMP message"},
+    {STAT_SNMPINBADVERSIONS, ErrorClass::kProtocol, "wrong SNMP version"},
+    {STAT_SNMPINVALIDMSGS, ErrorClass::kProtocol, "invalid message"},
+};
+using RejectSnapshot = std::array<u_int, std::size(kRejectCounters)>;
+
+RejectSnapshot SnapshotRejects() {
+  RejectSnapshot out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = snmp_get_statistic(kRejectCounters[i].stat);
+  return out;
+}
+
+std::string Hex(const std::string& bytes) {
+  std::string out = "0x";
+  for (char c : bytes) out += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  return out;
+}
+
 struct Device {
   const Job* job = nullptr;
+  const EngineOptions* options = nullptr;
+  std::string name;  // "host:port" for messages
+  std::string peer;  // Net-SNMP transport specifier
   void* sess = nullptr;
-  enum class Phase { kProbe, kWalk, kDone } phase = Phase::kWalk;
+  enum class Phase { kProbe, kWaitEngine, kWalk, kLinger, kDone } phase = Phase::kWalk;
   std::unique_ptr<Walk> walk;
   int reqid = 0;
   bool awaiting = false;  // a request is outstanding
   bool probe_answered = false;
   bool send_next = false;
   bool closing = false;
+  std::string engine_id;     // learnt by discovery (SNMPv3)
+  bool owns_engine = false;  // holds the process-wide USM entries of engine_id
+  int datagrams_since_send = 0;
+  ErrorClass rejected_class = ErrorClass::kInternal;
+  std::string rejected_reason;  // why the library dropped an answer
+  std::string no_answer;        // the timeout message, used when lingering ends silent
+  Clock::time_point linger_from;
+  Clock::time_point linger_until;
   Clock::time_point started;
   Clock::time_point deadline;
   JobResult result;
@@ -137,11 +186,49 @@ void Finish(Device* d, bool ok, ErrorClass c, std::string message) {
   d->result.error = std::move(message);
 }
 
-std::string PeerName(const Device* d) { return d->job->peer; }
+// A request timed out after every retry. What came back decides the class:
+// rejected answers say why; answers the library ignored are a protocol fault;
+// silence is followed by a short wait for a late answer (see Runner).
+void OnTimedOut(Device* d) {
+  const EngineOptions& o = *d->options;
+  if (!d->rejected_reason.empty()) {
+    Finish(d, false, d->rejected_class,
+           fmt::format("{}: answers arrived but were rejected: {}", d->name, d->rejected_reason));
+    return;
+  }
+  if (d->datagrams_since_send > 0) {
+    Finish(d, false, ErrorClass::kProtocol,
+           fmt::format("{}: answers arrived but none matched the request", d->name));
+    return;
+  }
+  if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk &&
+      d->walk->varbinds().empty()) {
+    // The agent answered discovery, so it is up; an agent drops a request it
+    // cannot decrypt without a word (AES has no integrity check of its own).
+    Finish(d, false, ErrorClass::kAuth,
+           fmt::format("{}: answered engine-ID discovery but not the encrypted request: wrong "
+                       "privacy pass phrase or protocol?",
+                       d->name));
+    return;
+  }
+  d->no_answer = fmt::format(
+      "{}: no answer{} within {} ms x {} tries{}", d->name,
+      d->phase == Device::Phase::kProbe ? " to engine-ID discovery" : "", o.timeout.count(),
+      o.retries + 1,
+      d->job->profile->version == 2
+          ? " (an SNMPv2c agent is also silent when the community is wrong)"
+          : "");
+  d->phase = Device::Phase::kLinger;
+  d->linger_from = Clock::now();
+  d->linger_until = d->linger_from + o.timeout;
+}
 
 int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, void* magic) noexcept {
   auto* d = static_cast<Device*>(magic);
-  if (d == nullptr || d->closing || d->phase == Device::Phase::kDone) return 1;
+  if (d == nullptr || d->closing || d->phase == Device::Phase::kDone ||
+      d->phase == Device::Phase::kLinger) {
+    return 1;
+  }
   if (op == NETSNMP_CALLBACK_OP_RESEND) return 1;  // a retransmission, not final
   // A late answer to an old request is ignored; a Report may carry no request
   // ID (the agent could not decrypt the request) but still ends this one.
@@ -159,35 +246,31 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
     case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
       break;
     case NETSNMP_CALLBACK_OP_TIMED_OUT:
-      Finish(d, false, ErrorClass::kTimeout,
-             fmt::format("{}: timeout{}", PeerName(d),
-                         d->job->profile->version == 2       ? " (no answer, or wrong community)"
-                         : d->phase == Device::Phase::kProbe ? " during engine-ID discovery"
-                                                             : ""));
+      OnTimedOut(d);
       return 1;
     case NETSNMP_CALLBACK_OP_SEC_ERROR:
       Finish(d, false, ErrorClass::kAuth,
-             fmt::format("{}: security error in the response (wrong keys?)", PeerName(d)));
+             fmt::format("{}: security error in the response (wrong keys?)", d->name));
       return 1;
     default:
       Finish(d, false, ErrorClass::kProtocol,
-             fmt::format("{}: send failed or disconnected", PeerName(d)));
+             fmt::format("{}: send failed or disconnected", d->name));
       return 1;
   }
   if (pdu == nullptr) {
-    Finish(d, false, ErrorClass::kProtocol, fmt::format("{}: empty response", PeerName(d)));
+    Finish(d, false, ErrorClass::kProtocol, fmt::format("{}: empty response", d->name));
     return 1;
   }
   if (pdu->command == SNMP_MSG_REPORT) {
     std::string what;
     ErrorClass c = ClassifyReport(pdu, &what);
-    Finish(d, false, c, fmt::format("{}: {}", PeerName(d), what));
+    Finish(d, false, c, fmt::format("{}: {}", d->name, what));
     return 1;
   }
   if (pdu->errstat != SNMP_ERR_NOERROR) {
     Finish(d, false,
            pdu->errstat == SNMP_ERR_AUTHORIZATIONERROR ? ErrorClass::kAuth : ErrorClass::kProtocol,
-           fmt::format("{}: agent error {} ({})", PeerName(d),
+           fmt::format("{}: agent error {} ({})", d->name,
                        snmp_errstring(static_cast<int>(pdu->errstat)), pdu->errstat));
     return 1;
   }
@@ -203,101 +286,176 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
       Finish(d, true, ErrorClass::kInternal, "");
       break;
     case Walk::Step::kFailed:
-      Finish(d, false, d->walk->error_class(),
-             fmt::format("{}: {}", PeerName(d), d->walk->error()));
+      Finish(d, false, d->walk->error_class(), fmt::format("{}: {}", d->name, d->walk->error()));
       break;
   }
   return 1;
 }
 
-}  // namespace
+int SessionFd(void* sess) {
+  netsnmp_transport* t = snmp_sess_transport(sess);
+  return t != nullptr ? t->sock : -1;
+}
 
-Engine::Engine(EngineOptions options) : options_(options) {}
+// One Engine::Run: the state of a run and its steps.
+class Runner {
+ public:
+  Runner(const EngineOptions& options, const std::vector<Job>& jobs, const snmp::Oid& root,
+         const std::function<void(JobResult&&)>& on_result, const std::function<bool()>& stop)
+      : options_(options),
+        jobs_(jobs),
+        root_(root),
+        on_result_(on_result),
+        stop_(stop),
+        resolver_(options.lookup, options.resolver_threads) {}
 
-EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
-                        const std::function<void(JobResult&&)>& on_result,
-                        const std::function<bool()>& stop) {
-  snmp::PrepareLibrary("periscope-poller", true);
-  static bool initialised = false;
-  if (!initialised) {
-    init_snmp("periscope-poller");
-    initialised = true;
+  EngineStats Run() {
+    DeriveKeys();
+    window_ = WindowUnderFileLimit();
+    budget_end_ = Clock::now() + options_.run_budget;
+    ResolveAddresses();
+    netsnmp_large_fd_set_init(&fdset_, 4096);
+    while (!ready_.empty() || !active_.empty() || unresolved_ > 0) {
+      if (stop_ && stop_()) {
+        stats_.stopped = true;
+        break;
+      }
+      if (Clock::now() >= budget_end_) {
+        stats_.budget_exhausted = true;
+        break;
+      }
+      StartReadyDevices();
+      WaitAndRead();
+      CollectResolved();
+      StepDevices();
+    }
+    for (auto& d : active_) {
+      if (d->sess != nullptr) {
+        d->closing = true;
+        snmp_sess_close(d->sess);
+        d->sess = nullptr;
+      }
+      ReleaseEngineId(d.get(), /*wake_next=*/false);
+    }
+    netsnmp_large_fd_set_cleanup(&fdset_);
+    ReportDuplicateEngineIds();
+    return stats_;
   }
-  EngineStats stats;
-  std::map<const Profile*, ProfileKeys> keys;
-  for (const Job& j : jobs) {
-    if (j.profile->version == 3 && keys.count(j.profile) == 0)
-      keys[j.profile] = DeriveKeys(*j.profile);
+
+ private:
+  void DeriveKeys() {
+    for (const Job& j : jobs_) {
+      if (j.profile->version == 3 && keys_.count(j.profile) == 0) {
+        keys_[j.profile] = poller::DeriveKeys(*j.profile);
+      }
+    }
   }
-  const Clock::time_point budget_end = Clock::now() + options_.run_budget;
+
   // One socket per device in flight: raise the open-file limit to its hard
   // maximum and keep the window below it (with room for the store and logs).
-  size_t window = options_.window;
-  rlimit nofile{};
-  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
-    if (nofile.rlim_cur < nofile.rlim_max) {
-      nofile.rlim_cur = nofile.rlim_max;
-      (void)::setrlimit(RLIMIT_NOFILE, &nofile);
-      (void)::getrlimit(RLIMIT_NOFILE, &nofile);
+  size_t WindowUnderFileLimit() const {
+    size_t window = options_.window;
+    rlimit nofile{};
+    if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+      if (nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        (void)::setrlimit(RLIMIT_NOFILE, &nofile);
+        (void)::getrlimit(RLIMIT_NOFILE, &nofile);
+      }
+      if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur > 128) {
+        window = std::min<size_t>(window, static_cast<size_t>(nofile.rlim_cur) - 64);
+      }
     }
-    if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur > 128) {
-      window = std::min<size_t>(window, static_cast<size_t>(nofile.rlim_cur) - 64);
+    return window;
+  }
+
+  // IP literals are ready at once; each distinct name is looked up once, off
+  // this thread.
+  void ResolveAddresses() {
+    for (const Job& j : jobs_) {
+      if (auto literal = ParseIpLiteral(j.host)) {
+        ready_.push_back({&j, *literal});
+        continue;
+      }
+      auto& waiting = by_name_[j.host];
+      if (waiting.empty()) resolver_.Submit(j.host);
+      waiting.push_back(&j);
+      ++unresolved_;
     }
   }
-  std::deque<const Job*> pending;
-  for (const Job& j : jobs) pending.push_back(&j);
-  std::vector<std::unique_ptr<Device>> active;
-  netsnmp_large_fd_set fdset;
-  netsnmp_large_fd_set_init(&fdset, 4096);
 
-  auto send = [&](Device* d, netsnmp_pdu* pdu) {
-    d->reqid = 0;
-    d->awaiting = true;
-    int id = snmp_sess_async_send(d->sess, pdu, OnPdu, d);
-    ++stats.requests;
-    if (id == 0) {
-      snmp_free_pdu(pdu);
-      d->awaiting = false;
-      // The library may already have called back (and finished the device).
-      Finish(d, false, ErrorClass::kProtocol,
-             fmt::format("{}: cannot send: {}", d->job->peer, snmp_api_errstring(snmp_errno)));
-      return;
+  void CollectResolved() {
+    if (unresolved_ == 0 || !resolver_ready_) return;
+    resolver_ready_ = false;
+    for (auto& [host, address] : resolver_.TakeResults()) {
+      auto it = by_name_.find(host);
+      if (it == by_name_.end()) continue;
+      for (const Job* j : it->second) {
+        --unresolved_;
+        if (address.ok()) {
+          ready_.push_back({j, *address});
+          continue;
+        }
+        JobResult r;
+        r.target_id = j->target_id;
+        r.error_class = ErrorClass::kResolve;
+        r.error = fmt::format("{}:{}: {}", j->host, j->port, address.status().message());
+        ++stats_.started;
+        ++stats_.finished;
+        on_result_(std::move(r));
+      }
+      by_name_.erase(it);
     }
-    d->reqid = id;
-  };
-  auto send_getbulk = [&](Device* d) {
-    netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
-    pdu->non_repeaters = 0;
-    pdu->max_repetitions = options_.bulk_repetitions;
-    std::vector<oid> name(d->walk->cursor().begin(), d->walk->cursor().end());
-    snmp_add_null_var(pdu, name.data(), name.size());
-    send(d, pdu);
-  };
+  }
+
+  void StartReadyDevices() {
+    while (active_.size() < window_ && !ready_.empty()) {
+      if (!StartDevice(ready_.front().first, ready_.front().second)) break;
+      ready_.pop_front();
+    }
+  }
+
   // Returns false (and starts nothing) when no socket is available right now.
-  auto start = [&](const Job* job) -> bool {
+  bool StartDevice(const Job* job, const NumericAddress& address) {
     auto d = std::make_unique<Device>();
     d->job = job;
+    d->options = &options_;
+    d->name = address.ipv6 && job->host == address.numeric
+                  ? fmt::format("[{}]:{}", job->host, job->port)
+                  : fmt::format("{}:{}", job->host, job->port);
+    d->peer = PeerSpec(address, job->port);
     d->started = Clock::now();
     d->deadline = d->started + options_.device_deadline;
     d->result.target_id = job->target_id;
-    d->walk = std::make_unique<Walk>(root, options_.limits);
-    ++stats.started;
+    d->walk = std::make_unique<Walk>(root_, options_.limits);
+    ++stats_.started;
+    if (!OpenAndBegin(d.get())) {
+      --stats_.started;
+      return false;
+    }
+    active_.push_back(std::move(d));
+    return true;
+  }
+
+  // Opens the device's session and sends its first request (the discovery
+  // probe for SNMPv3). False only when out of descriptors with other devices
+  // in flight (retry later); other failures finish the device.
+  bool OpenAndBegin(Device* d) {
     netsnmp_session s;
     snmp_sess_init(&s);
-    s.peername = const_cast<char*>(job->peer.c_str());
+    s.peername = const_cast<char*>(d->peer.c_str());
     s.timeout = static_cast<long>(
         std::chrono::duration_cast<std::chrono::microseconds>(options_.timeout).count());
     s.retries = options_.retries;
-    const Profile& p = *job->profile;
+    const Profile& p = *d->job->profile;
     if (p.version == 2) {
       s.version = SNMP_VERSION_2c;
       s.community = reinterpret_cast<u_char*>(const_cast<char*>(p.community.c_str()));
       s.community_len = p.community.size();
     } else {
-      const ProfileKeys& k = keys[job->profile];
+      const ProfileKeys& k = keys_[d->job->profile];
       if (!k.ok) {
-        Finish(d.get(), false, ErrorClass::kInternal, fmt::format("{}: {}", job->peer, k.error));
-        active.push_back(std::move(d));
+        Finish(d, false, ErrorClass::kInternal, fmt::format("{}: {}", d->name, k.error));
         return true;
       }
       s.version = SNMP_VERSION_3;
@@ -317,127 +475,290 @@ EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
     }
     errno = 0;
     d->sess = snmp_sess_open(&s);
-    if (d->sess == nullptr && (errno == EMFILE || errno == ENFILE) && !active.empty()) {
-      --stats.started;
+    if (d->sess == nullptr && (errno == EMFILE || errno == ENFILE) && !active_.empty()) {
       return false;
     }
     if (d->sess == nullptr) {
-      Finish(d.get(), false, ErrorClass::kInternal,
-             fmt::format("{}: cannot open a session: {}", job->peer,
+      Finish(d, false, ErrorClass::kInternal,
+             fmt::format("{}: cannot open a session: {}", d->name,
                          errno != 0 ? std::strerror(errno) : snmp_api_errstring(snmp_errno)));
-      active.push_back(std::move(d));
       return true;
     }
     if (p.version == 3) {
-      // Our own engine-ID discovery: a noAuth GET with an empty user name,
-      // answered by a Report that carries the engine ID, boots and time.
-      snmp_sess_session(d->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
-      d->phase = Device::Phase::kProbe;
-      netsnmp_pdu* probe = snmp_pdu_create(SNMP_MSG_GET);
-      probe->version = SNMP_VERSION_3;
-      probe->securityName = strdup("");
-      probe->securityNameLen = 0;
-      probe->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
-      probe->securityModel = SNMP_SEC_MODEL_USM;
-      send(d.get(), probe);
+      SendProbe(d);
     } else {
-      send_getbulk(d.get());
+      d->phase = Device::Phase::kWalk;
+      SendGetBulk(d);
     }
-    active.push_back(std::move(d));
     return true;
-  };
+  }
 
-  while (!pending.empty() || !active.empty()) {
-    if (stop && stop()) {
-      stats.stopped = true;
-      break;
+  void Send(Device* d, netsnmp_pdu* pdu) {
+    d->reqid = 0;
+    d->awaiting = true;
+    d->datagrams_since_send = 0;
+    d->rejected_reason.clear();
+    int id = snmp_sess_async_send(d->sess, pdu, OnPdu, d);
+    ++stats_.requests;
+    if (id == 0) {
+      snmp_free_pdu(pdu);
+      d->awaiting = false;
+      // The library may already have called back (and finished the device).
+      Finish(d, false, ErrorClass::kProtocol,
+             fmt::format("{}: cannot send: {}", d->name, snmp_api_errstring(snmp_errno)));
+      return;
     }
-    if (Clock::now() >= budget_end) {
-      stats.budget_exhausted = true;
-      break;
-    }
-    while (active.size() < window && !pending.empty()) {
-      if (!start(pending.front())) break;  // out of descriptors: retry when one frees
-      pending.pop_front();
-    }
-    // Wait for any answer, the earliest retransmission timer, or a deadline.
+    d->reqid = id;
+  }
+
+  void SendGetBulk(Device* d) {
+    netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+    pdu->non_repeaters = 0;
+    pdu->max_repetitions = options_.bulk_repetitions;
+    std::vector<oid> name(d->walk->cursor().begin(), d->walk->cursor().end());
+    snmp_add_null_var(pdu, name.data(), name.size());
+    Send(d, pdu);
+  }
+
+  // Our own engine-ID discovery: a noAuth GET with an empty user name,
+  // answered by a Report that carries the engine ID, boots and time.
+  void SendProbe(Device* d) {
+    snmp_sess_session(d->sess)->flags |= SNMP_FLAGS_DONT_PROBE;
+    d->phase = Device::Phase::kProbe;
+    netsnmp_pdu* probe = snmp_pdu_create(SNMP_MSG_GET);
+    probe->version = SNMP_VERSION_3;
+    probe->securityName = strdup("");
+    probe->securityNameLen = 0;
+    probe->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+    probe->securityModel = SNMP_SEC_MODEL_USM;
+    Send(d, probe);
+  }
+
+  // Waits for any answer, the earliest retransmission timer, a late answer of
+  // a lingering device, a resolved name, or a deadline; then reads.
+  void WaitAndRead() {
     int numfds = 0;
-    NETSNMP_LARGE_FD_ZERO(&fdset);
+    NETSNMP_LARGE_FD_ZERO(&fdset_);
     timeval wait{0, 200000};
-    for (const auto& d : active) {
+    const Clock::time_point now = Clock::now();
+    auto wait_until = [&](Clock::time_point t) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(t - now).count();
+      timeval tv{0, 0};
+      if (us > 0) tv = {static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+      if (timercmp(&tv, &wait, <)) wait = tv;
+    };
+    auto add_fd = [&](int fd) {
+      if (fd < 0) return;
+      NETSNMP_LARGE_FD_SET(fd, &fdset_);
+      numfds = std::max(numfds, fd + 1);
+    };
+    for (const auto& d : active_) {
       if (d->sess == nullptr || d->phase == Device::Phase::kDone) {
         wait = {0, 0};
+      } else if (d->phase == Device::Phase::kLinger) {
+        add_fd(SessionFd(d->sess));
+        wait_until(d->linger_until);
+      } else if (d->phase != Device::Phase::kWaitEngine) {
+        int block = 1;
+        timeval tv{0, 0};
+        snmp_sess_select_info2(d->sess, &numfds, &fdset_, &tv, &block);
+        if (!block && timercmp(&tv, &wait, <)) wait = tv;
+      }
+    }
+    if (unresolved_ > 0) add_fd(resolver_.wake_fd());
+    int ready = netsnmp_large_fd_set_select(numfds, &fdset_, nullptr, nullptr, &wait);
+    if (unresolved_ > 0 && ready > 0 &&
+        NETSNMP_LARGE_FD_ISSET(resolver_.wake_fd(), &fdset_)) {
+      resolver_ready_ = true;
+    }
+    for (const auto& d : active_) {
+      Device* dev = d.get();
+      if (dev->sess == nullptr || dev->phase == Device::Phase::kDone ||
+          dev->phase == Device::Phase::kWaitEngine) {
         continue;
       }
-      int block = 1;
-      timeval tv{0, 0};
-      snmp_sess_select_info2(d->sess, &numfds, &fdset, &tv, &block);
-      if (!block && timercmp(&tv, &wait, <)) wait = tv;
+      int fd = SessionFd(dev->sess);
+      bool readable = ready > 0 && fd >= 0 && NETSNMP_LARGE_FD_ISSET(fd, &fdset_);
+      if (dev->phase == Device::Phase::kLinger) {
+        if (readable) DrainLateAnswer(dev);
+        continue;
+      }
+      if (readable) {
+        ++dev->datagrams_since_send;
+        RejectSnapshot before = SnapshotRejects();
+        snmp_sess_read2(dev->sess, &fdset_);
+        RejectSnapshot after = SnapshotRejects();
+        for (size_t i = 0; i < before.size(); ++i) {
+          if (after[i] != before[i]) {
+            dev->rejected_class = kRejectCounters[i].error_class;
+            dev->rejected_reason = kRejectCounters[i].what;
+          }
+        }
+      }
+      snmp_sess_timeout(dev->sess);
     }
-    int ready = netsnmp_large_fd_set_select(numfds, &fdset, nullptr, nullptr, &wait);
-    for (const auto& d : active) {
-      if (d->sess == nullptr || d->phase == Device::Phase::kDone) continue;
-      if (ready > 0) snmp_sess_read2(d->sess, &fdset);
-      snmp_sess_timeout(d->sess);
+  }
+
+  void DrainLateAnswer(Device* d) {
+    char buf[2048];
+    while (::recv(SessionFd(d->sess), buf, sizeof buf, MSG_DONTWAIT) > 0) {
     }
-    Clock::time_point now = Clock::now();
-    for (auto it = active.begin(); it != active.end();) {
+    auto late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
+                                                                         d->linger_from)
+                       .count();
+    Finish(d, false, ErrorClass::kLate,
+           fmt::format("{}: answered {} ms after the request was given up ({} ms x {} tries): "
+                       "the device or the path is slow; raise timeout-ms",
+                       d->name, late_ms, options_.timeout.count(), options_.retries + 1));
+  }
+
+  // After discovery: the device owns its engine ID, or waits for the device
+  // that does (see engine.h).
+  void AfterProbe(Device* d) {
+    netsnmp_session* session = snmp_sess_session(d->sess);
+    if (session->securityEngineIDLen == 0) {
+      Finish(d, false, ErrorClass::kProtocol,
+             fmt::format("{}: engine-ID discovery answered without an engine ID", d->name));
+      return;
+    }
+    d->engine_id.assign(reinterpret_cast<const char*>(session->securityEngineID),
+                        session->securityEngineIDLen);
+    auto& group = engine_groups_[d->engine_id];
+    if (std::find(group.begin(), group.end(), d->job) == group.end()) group.push_back(d->job);
+    auto owner = engine_owner_.find(d->engine_id);
+    if (owner != engine_owner_.end() && owner->second != d) {
+      d->phase = Device::Phase::kWaitEngine;
+      waiting_for_engine_[d->engine_id].push_back(d);
+      return;
+    }
+    engine_owner_[d->engine_id] = d;
+    d->owns_engine = true;
+    if (session->engineBoots != 0 || session->engineTime != 0) {
+      set_enginetime(session->securityEngineID, static_cast<u_int>(session->securityEngineIDLen),
+                     session->engineBoots, session->engineTime, TRUE);
+    }
+    if (create_user_from_session(session) != SNMPERR_SUCCESS) {
+      Finish(d, false, ErrorClass::kAuth,
+             fmt::format("{}: cannot set up the SNMPv3 user", d->name));
+      return;
+    }
+    d->phase = Device::Phase::kWalk;
+    SendGetBulk(d);
+  }
+
+  // Drops the process-wide USM user and engine-time entries of the device's
+  // engine ID, and lets the next device with that engine ID start over.
+  void ReleaseEngineId(Device* d, bool wake_next) {
+    if (!d->owns_engine) return;
+    d->owns_engine = false;
+    const auto* eid = reinterpret_cast<const u_char*>(d->engine_id.data());
+    if (usmUser* user = usm_get_user(eid, d->engine_id.size(), d->job->profile->user.c_str())) {
+      usm_remove_user(user);
+      usm_free_user(user);
+    }
+    free_enginetime(const_cast<u_char*>(eid), d->engine_id.size());
+    engine_owner_.erase(d->engine_id);
+    auto waiting = waiting_for_engine_.find(d->engine_id);
+    if (!wake_next || waiting == waiting_for_engine_.end() || waiting->second.empty()) return;
+    Device* next = waiting->second.front();
+    waiting->second.pop_front();
+    // A fresh session and discovery: the boots/time learnt earlier are stale.
+    next->closing = true;
+    snmp_sess_close(next->sess);
+    next->sess = nullptr;
+    next->closing = false;
+    next->deadline = Clock::now() + options_.device_deadline;
+    OpenAndBegin(next);
+  }
+
+  void StepDevices() {
+    const Clock::time_point now = Clock::now();
+    for (auto it = active_.begin(); it != active_.end();) {
       Device* d = it->get();
       if (d->phase == Device::Phase::kProbe && d->probe_answered) {
         d->probe_answered = false;
-        netsnmp_session* session = snmp_sess_session(d->sess);
-        if (session->securityEngineIDLen == 0) {
-          Finish(
-              d, false, ErrorClass::kProtocol,
-              fmt::format("{}: engine-ID discovery answered without an engine ID", d->job->peer));
-        } else {
-          if (session->engineBoots != 0 || session->engineTime != 0) {
-            set_enginetime(session->securityEngineID,
-                           static_cast<u_int>(session->securityEngineIDLen), session->engineBoots,
-                           session->engineTime, TRUE);
-          }
-          if (create_user_from_session(session) != SNMPERR_SUCCESS) {
-            Finish(d, false, ErrorClass::kAuth,
-                   fmt::format("{}: cannot set up the SNMPv3 user", d->job->peer));
-          } else {
-            d->phase = Device::Phase::kWalk;
-            send_getbulk(d);
-          }
-        }
+        AfterProbe(d);
       }
       if (d->send_next && d->phase == Device::Phase::kWalk) {
         d->send_next = false;
-        send_getbulk(d);
+        SendGetBulk(d);
       }
-      if (d->phase != Device::Phase::kDone && now >= d->deadline) {
+      if (d->phase == Device::Phase::kLinger && now >= d->linger_until) {
+        Finish(d, false, ErrorClass::kTimeout, d->no_answer);
+      }
+      if (d->phase != Device::Phase::kDone && d->phase != Device::Phase::kWaitEngine &&
+          now >= d->deadline) {
         Finish(d, false, ErrorClass::kTimeout,
-               fmt::format("{}: device deadline of {} s passed", d->job->peer,
+               fmt::format("{}: device deadline of {} s passed", d->name,
                            options_.device_deadline.count()));
       }
-      if (d->phase == Device::Phase::kDone) {
-        if (d->sess != nullptr) {
-          d->closing = true;
-          snmp_sess_close(d->sess);
-          d->sess = nullptr;
-        }
-        d->result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - d->started);
-        if (d->result.ok) d->result.varbinds = std::move(d->walk->mutable_varbinds());
-        ++stats.finished;
-        on_result(std::move(d->result));
-        it = active.erase(it);
-      } else {
+      if (d->phase != Device::Phase::kDone) {
         ++it;
+        continue;
       }
+      if (d->sess != nullptr) {
+        d->closing = true;
+        snmp_sess_close(d->sess);
+        d->sess = nullptr;
+      }
+      ReleaseEngineId(d, /*wake_next=*/true);
+      d->result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - d->started);
+      if (d->result.ok) d->result.varbinds = std::move(d->walk->mutable_varbinds());
+      ++stats_.finished;
+      on_result_(std::move(d->result));
+      it = active_.erase(it);
     }
   }
-  for (auto& d : active) {
-    if (d->sess != nullptr) {
-      d->closing = true;
-      snmp_sess_close(d->sess);
+
+  void ReportDuplicateEngineIds() {
+    for (const auto& [eid, group] : engine_groups_) {
+      if (group.size() < 2) continue;
+      DuplicateEngineId dup;
+      dup.engine_id_hex = Hex(eid);
+      for (const Job* j : group) {
+        dup.target_ids.push_back(j->target_id);
+        dup.names.push_back(fmt::format("{}:{}", j->host, j->port));
+      }
+      stats_.duplicate_engine_ids.push_back(std::move(dup));
     }
   }
-  netsnmp_large_fd_set_cleanup(&fdset);
-  return stats;
+
+  const EngineOptions& options_;
+  const std::vector<Job>& jobs_;
+  const snmp::Oid& root_;
+  const std::function<void(JobResult&&)>& on_result_;
+  const std::function<bool()>& stop_;
+  Resolver resolver_;
+  EngineStats stats_;
+  std::map<const Profile*, ProfileKeys> keys_;
+  size_t window_ = 0;
+  Clock::time_point budget_end_;
+  std::deque<std::pair<const Job*, NumericAddress>> ready_;
+  std::map<std::string, std::vector<const Job*>> by_name_;
+  size_t unresolved_ = 0;
+  bool resolver_ready_ = false;
+  std::vector<std::unique_ptr<Device>> active_;
+  netsnmp_large_fd_set fdset_{};
+  std::map<std::string, Device*> engine_owner_;
+  std::map<std::string, std::deque<Device*>> waiting_for_engine_;
+  std::map<std::string, std::vector<const Job*>> engine_groups_;
+};
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
+
+EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
+                        const std::function<void(JobResult&&)>& on_result,
+                        const std::function<bool()>& stop) {
+  snmp::PrepareLibrary("periscope-poller", true);
+  static bool initialised = false;
+  if (!initialised) {
+    init_snmp("periscope-poller");
+    initialised = true;
+  }
+  Runner runner(options_, jobs, root, on_result, stop);
+  return runner.Run();
 }
 
 }  // namespace periscope::poller

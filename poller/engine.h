@@ -7,6 +7,18 @@
 // inside Net-SNMP's first send, is done here asynchronously instead (a probe
 // PDU like any other request), so a dead SNMPv3 device costs its own timeout
 // and nothing else.
+//
+// Net-SNMP keeps one process-wide USM user list and engine-time cache keyed by
+// engine ID, so two targets reporting the same engine ID (cloned images) would
+// overwrite each other's keys and boots/time. The engine therefore lets one
+// device at a time own an engine ID: a second device with the same engine ID
+// waits until the first is done, then starts over with a fresh session and a
+// fresh discovery, and the owner's user and time entries are removed when it
+// finishes. Such groups are reported in EngineStats.
+//
+// Error classes: timeout means no datagram at all came back; answers that the
+// library rejected are auth (SNMPv3 checks) or protocol (unparsable); answers
+// that arrive only after the last retry was given up are late.
 #ifndef PERISCOPE_POLLER_ENGINE_H_
 #define PERISCOPE_POLLER_ENGINE_H_
 
@@ -18,6 +30,7 @@
 #include <vector>
 
 #include "core/snmp/sync_client.h"
+#include "poller/resolver.h"
 #include "poller/walk.h"
 
 namespace periscope::poller {
@@ -36,6 +49,9 @@ struct Profile {
 };
 
 struct EngineOptions {
+  // Resolves DNS names on worker threads (IP literals need none).
+  LookupFn lookup = LookupHost;
+  size_t resolver_threads = 8;
   size_t window = 256;                      // devices in flight
   std::chrono::milliseconds timeout{1000};  // per request
   int retries = 1;
@@ -47,7 +63,8 @@ struct EngineOptions {
 
 struct Job {
   int64_t target_id = 0;
-  std::string peer;  // "udp:10.0.0.7:161"
+  std::string host;  // IPv4 or IPv6 literal, or a DNS name
+  int port = 161;
   const Profile* profile = nullptr;
 };
 
@@ -60,12 +77,21 @@ struct JobResult {
   std::chrono::milliseconds elapsed{0};
 };
 
+// Targets that reported one SNMPv3 engine ID (cloned images, copied snmpd
+// state). They were polled one after another, each with its own keys.
+struct DuplicateEngineId {
+  std::string engine_id_hex;  // "0x8000..."
+  std::vector<int64_t> target_ids;
+  std::vector<std::string> names;  // "host:port", same order
+};
+
 struct EngineStats {
   size_t started = 0;
   size_t finished = 0;
   size_t requests = 0;
   bool budget_exhausted = false;
   bool stopped = false;
+  std::vector<DuplicateEngineId> duplicate_engine_ids;
 };
 
 class Engine {

@@ -88,7 +88,7 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
                                t.port, t.profile));
       continue;
     }
-    jobs.push_back(Job{t.id, fmt::format("udp:{}:{}", t.address, t.port), &profile->second});
+    jobs.push_back(Job{t.id, t.address, t.port, &profile->second});
   }
   size_t done = summary.targets - jobs.size();
   DecodeOptions decode_options;
@@ -126,6 +126,21 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
         if (options.progress) options.progress(done, summary.targets);
       },
       [&] { return !store_error.ok() || (options.stop && options.stop()); });
+  for (const DuplicateEngineId& dup : stats.duplicate_engine_ids) {
+    std::string names;
+    for (const std::string& n : dup.names) names += (names.empty() ? "" : ", ") + n;
+    std::string message = fmt::format(
+        "SNMPv3 engine ID {} is reported by {} targets ({}): cloned images or copied snmpd "
+        "state; they were polled one after another, each with its own keys. Give each host its "
+        "own engine ID",
+        dup.engine_id_hex, dup.names.size(), names);
+    LogWarning(message);
+    for (int64_t target_id : dup.target_ids) {
+      ++summary.warnings;
+      Status s = writer.RecordWarnings(*run_id, target_id, UnixNow(), {{0, "snmpEngineID", message}});
+      if (!s.ok() && store_error.ok()) store_error = s;
+    }
+  }
   summary.completed = !stats.budget_exhausted && !stats.stopped && store_error.ok();
   summary.duration_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -8,6 +8,8 @@ const char* ErrorClassName(ErrorClass c) {
   switch (c) {
     case ErrorClass::kTimeout:
       return "timeout";
+    case ErrorClass::kLate:
+      return "late";
     case ErrorClass::kResolve:
       return "resolve";
     case ErrorClass::kAuth:

@@ -17,7 +17,17 @@ namespace periscope::poller {
 
 // Why a device failed. Strings as stored in poll_errors.class. kTimeout means
 // no answer at all; kResolve a DNS name that did not resolve.
-enum class ErrorClass { kTimeout, kResolve, kAuth, kProtocol, kNoSuchObject, kLimit, kInternal };
+// kLate: answers came only after the request was given up.
+enum class ErrorClass {
+  kTimeout,
+  kLate,
+  kResolve,
+  kAuth,
+  kProtocol,
+  kNoSuchObject,
+  kLimit,
+  kInternal
+};
 const char* ErrorClassName(ErrorClass c);
 
 struct WalkLimits {

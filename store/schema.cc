@@ -156,7 +156,7 @@ CREATE TABLE poll_errors_v2 (
   run_id INTEGER NOT NULL REFERENCES poll_runs(id),
   target_id INTEGER NOT NULL REFERENCES targets(id),
   at INTEGER NOT NULL,
-  class TEXT NOT NULL CHECK (class IN ('timeout', 'resolve', 'auth', 'protocol',
+  class TEXT NOT NULL CHECK (class IN ('timeout', 'late', 'resolve', 'auth', 'protocol',
                                        'no-such-object', 'limit', 'internal')),
   message TEXT NOT NULL
 );

@@ -271,6 +271,7 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
   EXPECT_THAT(by_address("127.0.0.3"), HasSubstr("auth: "));
   EXPECT_THAT(by_address("127.0.0.4"), HasSubstr("auth: "));
   EXPECT_THAT(by_address("127.0.0.5"), HasSubstr("auth: "));
+  EXPECT_THAT(by_address("127.0.0.5"), HasSubstr("wrong privacy pass phrase"));
   // No secret reaches the store or the output.
   for (const char* secret : {"wrong-auth-1", "wrong-priv-1", kV3AuthPass, "not-the-community"}) {
     EXPECT_EQ(
@@ -365,6 +366,97 @@ TEST_F(PollerTest, OverlappingRunExitsAtOnceAndKillNineLeavesNoHalfDevice) {
   EXPECT_EQ(next.exit_code, 0) << next.output;
   EXPECT_EQ(Summary(next)["ok"], fleet.agents().size()) << next.output;
 }
+
+// An snmpd started from a cloned image: `engine_id` fixed by exactEngineID,
+// the v3 user's pass phrases and the persisted engineBoots chosen by the test.
+void CloneSnmpd(const TempDir& dir, const std::string& auth_pass, const std::string& priv_pass,
+                int engine_boots) {
+  std::string conf = ReadTextFile(dir.File("snmpd-conf/snmpd.conf"));
+  auto replace = [&](const std::string& from, const std::string& to) {
+    for (size_t at = conf.find(from); at != std::string::npos; at = conf.find(from, at + 1)) {
+      conf.replace(at, from.size(), to);
+    }
+  };
+  replace(std::string("\"") + kV3AuthPass + "\"", "\"" + auth_pass + "\"");
+  replace(std::string("\"") + kV3PrivPass + "\"", "\"" + priv_pass + "\"");
+  conf += "exactEngineID 0x8000cafe04636c6f6e6564\n";
+  WriteTextFile(dir.File("snmpd-conf/snmpd.conf"), conf);
+  // snmpd keeps the persisted boots only for the engine ID it persisted with.
+  WriteTextFile(dir.File("snmpd-persist/snmpd.conf"),
+                "engineBoots " + std::to_string(engine_boots) +
+                    "\noldEngineID 0x8000cafe04636c6f6e6564\n");
+}
+
+class ClonedEngineIdTest : public PollerTest, public ::testing::WithParamInterface<bool> {};
+
+// Two hosts from one image report the same engine ID. Each must be polled with
+// its own profile's keys and its own boots/time, both in the same run, and the
+// run must say that the engine ID is duplicated and by whom.
+TEST_P(ClonedEngineIdTest, BothClonesPollWithTheirOwnKeysAndTheRunWarns) {
+  const bool same_pass_phrases = GetParam();
+  TempDir dir_a, dir_b;
+  Snmpd a(dir_a), b(dir_b);
+  CloneSnmpd(dir_a, kV3AuthPass, kV3PrivPass, 3);
+  if (same_pass_phrases) {
+    CloneSnmpd(dir_b, kV3AuthPass, kV3PrivPass, 41);  // same keys, other boots and time
+  } else {
+    CloneSnmpd(dir_b, "clone-b-auth-pass", "clone-b-priv-pass", 3);
+  }
+  ASSERT_TRUE(a.Start()) << a.Log();
+  ASSERT_TRUE(b.Start()) << b.Log();
+  std::vector<std::unique_ptr<Subagent>> subagents;
+  for (const auto& [dir, snmpd] : {std::pair<TempDir*, Snmpd*>{&dir_a, &a}, {&dir_b, &b}}) {
+    WriteTextFile(dir->File("subagent.xml"),
+                  SubagentConfigXml(snmpd->agentx_socket(), dir->File("state"), 1, 2,
+                                    "<device index=\"1\" type=\"disk\"><serial-number>CLONE"
+                                    "</serial-number><mount>/</mount></device>\n"));
+    subagents.push_back(std::make_unique<Subagent>(*dir, dir->File("subagent.xml")));
+    subagents.back()->Start();
+    auto client = SnmpClient::Open(snmpd->peer(), V2cCredentials());
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          Response r = client->Get({mib::Oid(
+              {mib::kObjects, mib::kDeviceTable, mib::kEntry, mib::kDeviceSerialNumber, 1})});
+          return r.varbinds.size() == 1 && r.varbinds[0].type == ValueType::kOctets;
+        },
+        seconds(15)))
+        << subagents.back()->Log();
+  }
+  auto boots = [](const Snmpd& snmpd) {
+    Response r = SnmpClient::Open(snmpd.peer(), V2cCredentials())
+                     ->Get({ParseOid("1.3.6.1.6.3.10.2.1.2.0")});  // snmpEngineBoots.0
+    return r.varbinds.empty() ? -1 : r.varbinds[0].integer;
+  };
+  if (same_pass_phrases) {
+    EXPECT_NE(boots(a), boots(b));
+  }
+  ASSERT_NO_FATAL_FAILURE(Import({{"127.0.0.1", a.port(), "v3", "c1"},
+                                  {"127.0.0.1", b.port(), same_pass_phrases ? "v3" : "v3-b", "c2"}}));
+  for (int run = 0; run < 2; ++run) {
+    WriteConfig("window=\"8\" timeout-ms=\"1000\" retries=\"1\"",
+                fmt::format(R"(<profile name="v3-b" version="3" user="{}" auth="SHA-256" )"
+                            R"(auth-pass="clone-b-auth-pass" priv="AES" priv-pass="clone-b-priv-pass"/>)",
+                            kV3User));
+    CommandResult r = Poll();
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    nlohmann::json summary = Summary(r);
+    EXPECT_EQ(summary["ok"], 2) << r.output << ErrorClassOf(a.port()) << ErrorClassOf(b.port());
+    EXPECT_EQ(summary["failed"], 0);
+    EXPECT_THAT(r.output, HasSubstr("0x8000cafe04636c6f6e6564"));
+  }
+  auto warnings = Query(
+      "SELECT t.port, w.message FROM poll_warnings w JOIN targets t ON t.id = w.target_id "
+      "WHERE w.column_name = 'snmpEngineID' ORDER BY w.id");
+  ASSERT_GE(warnings.rows.size(), 2u);
+  EXPECT_THAT(warnings.rows[0][1], HasSubstr("127.0.0.1:" + std::to_string(a.port())));
+  EXPECT_THAT(warnings.rows[0][1], HasSubstr("127.0.0.1:" + std::to_string(b.port())));
+}
+
+INSTANTIATE_TEST_SUITE_P(PassPhrases, ClonedEngineIdTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "SamePassPhrasesOtherBoots"
+                                             : "OtherPassPhrases";
+                         });
 
 TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
   if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
