@@ -36,5 +36,5 @@ int main() {
   auto client = periscope::snmp::SnmpClient::Open(
       "udp:127.0.0.1:9", periscope::snmp::Credentials{"public", "", "", ""});
   PrintMemory("after init_snmp():");
-  return client == nullptr ? 1 : 0;
+  return client.ok() ? 0 : 1;
 }

@@ -215,12 +215,14 @@ void TimeGet(SnmpClient* client, const Oid& oid, bool record, Series* s) {
 // One GETBULK walk of `root`; when `record`, adds its latency and varbind
 // count (or a failure) to `s`.
 void TimeWalk(SnmpClient* client, const Oid& root, int max_repetitions, bool record, Series* s) {
-  bool ok = false;
+  // Unbounded, as measured before walks had bounds.
+  static const snmp::WalkLimits kNoBounds{SIZE_MAX, SIZE_MAX, std::chrono::hours(24)};
   Clock::time_point t0 = Clock::now();
-  std::vector<VarBind> vbs = client->BulkWalk(root, max_repetitions, &ok);
+  snmp::WalkResult walk = client->BulkWalk(root, max_repetitions, kNoBounds);
   double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   if (!record) return;
-  if (!ok || vbs.empty()) {
+  const std::vector<VarBind>& vbs = walk.varbinds;
+  if (!walk.complete() || vbs.empty()) {
     ++s->failures;
     return;
   }
@@ -635,7 +637,7 @@ bool WriteHistoryState(const std::string& xml, int days) {
 
 // hrStorageSize.1 when snmpd serves it, else the first hrStorageSize cell.
 std::optional<Oid> HrStorageSizeCell(SnmpClient* client) {
-  const Oid column = snmp::ParseOid("1.3.6.1.2.1.25.2.3.1.5");
+  const Oid column = {1, 3, 6, 1, 2, 1, 25, 2, 3, 1, 5};  // hrStorageSize
   Oid first = column;
   first.push_back(1);
   Response r = client->Get({first});
@@ -673,9 +675,13 @@ int Run(const Options& o) {
                        o.interval_s));
   auto subagent = std::make_unique<testing::Process>(
       std::vector<std::string>{o.subagent, "-f", "-c", config_path}, dir.File("subagent.log"));
-  auto v2c = SnmpClient::Open(snmpd.peer(), testing::V2cCredentials());
-  if (v2c == nullptr ||
-      !testing::WaitFor([&] { return g_stop != 0 || AllDevicesSampled(v2c.get(), o.devices); },
+  auto opened = SnmpClient::Open(snmpd.peer(), testing::V2cCredentials());
+  if (!opened.ok()) {
+    std::fprintf(stderr, "%s\n", opened.status().message().c_str());
+    return 2;
+  }
+  std::unique_ptr<SnmpClient> v2c = std::move(*opened);
+  if (!testing::WaitFor([&] { return g_stop != 0 || AllDevicesSampled(v2c.get(), o.devices); },
                         std::chrono::seconds(30)) ||
       g_stop != 0) {
     std::fprintf(stderr, "subagent not serving:\n%s\nsnmpd log:\n%s\n",
@@ -689,7 +695,7 @@ int Run(const Options& o) {
 
   const Oid periscope_cell = DeviceCell(mib::kDeviceUsedBytes, 1);
   const Oid periscope_root = mib::kPeriscopeMibRoot;
-  const Oid hr_root = snmp::ParseOid("1.3.6.1.2.1.25.2.3");
+  const Oid hr_root = {1, 3, 6, 1, 2, 1, 25, 2, 3};  // hrStorageTable
   std::optional<Oid> hr_cell = HrStorageSizeCell(v2c.get());
   if (!hr_cell) Progress("snmpd serves no hrStorageSize cell; hrStorage series skipped");
   const int rep = o.max_repetitions;
@@ -742,9 +748,11 @@ int Run(const Options& o) {
   // v3 authPriv: the periscope subtree only (one session, engine ID discovered
   // during warm-up).
   if ((o.v3_gets > 0 || o.v3_walks > 0) && g_stop == 0) {
-    auto v3 = SnmpClient::Open(snmpd.peer(), testing::V3Credentials());
+    auto opened_v3 = SnmpClient::Open(snmpd.peer(), testing::V3Credentials());
+    std::unique_ptr<SnmpClient> v3 = opened_v3.ok() ? std::move(*opened_v3) : nullptr;
     if (v3 == nullptr) {
-      Progress("SNMPv3 session could not be opened; v3 series skipped");
+      Progress("SNMPv3 session could not be opened (" + opened_v3.status().message() +
+               "); v3 series skipped");
     } else {
       Series v3_get = MakeSeries("periscope GET v3", snmp::OidToString(periscope_cell), false);
       Series v3_walk = MakeSeries("periscope WALK v3", snmp::OidToString(periscope_root), true);

@@ -1,8 +1,12 @@
 #include "core/snmp/sync_client.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <sstream>
+#include <optional>
+
+#include <fmt/format.h>
 
 // clang-format off
 #include <net-snmp/net-snmp-config.h>
@@ -10,6 +14,7 @@
 // clang-format on
 
 #include "core/snmp/netsnmp_env.h"
+#include "core/strings.h"
 
 namespace periscope::snmp {
 
@@ -22,14 +27,35 @@ std::string OidToString(const Oid& oid) {
   return out;
 }
 
-Oid ParseOid(const std::string& dotted) {
+Result<Oid> ParseOid(std::string_view dotted) {
+  // Quotes at most 64 bytes of the input, control characters replaced.
+  auto fail = [&](std::string_view why) -> Status {
+    std::string shown = ReplaceControlChars(TruncateUtf8(dotted, 64));
+    if (shown.size() < dotted.size()) shown += "...";
+    return InvalidArgumentError(fmt::format("OID '{}': {}", shown, why));
+  };
+  std::string_view rest = dotted;
+  if (!rest.empty() && rest.front() == '.') rest.remove_prefix(1);
+  if (rest.empty()) return fail("empty");
   Oid out;
-  std::stringstream ss(dotted);
-  std::string part;
-  while (std::getline(ss, part, '.')) {
-    if (!part.empty()) out.push_back(static_cast<uint32_t>(std::stoul(part)));
+  while (true) {
+    size_t dot = rest.find('.');
+    std::string_view part = rest.substr(0, dot);
+    if (part.empty()) return fail("empty sub-identifier");
+    if (out.size() == kMaxOidLength) {
+      return fail(fmt::format("more than {} sub-identifiers", kMaxOidLength));
+    }
+    std::optional<uint64_t> v = ParseUint64(part);
+    if (!v) {
+      bool digits =
+          std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+      return fail(digits ? "sub-identifier above 4294967295" : "not dotted decimal");
+    }
+    if (*v > 0xffffffffULL) return fail("sub-identifier above 4294967295");
+    out.push_back(static_cast<uint32_t>(*v));
+    if (dot == std::string_view::npos) return out;
+    rest.remove_prefix(dot + 1);
   }
-  return out;
 }
 
 bool OidStartsWith(const Oid& oid, const Oid& prefix) {
@@ -87,8 +113,12 @@ VarBind VarBindFrom(const variable_list* v) {
   return out;
 }
 
-std::unique_ptr<SnmpClient> SnmpClient::Open(const std::string& peer, const Credentials& creds,
-                                             int timeout_ms, int retries) {
+Result<std::unique_ptr<SnmpClient>> SnmpClient::Open(const std::string& peer,
+                                                     const Credentials& creds, int timeout_ms,
+                                                     int retries) {
+  if (timeout_ms <= 0)
+    return InvalidArgumentError(fmt::format("timeout {} ms: not positive", timeout_ms));
+  if (retries < 0) return InvalidArgumentError(fmt::format("retries {}: negative", retries));
   InitOnce();
   netsnmp_session s;
   snmp_sess_init(&s);
@@ -111,7 +141,10 @@ std::unique_ptr<SnmpClient> SnmpClient::Open(const std::string& peer, const Cred
                     reinterpret_cast<const u_char*>(creds.auth_pass.c_str()),
                     creds.auth_pass.size(), s.securityAuthKey,
                     &s.securityAuthKeyLen) != SNMPERR_SUCCESS) {
-      return nullptr;
+      return InvalidArgumentError(fmt::format(
+          "SNMPv3 user '{}': cannot derive a key from the authentication pass phrase (at least "
+          "{} characters)",
+          creds.user, USM_LENGTH_P_MIN));
     }
     s.securityPrivProto = usmAESPrivProtocol;
     s.securityPrivProtoLen = OID_LENGTH(usmAESPrivProtocol);
@@ -120,13 +153,25 @@ std::unique_ptr<SnmpClient> SnmpClient::Open(const std::string& peer, const Cred
                     reinterpret_cast<const u_char*>(creds.priv_pass.c_str()),
                     creds.priv_pass.size(), s.securityPrivKey,
                     &s.securityPrivKeyLen) != SNMPERR_SUCCESS) {
-      return nullptr;
+      return InvalidArgumentError(fmt::format(
+          "SNMPv3 user '{}': cannot derive a key from the privacy pass phrase (at least {} "
+          "characters)",
+          creds.user, USM_LENGTH_P_MIN));
     }
   }
   void* handle = snmp_sess_open(&s);
-  if (handle == nullptr) return nullptr;
+  if (handle == nullptr) {
+    char* text = nullptr;
+    int sys_errno = 0, snmp_errno = 0;
+    snmp_error(&s, &sys_errno, &snmp_errno, &text);
+    std::string reason = text != nullptr ? text : "unknown error";
+    std::free(text);
+    return UnavailableError(fmt::format("cannot open an SNMP session to '{}': {}", peer, reason));
+  }
   std::unique_ptr<SnmpClient> client(new SnmpClient());
   client->session_ = handle;
+  client->timeout_us_ = s.timeout;
+  client->retries_ = retries;
   return client;
 }
 
@@ -141,6 +186,15 @@ Response SnmpClient::Send(void* p) {
   int status = snmp_sess_synch_response(session_, pdu, &reply);
   if (status != STAT_SUCCESS || reply == nullptr) {
     r.timeout = true;
+    if (status == STAT_TIMEOUT) {
+      r.error = "Timeout";
+    } else {
+      char* text = nullptr;
+      int sys_errno = 0, snmp_errno = 0;
+      snmp_sess_error(session_, &sys_errno, &snmp_errno, &text);
+      r.error = text != nullptr ? text : "no reply";
+      std::free(text);
+    }
     if (reply != nullptr) snmp_free_pdu(reply);
     return r;
   }
@@ -192,28 +246,101 @@ Response SnmpClient::Set(const Oid& o, char type, const std::string& value) {
   return Send(pdu);
 }
 
-std::vector<VarBind> SnmpClient::BulkWalk(const Oid& root, int max_repetitions, bool* ok) {
-  std::vector<VarBind> out;
+const char* WalkEndName(WalkEnd end) {
+  switch (end) {
+    case WalkEnd::kComplete:
+      return "complete";
+    case WalkEnd::kMaxObjects:
+      return "max-objects";
+    case WalkEnd::kMaxBytes:
+      return "max-bytes";
+    case WalkEnd::kDeadline:
+      return "deadline";
+    case WalkEnd::kOidNotIncreasing:
+      return "oid-not-increasing";
+    case WalkEnd::kProtocol:
+      return "protocol";
+    case WalkEnd::kNoAnswer:
+      return "no-answer";
+    case WalkEnd::kErrorStatus:
+      return "error-status";
+  }
+  return "?";
+}
+
+WalkResult SnmpClient::BulkWalk(const Oid& root, int max_repetitions, const WalkLimits& limits) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + limits.deadline;
+  WalkResult out;
+  auto stop = [&](WalkEnd end, Status status) {
+    out.end = end;
+    out.status = std::move(status);
+  };
+  if (max_repetitions < 1) {
+    stop(WalkEnd::kProtocol,
+         InvalidArgumentError(fmt::format("max-repetitions {}: not positive", max_repetitions)));
+    return out;
+  }
+  netsnmp_session* session = snmp_sess_session(session_);
   Oid cursor = root;
-  *ok = true;
   while (true) {
-    Response r = GetBulk(cursor, max_repetitions);
-    if (r.timeout || r.error_status != 0) {
-      *ok = false;
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      stop(WalkEnd::kDeadline,
+           DeadlineExceededError(fmt::format("walk deadline of {} ms passed after {} objects",
+                                             limits.deadline.count(), out.varbinds.size())));
       return out;
     }
-    if (r.varbinds.empty()) return out;
+    // Every try of this request must fit in what is left of the deadline.
+    long per_try = static_cast<long>(left.count()) / (retries_ + 1);
+    session->timeout = std::clamp(per_try, 1000L, timeout_us_);
+    Response r = GetBulk(cursor, max_repetitions);
+    session->timeout = timeout_us_;
+    if (r.timeout) {
+      if (Clock::now() >= deadline) continue;  // reported as the deadline above
+      stop(WalkEnd::kNoAnswer, UnavailableError(fmt::format("no answer after {} objects ({})",
+                                                            out.varbinds.size(), r.error)));
+      return out;
+    }
+    if (r.error_status != 0) {
+      stop(WalkEnd::kErrorStatus,
+           UnavailableError(fmt::format("agent answered error-status {} ({}) after {} objects",
+                                        r.error_status, snmp_errstring(r.error_status),
+                                        out.varbinds.size())));
+      return out;
+    }
+    if (r.varbinds.empty()) {
+      stop(WalkEnd::kProtocol, DataLossError("empty GETBULK response"));
+      return out;
+    }
     for (VarBind& vb : r.varbinds) {
-      if (!OidStartsWith(vb.oid, root) || vb.type == ValueType::kEndOfMibView ||
-          vb.type == ValueType::kNoSuchObject || vb.type == ValueType::kNoSuchInstance) {
+      if (vb.type == ValueType::kEndOfMibView || !OidStartsWith(vb.oid, root)) return out;
+      if (vb.type == ValueType::kNoSuchObject || vb.type == ValueType::kNoSuchInstance) {
+        stop(WalkEnd::kProtocol,
+             DataLossError("exception value inside a GETBULK response at " + OidToString(vb.oid)));
         return out;
       }
       if (!(cursor < vb.oid)) {  // lexicographic compare of sub-identifiers
-        *ok = false;
+        stop(WalkEnd::kOidNotIncreasing,
+             DataLossError(fmt::format("OID not increasing: {} after {}", OidToString(vb.oid),
+                                       OidToString(cursor))));
         return out;
       }
+      if (out.varbinds.size() + 1 > limits.max_objects) {
+        stop(WalkEnd::kMaxObjects,
+             ResourceExhaustedError(
+                 fmt::format("more than {} objects: endless table?", limits.max_objects)));
+        return out;
+      }
+      size_t bytes = out.bytes + vb.octets.size() + 8;
+      if (bytes > limits.max_bytes) {
+        stop(WalkEnd::kMaxBytes,
+             ResourceExhaustedError(fmt::format("more than {} bytes", limits.max_bytes)));
+        return out;
+      }
+      out.bytes = bytes;
       cursor = vb.oid;
-      out.push_back(std::move(vb));
+      out.varbinds.push_back(std::move(vb));
     }
   }
 }

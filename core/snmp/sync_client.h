@@ -4,10 +4,15 @@
 #ifndef PERISCOPE_CORE_SNMP_SYNC_CLIENT_H_
 #define PERISCOPE_CORE_SNMP_SYNC_CLIENT_H_
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/status.h"
 
 struct variable_list;  // netsnmp_variable_list
 
@@ -15,8 +20,17 @@ namespace periscope::snmp {
 
 using Oid = std::vector<uint32_t>;
 
+// Net-SNMP's MAX_OID_LEN: no OID on the wire has more sub-identifiers.
+inline constexpr size_t kMaxOidLength = 128;
+
 std::string OidToString(const Oid& oid);  // "1.3.6.1..."
-Oid ParseOid(const std::string& dotted);
+
+// Parses dotted decimal ("1.3.6.1.4.1", one leading '.' allowed, as Net-SNMP
+// prints them). Never throws. InvalidArgument for empty input, an empty
+// sub-identifier ("1..3", "1.3."), anything but ASCII digits and dots, a
+// sub-identifier above 4294967295 or more than kMaxOidLength of them; the
+// message quotes the (truncated) input.
+Result<Oid> ParseOid(std::string_view dotted);
 bool OidStartsWith(const Oid& oid, const Oid& prefix);
 
 // Value types as on the wire (BER tags).
@@ -54,32 +68,80 @@ struct Credentials {
 };
 
 struct Response {
-  bool timeout = false;
+  bool timeout = false;  // no usable reply (timeout, or an error such as an SNMPv3 report)
+  std::string error;     // when `timeout`: Net-SNMP's reason, e.g. "Timeout"
   int error_status = 0;  // SNMP error-status (0 = noError)
   int error_index = 0;
   std::vector<VarBind> varbinds;
 };
 
+// Bounds of one BulkWalk. The defaults equal the poller's (poller/walk.h
+// WalkLimits) plus a deadline, so a looping or endless agent costs bounded
+// memory and time.
+struct WalkLimits {
+  size_t max_objects = 20000;
+  size_t max_bytes = 4 << 20;                 // sum over objects of the value's octets + 8
+  std::chrono::milliseconds deadline{60000};  // wall time of the whole walk
+};
+
+// How a BulkWalk ended.
+enum class WalkEnd {
+  kComplete,          // left the subtree or endOfMibView: every object was received
+  kMaxObjects,        // one more object than WalkLimits::max_objects was offered
+  kMaxBytes,          // the next object would exceed WalkLimits::max_bytes
+  kDeadline,          // WalkLimits::deadline passed
+  kOidNotIncreasing,  // the agent returned an OID not after the previous one (looping agent)
+  kProtocol,          // empty response, or an exception value inside a GETBULK response
+  kNoAnswer,          // timeout or an error such as an SNMPv3 report
+  kErrorStatus,       // the agent answered with a non-zero error-status
+};
+const char* WalkEndName(WalkEnd end);  // "complete", "max-objects", ...
+
+struct WalkResult {
+  // Every object accepted, in order; also when the walk stopped early.
+  std::vector<VarBind> varbinds;
+  size_t bytes = 0;  // as counted against WalkLimits::max_bytes
+  WalkEnd end = WalkEnd::kComplete;
+  // Ok when complete; otherwise why it stopped, e.g. "OID not increasing:
+  // 1.3.6.1.2 after 1.3.6.1.2" (ResourceExhausted for the object and byte caps,
+  // DeadlineExceeded, DataLoss for protocol violations, Unavailable for no answer
+  // or an error-status).
+  Status status;
+  bool complete() const { return end == WalkEnd::kComplete; }
+};
+
 class SnmpClient {
  public:
-  // Opens a session to `peer` ("udp:127.0.0.1:161", "host:port"); nullptr
-  // when the peer cannot be resolved or the keys cannot be derived.
-  static std::unique_ptr<SnmpClient> Open(const std::string& peer, const Credentials& creds,
-                                          int timeout_ms = 1000, int retries = 1);
+  // Opens a session to `peer` ("udp:127.0.0.1:161", "host:port") without
+  // contacting it (SNMPv3 discovers the agent's engine ID with the first
+  // request). Errors: InvalidArgument for timeout_ms <= 0, retries < 0 or
+  // SNMPv3 pass phrases from which no key can be derived (shorter than 8
+  // characters); Unavailable when Net-SNMP cannot open the session (unknown
+  // host, bad address), with its reason. Secrets never appear in messages.
+  static Result<std::unique_ptr<SnmpClient>> Open(const std::string& peer, const Credentials& creds,
+                                                  int timeout_ms = 1000, int retries = 1);
   ~SnmpClient();
+  SnmpClient(const SnmpClient&) = delete;
+  SnmpClient& operator=(const SnmpClient&) = delete;
 
   Response Get(const std::vector<Oid>& oids);
   Response GetNext(const std::vector<Oid>& oids);
   Response GetBulk(const Oid& oid, int max_repetitions);
   // type: 's' string, 'u' unsigned, 'i' integer (as snmpset's type letters).
   Response Set(const Oid& oid, char type, const std::string& value);
-  // GETBULK walk of `root`; `ok` false on timeout/error or non-increasing OIDs.
-  std::vector<VarBind> BulkWalk(const Oid& root, int max_repetitions, bool* ok);
+  // GETBULK walk of the subtree under `root`, with the poller's rules: it ends at the first object
+  // outside the subtree or at endOfMibView, and stops early, keeping what it accepted, on a
+  // non-increasing OID, a protocol violation, no answer, an error-status, or a bound of `limits`.
+  // No request waits past the deadline: near it, the per-request timeout is shortened so that every
+  // retry fits. max_repetitions < 1 stops at once (kProtocol, InvalidArgument).
+  WalkResult BulkWalk(const Oid& root, int max_repetitions, const WalkLimits& limits = {});
 
  private:
   SnmpClient() = default;
   Response Send(void* pdu);
   void* session_ = nullptr;
+  long timeout_us_ = 0;  // as opened; BulkWalk shortens it near its deadline
+  int retries_ = 0;
 };
 
 }  // namespace periscope::snmp

@@ -141,7 +141,9 @@ TEST_F(PollerTest, FleetAndRealSubagentAreStoredAsServed) {
   // 54 simulated agents (65 devices), 4 models, 10 customers.
   SnmpsimFleet fleet(dir_, MakeFleet(54, 10, 3));
   ASSERT_TRUE(fleet.Start()) << fleet.Log();
-  auto client = SnmpClient::Open(snmpd.peer(), V3Credentials());
+  auto opened = SnmpClient::Open(snmpd.peer(), V3Credentials());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto client = std::move(*opened);
   ASSERT_TRUE(WaitFor(
       [&] {
         Response r = client->Get(
@@ -310,7 +312,9 @@ TEST_F(PollerTest, ADeadSnmpV3DeviceDoesNotStallTheOthers) {
   }
   ASSERT_NO_FATAL_FAILURE(Import(targets));
   WriteConfig("window=\"2\" timeout-ms=\"3000\" retries=\"1\"");
-  auto client = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  auto opened = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto client = std::move(*opened);
   ASSERT_TRUE(WaitFor(
       [&] {
         Response r = client->Get(

@@ -74,7 +74,11 @@ class SubagentSnmpdTest : public ::testing::Test {
                                                   kPingIntervalS, devices, threshold_pct));
   }
 
-  std::unique_ptr<SnmpClient> V2c() { return SnmpClient::Open(snmpd_->peer(), V2cCredentials()); }
+  std::unique_ptr<SnmpClient> V2c() {
+    auto client = SnmpClient::Open(snmpd_->peer(), V2cCredentials());
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return client.ok() ? std::move(*client) : nullptr;
+  }
 
   // True once the subtree answers with a sampled device 1.
   bool Serving(SnmpClient* client) {
@@ -118,14 +122,13 @@ TEST_F(SubagentSnmpdTest, EveryColumnReadableWithV2cAndV3AndEqualToTheHost) {
   ASSERT_NO_FATAL_FAILURE(StartBoth());
   auto v2c = V2c();
   auto v3 = SnmpClient::Open(snmpd_->peer(), V3Credentials());
-  ASSERT_NE(v3, nullptr);
-  bool ok2 = false, ok3 = false;
-  std::vector<VarBind> walk2 = v2c->BulkWalk(mib::kPeriscopeMibRoot, 25, &ok2);
-  std::vector<VarBind> walk3 = v3->BulkWalk(mib::kPeriscopeMibRoot, 25, &ok3);
-  ASSERT_TRUE(ok2);
-  ASSERT_TRUE(ok3);
-  auto cells = ByOid(walk2);
-  auto cells3 = ByOid(walk3);
+  ASSERT_TRUE(v3.ok()) << v3.status().ToString();
+  snmp::WalkResult walk2 = v2c->BulkWalk(mib::kPeriscopeMibRoot, 25);
+  snmp::WalkResult walk3 = (*v3)->BulkWalk(mib::kPeriscopeMibRoot, 25);
+  ASSERT_TRUE(walk2.complete()) << walk2.status.ToString();
+  ASSERT_TRUE(walk3.complete()) << walk3.status.ToString();
+  auto cells = ByOid(walk2.varbinds);
+  auto cells3 = ByOid(walk3.varbinds);
   // Same objects through both security models (values may move between walks).
   ASSERT_EQ(cells.size(), cells3.size());
   for (const auto& [oid, vb] : cells) EXPECT_EQ(cells3.count(oid), 1u) << OidToString(oid);
@@ -380,7 +383,9 @@ TEST_F(SubagentSnmpdTest, AgentxFlagOverridesTheConfiguredSocket) {
 
 TEST_F(SubagentSnmpdTest, SetsAreRefusedAsNotWritable) {
   ASSERT_NO_FATAL_FAILURE(StartBoth());
-  auto rw = SnmpClient::Open(snmpd_->peer(), V2cCredentials(kRwCommunity));
+  auto opened = SnmpClient::Open(snmpd_->peer(), V2cCredentials(kRwCommunity));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto rw = std::move(*opened);
   struct SetCase {
     Oid oid;
     char type;
@@ -483,7 +488,9 @@ TEST(SubagentPrivilegeTest, RunsAsAnUnprivilegedUser) {
                                           kRootDevice));
   Subagent subagent(dir, config, "65534");
   subagent.Start();
-  auto client = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  auto opened = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto client = std::move(*opened);
   EXPECT_TRUE(WaitFor(
       [&] {
         Response r = client->Get({DeviceCell(mib::kDeviceStatus, 1)});

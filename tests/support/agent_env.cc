@@ -63,9 +63,10 @@ bool Snmpd::Start() {
           {"SNMP_PERSISTENT_DIR", dir_.File("snmpd-persist")},
           {"MIBS", ""}});
   auto client = SnmpClient::Open(peer(), V2cCredentials(), 200, 0);
+  if (!client.ok()) return false;
   return WaitFor(
       [&] {
-        Response r = client->Get({ParseOid("1.3.6.1.2.1.1.3.0")});
+        Response r = (*client)->Get({Oid{1, 3, 6, 1, 2, 1, 1, 3, 0}});  // sysUpTime.0
         return !r.timeout && r.error_status == 0;
       },
       std::chrono::seconds(10));

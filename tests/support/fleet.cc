@@ -183,13 +183,13 @@ bool SnmpsimFleet::Start() {
   for (const SimAgent& a : agents_) {
     auto client = snmp::SnmpClient::Open(fmt::format("udp:127.0.0.1:{}", a.port),
                                          snmp::Credentials{"public", "", "", ""}, 300, 0);
-    if (client == nullptr) {
-      error_ = fmt::format("cannot open a client session to port {}", a.port);
+    if (!client.ok()) {
+      error_ = client.status().message();
       return false;
     }
     bool up = WaitFor(
         [&] {
-          snmp::Response r = client->Get({{1, 3, 6, 1, 2, 1, 1, 5, 0}});
+          snmp::Response r = (*client)->Get({{1, 3, 6, 1, 2, 1, 1, 5, 0}});
           return !r.timeout && r.varbinds.size() == 1 &&
                  r.varbinds[0].octets == "sim-" + std::to_string(a.port);
         },
