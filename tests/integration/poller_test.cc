@@ -79,6 +79,8 @@ class PollerTest : public ::testing::Test {
     WriteTextFile(dir_.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
     WriteTextFile(dir_.File("customers.csv"), customers);
     WriteTextFile(dir_.File("targets.csv"), rows);
+    CommandResult init = RunCommand({StoreBinary(), "--db", db_, "init"});
+    ASSERT_EQ(init.exit_code, 0) << init.output;
     for (const char* what : {"staff", "customers", "targets"}) {
       CommandResult r = RunCommand(
           {StoreBinary(), "--db", db_, "import", what, dir_.File(std::string(what) + ".csv")});
@@ -362,7 +364,7 @@ TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
   ASSERT_EQ(Poll().exit_code, 0);
   std::string before = Query("SELECT count(*) FROM samples").rows[0][0];
   {
-    auto other = store::Db::OpenWriter(db_);
+    auto other = store::Db::OpenWriter(db_, store::OpenMode::kMustExist);
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE((*other)->BeginImmediate().ok());  // another writer holds the database
     CommandResult r = Poll();
