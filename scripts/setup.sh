@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries
   libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
   snmpd snmp smitools sqlite3 python3 snmpsim util-linux time
 )

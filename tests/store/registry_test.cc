@@ -226,6 +226,20 @@ TEST_F(RegistryTest, LengthCapsCountCharactersNotBytes) {
   EXPECT_EQ(bad.status().message(), "c.csv:2: field 'address': longer than 255 characters (256)");
 }
 
+TEST_F(RegistryTest, CsvOutputNeutralisesFormulasButKeepsNegativeNumbers) {
+  TextTable t{{"product", "delta"},
+              {{"=HYPERLINK(\"http://x\",\"y\")", "-5"},
+               {"+1+1", "-0.25"},
+               {"@SUM(A1)", "-2+3"},
+               {"\tx", "12"}}};
+  EXPECT_EQ(*Render(t, "csv"),
+            "product,delta\r\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-5\r\n"
+            "'+1+1,-0.25\r\n"
+            "'@SUM(A1),'-2+3\r\n"
+            "'\tx,12\r\n");
+}
+
 TEST_F(RegistryTest, HistoryListsDailyFiguresInDateOrder) {
   ASSERT_TRUE(
       ImportTargetsCsv(*db_, "address,port,profile,customer_user_id\nh1,161,p,cust-1\n", "t").ok());
@@ -252,7 +266,11 @@ INSERT INTO daily VALUES (1, 20261121, 50, 2000, 400, 8640);
 TEST_F(RegistryTest, RenderEscapesCsvAndJson) {
   TextTable t{{"a", "b"}, {{"x,y", "q\"\n"}}};
   EXPECT_EQ(*Render(t, "csv"), "a,b\r\n\"x,y\",\"q\"\"\n\"\r\n");
-  EXPECT_EQ(*Render(t, "json"), "[\n  {\"a\": \"x,y\", \"b\": \"q\\\"\\n\"}\n]\n");
+  EXPECT_EQ(*Render(t, "json"), "[\n  {\n    \"a\": \"x,y\",\n    \"b\": \"q\\\"\\n\"\n  }\n]\n");
+  EXPECT_EQ(*Render(TextTable{{"a"}, {}}, "json"), "[]\n");
+  // Invalid UTF-8 from a device is replaced, not an error or a crash.
+  EXPECT_EQ(*Render(TextTable{{"a"}, {{"x\xff"}}}, "json"),
+            "[\n  {\n    \"a\": \"x\xEF\xBF\xBD\"\n  }\n]\n");
   EXPECT_FALSE(Render(t, "xml").ok());
 }
 
