@@ -140,7 +140,7 @@ DeviceRecord MakeDevice(size_t target, int64_t hour, size_t daily_rows) {
 }
 
 std::unique_ptr<Db> NewStore(const std::string& path, size_t targets) {
-  auto db = Db::OpenWriter(path);
+  auto db = Db::OpenWriter(path, periscope::store::OpenMode::kCreate);
   if (!db.ok()) Die(db.status());
   Check(periscope::store::Migrate(**db));
   std::string staff = "name,email,role\nHanako Sato,sales@vendor.example,sales\n";

@@ -1,6 +1,7 @@
 #include "core/xml_config.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
 
@@ -23,18 +24,75 @@ Result<std::unique_ptr<XmlConfig>> XmlConfig::LoadString(std::string content, st
   for (size_t i = 0; i < config->content_.size(); ++i) {
     if (config->content_[i] == '\n') config->line_starts_.push_back(i + 1);
   }
+  // parse_doctype only so that a DOCTYPE is seen and refused below.
   pugi::xml_parse_result parsed = config->doc_.load_buffer(
       config->content_.data(), config->content_.size(),
-      pugi::parse_default | pugi::parse_ws_pcdata_single, pugi::encoding_utf8);
+      pugi::parse_default | pugi::parse_ws_pcdata_single | pugi::parse_doctype,
+      pugi::encoding_utf8);
   if (!parsed) {
     auto [line, col] = config->LineColumn(parsed.offset);
     return InvalidArgumentError(fmt::format("{}:{}:{}: XML syntax error: {}", config->name_, line,
                                             col, parsed.description()));
   }
+  for (pugi::xml_node node : config->doc_.children()) {
+    if (node.type() == pugi::node_doctype) {
+      size_t at = config->content_.find("<!DOCTYPE");
+      auto [line, col] = config->LineColumn(at == std::string::npos ? node.offset_debug()
+                                                                    : static_cast<ptrdiff_t>(at));
+      return InvalidArgumentError(
+          fmt::format("{}:{}:{}: a DOCTYPE is not allowed (no DTDs or entity declarations)",
+                      config->name_, line, col));
+    }
+  }
+  PERISCOPE_RETURN_IF_ERROR(config->CheckEntityReferences());
   if (!config->doc_.document_element()) {
     return InvalidArgumentError(fmt::format("{}: no root element", config->name_));
   }
   return config;
+}
+
+Status XmlConfig::CheckEntityReferences() const {
+  const std::string& c = content_;
+  auto skip_to = [&](size_t from, std::string_view end) {
+    size_t at = c.find(end, from);
+    return at == std::string::npos ? c.size() : at + end.size();
+  };
+  size_t i = 0;
+  while (i < c.size()) {
+    if (c.compare(i, 4, "<!--") == 0) {
+      i = skip_to(i + 4, "-->");
+    } else if (c.compare(i, 9, "<![CDATA[") == 0) {
+      i = skip_to(i + 9, "]]>");
+    } else if (c.compare(i, 2, "<?") == 0) {
+      i = skip_to(i + 2, "?>");
+    } else if (c[i] == '&') {
+      size_t semi = c.find(';', i);
+      std::string_view ref = semi == std::string::npos || semi - i > 12
+                                 ? std::string_view()
+                                 : std::string_view(c).substr(i + 1, semi - i - 1);
+      bool ok = ref == "amp" || ref == "lt" || ref == "gt" || ref == "quot" || ref == "apos";
+      if (!ok && ref.size() > 1 && ref[0] == '#') {
+        bool hex = ref[1] == 'x';
+        std::string_view digits = ref.substr(hex ? 2 : 1);
+        ok = !digits.empty() && std::all_of(digits.begin(), digits.end(), [&](char d) {
+          return hex ? std::isxdigit(static_cast<unsigned char>(d)) != 0 : (d >= '0' && d <= '9');
+        });
+      }
+      if (!ok) {
+        auto [line, col] = LineColumn(static_cast<ptrdiff_t>(i));
+        return InvalidArgumentError(fmt::format(
+            "{}:{}:{}: entity reference '{}' is not allowed (only &amp; &lt; &gt; &quot; &apos; "
+            "and &#N; character references; write a literal '&' as &amp;)",
+            name_, line, col,
+            semi == std::string::npos || semi - i > 12 ? std::string("&")
+                                                       : c.substr(i, semi - i + 1)));
+      }
+      i = semi + 1;
+    } else {
+      ++i;
+    }
+  }
+  return Status::Ok();
 }
 
 std::pair<int, int> XmlConfig::LineColumn(ptrdiff_t offset) const {

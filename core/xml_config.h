@@ -2,7 +2,11 @@
 //
 // An XmlConfig owns the parsed document and the original text, so any node can
 // be reported as "file:line:column". Files over a size cap are refused before
-// parsing. pugixml never expands external entities (see docs/security notes).
+// parsing. pugixml never expands entities, and a config is refused outright
+// (file:line:column) when it has a DOCTYPE (so no DTD or entity declaration)
+// or an entity reference other than the five predefined ones (&amp; &lt; &gt;
+// &quot; &apos;) and numeric character references: pugixml would otherwise
+// keep "&name;" or a bare "&" as literal text.
 #ifndef PERISCOPE_CORE_XML_CONFIG_H_
 #define PERISCOPE_CORE_XML_CONFIG_H_
 
@@ -59,6 +63,9 @@ class XmlConfig {
  private:
   XmlConfig() = default;
   std::pair<int, int> LineColumn(ptrdiff_t offset) const;
+  // Scans the raw text (outside comments, CDATA and processing instructions)
+  // for '&' that is not a predefined entity or a numeric character reference.
+  Status CheckEntityReferences() const;
   // Node holding the field (attribute owner or child element), for error positions.
   pugi::xml_node FieldNode(const pugi::xml_node& node, std::string_view field) const;
 

@@ -55,18 +55,26 @@ int64_t UnixNow() {
 }  // namespace
 
 Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& options) {
+  // The database must exist (only periscope-store init creates one) and is
+  // checked before the lock file is made beside it; opening writes nothing.
+  auto db =
+      store::Db::OpenWriter(config.database, store::OpenMode::kMustExist, config.busy_timeout);
+  if (!db.ok()) return db.status();
   auto lock = RunLock::Acquire(config.lock_file);
   if (!lock.ok()) return lock.status();
-  auto db = store::Db::OpenWriter(config.database, config.busy_timeout);
-  if (!db.ok()) return db.status();
-  PERISCOPE_RETURN_IF_ERROR(store::Migrate(**db));
+  PERISCOPE_RETURN_IF_ERROR(store::MigrateExisting(**db));
   auto targets = store::LoadTargets(**db, options.customer, options.target);
   if (!targets.ok()) return targets.status();
 
   store::PollWriter writer(db->get());
   auto started = std::chrono::steady_clock::now();
   auto run_id = writer.StartRun(UnixNow());
-  if (!run_id.ok()) return run_id.status();
+  if (!run_id.ok()) {
+    if (run_id.status().code() != StatusCode::kUnavailable) return run_id.status();
+    return Status(StatusCode::kUnavailable,
+                  run_id.status().message() +
+                      " (<database busy-timeout-ms> in the poller config sets the wait)");
+  }
   RunSummary summary;
   summary.run_id = *run_id;
   summary.targets = targets->size();

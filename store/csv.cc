@@ -72,4 +72,29 @@ std::string CsvField(std::string_view value) {
   return out;
 }
 
+namespace {
+
+// -?digits(.digits)?
+bool IsPlainNumber(std::string_view v) {
+  size_t i = v.empty() || v[0] != '-' ? 0 : 1;
+  size_t digits = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++digits;
+  if (digits == 0) return false;
+  if (i == v.size()) return true;
+  if (v[i++] != '.') return false;
+  size_t fraction = 0;
+  while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i, ++fraction;
+  return fraction > 0 && i == v.size();
+}
+
+}  // namespace
+
+std::string NeutraliseCsvFormula(std::string_view value) {
+  if (value.empty() || std::string_view("=+-@\t\r").find(value[0]) == std::string_view::npos ||
+      IsPlainNumber(value)) {
+    return std::string(value);
+  }
+  return "'" + std::string(value);
+}
+
 }  // namespace periscope::store

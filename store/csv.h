@@ -23,6 +23,14 @@ Result<std::vector<CsvRecord>> ParseCsv(std::string_view content, std::string_vi
 // Quotes a field for CSV output when needed.
 std::string CsvField(std::string_view value);
 
+// Neutralises a cell for CSV that will be opened in a spreadsheet (OWASP CSV
+// injection): a value starting with '=', '+', '-', '@', TAB or CR gets a
+// leading single quote, so device-supplied text such as a product name
+// "=HYPERLINK(...)" is shown, not run. Exception: a plain decimal number
+// ("-5", "-0.25"), which a spreadsheet reads as that number anyway, is kept
+// as is, so negative figures stay numbers. Apply before CsvField.
+std::string NeutraliseCsvFormula(std::string_view value);
+
 }  // namespace periscope::store
 
 #endif  // PERISCOPE_STORE_CSV_H_

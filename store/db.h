@@ -8,6 +8,13 @@
 // processes (a second poller) are kept out by the poller's flock, and by
 // busy_timeout for short tools such as periscope-store import.
 // A Db and its statements belong to one thread.
+//
+// Opening never writes before the schema version is known: the 100-byte file
+// header is read directly first (no SQLite connection, so no -wal or -shm file
+// appears), and a database whose user_version is newer than SchemaVersion() is
+// refused byte-for-byte untouched. Only a writer opened with OpenMode::kCreate
+// may create the file (`periscope-store init`); everything else needs it to
+// exist, so a mistyped path is an error instead of a new, empty store.
 #ifndef PERISCOPE_STORE_DB_H_
 #define PERISCOPE_STORE_DB_H_
 
@@ -62,12 +69,26 @@ class Stmt {
   Db* db_ = nullptr;
 };
 
+// Whether OpenWriter may create a missing database file.
+enum class OpenMode {
+  kCreate,     // `periscope-store init` only
+  kMustExist,  // everything else: a missing file is NotFound naming the path
+};
+
 class Db {
  public:
-  // Opens (creating it when missing) for writing.
+  // Opens for writing. Errors name the path: NotFound (missing file or
+  // directory), DataLoss (not an SQLite file), FailedPrecondition (schema newer
+  // than this binary; nothing is written), PermissionDenied.
   static Result<std::unique_ptr<Db>> OpenWriter(
-      const std::string& path, std::chrono::milliseconds busy_timeout = std::chrono::seconds(10));
-  // Opens an existing database read-only.
+      const std::string& path, OpenMode mode,
+      std::chrono::milliseconds busy_timeout = std::chrono::seconds(10));
+  // Opens an existing database read-only; never creates or writes the file.
+  // On read-only media (the directory not writable, so SQLite cannot create
+  // the -shm file a WAL database needs) and with no -wal file present, the
+  // file is opened `immutable=1`: it is read as it is, without locks, which is
+  // exact because no writer can have it open (a writer keeps a -wal file). When
+  // a -wal file exists but cannot be used, the error says so.
   static Result<std::unique_ptr<Db>> OpenReader(const std::string& path);
   ~Db();
   Db(const Db&) = delete;
@@ -77,7 +98,10 @@ class Db {
   Result<Stmt> Prepare(std::string_view sql);
 
   // BEGIN IMMEDIATE: takes the write lock now (waiting up to busy_timeout), so
-  // a transaction never fails half-way for lack of the lock.
+  // a transaction never fails half-way for lack of the lock. When another
+  // connection holds it past busy_timeout: Unavailable naming the path, the
+  // holding process (pid and command line, from /proc/locks) when it can be
+  // seen, and how long this one waited.
   Status BeginImmediate();
   Status Commit();
   void Rollback();  // no-op outside a transaction
@@ -87,13 +111,30 @@ class Db {
   const std::string& path() const { return path_; }
 
   // Status for the last error on this connection, prefixed with `what`.
+  // SQLITE_FULL, and I/O errors whose OS error is ENOSPC or EDQUOT, are
+  // ResourceExhausted saying "disk full"; SQLITE_BUSY names the holder.
   Status Error(std::string_view what) const;
 
  private:
-  Db(sqlite3* handle, std::string path) : db_(handle), path_(std::move(path)) {}
+  Db(sqlite3* handle, std::string path, std::chrono::milliseconds busy_timeout)
+      : db_(handle), path_(std::move(path)), busy_timeout_(busy_timeout) {}
+  Status FromCode(int rc, std::string_view what, std::string_view detail) const;
   sqlite3* db_;
   std::string path_;
+  std::chrono::milliseconds busy_timeout_;
 };
+
+// Reads PRAGMA user_version from the file header of `path` without opening it
+// with SQLite. NotFound when missing, DataLoss when it is not an SQLite file;
+// 0 for an empty file. Changes still in a -wal file are not seen.
+Result<int> PeekUserVersion(const std::string& path);
+
+// "pid 123 (periscope-store --db h.db import targets t.csv)" for each other
+// process holding a write lock on the database `path` (WAL writer lock on its
+// -shm, or the rollback-journal reserved/pending lock), from /proc/locks; ""
+// when none is visible. Never opens the files (closing a descriptor would drop
+// this process's own SQLite locks).
+std::string DescribeWriteLockHolders(const std::string& path);
 
 // Runs a function inside BEGIN IMMEDIATE ... COMMIT; rolls back when it returns
 // an error (nothing of it is kept).

@@ -1,6 +1,7 @@
 #include "store/history.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/text_table.h"
 #include "store/csv.h"
@@ -98,7 +99,7 @@ Result<std::string> Render(const TextTable& table, const std::string& format) {
     auto line = [&](const std::vector<std::string>& cells) {
       for (size_t i = 0; i < cells.size(); ++i) {
         if (i > 0) out += ',';
-        out += CsvField(cells[i]);
+        out += CsvField(NeutraliseCsvFormula(cells[i]));
       }
       out += "\r\n";
     };
@@ -107,17 +108,17 @@ Result<std::string> Render(const TextTable& table, const std::string& format) {
     return out;
   }
   if (format == "json") {
-    std::string out = "[";
-    for (size_t r = 0; r < table.rows.size(); ++r) {
-      out += r == 0 ? "\n  {" : ",\n  {";
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        if (c > 0) out += ", ";
-        out += JsonString(table.columns[c]) + ": " + JsonString(table.rows[r][c]);
+    // An array of objects, keys in column order. Invalid UTF-8 from a device
+    // is replaced (U+FFFD), never an exception.
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& row : table.rows) {
+      nlohmann::ordered_json object = nlohmann::ordered_json::object();
+      for (size_t c = 0; c < table.columns.size() && c < row.size(); ++c) {
+        object[table.columns[c]] = row[c];
       }
-      out += "}";
+      rows.push_back(std::move(object));
     }
-    out += table.rows.empty() ? "]\n" : "\n]\n";
-    return out;
+    return rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   return InvalidArgumentError(fmt::format("unknown format '{}': use text, csv or json", format));
 }

@@ -37,7 +37,8 @@ void PrintHelp() {
       "The periscope history database (SQLite).\n"
       "\n"
       "commands:\n"
-      "  init                          create or migrate the database\n"
+      "  init                          create or migrate the database (the only command\n"
+      "                                that creates one)\n"
       "  import staff|customers|targets FILE\n"
       "                                upsert rows from a CSV file with a header row;\n"
       "                                a bad row names its line and nothing is imported\n"
@@ -71,11 +72,13 @@ int Print(const Result<store::TextTable>& table, const std::string& format) {
   return kExitOk;
 }
 
-// Opens the writer and brings the schema up to date.
-Result<std::unique_ptr<store::Db>> OpenForWrite(const std::string& path) {
-  auto db = store::Db::OpenWriter(path);
+// Opens the writer and brings the schema up to date. Only init creates the
+// file and the schema; import needs an initialised database.
+Result<std::unique_ptr<store::Db>> OpenForWrite(const std::string& path, store::OpenMode mode) {
+  auto db = store::Db::OpenWriter(path, mode);
   if (!db.ok()) return db.status();
-  PERISCOPE_RETURN_IF_ERROR(store::Migrate(**db));
+  PERISCOPE_RETURN_IF_ERROR(mode == store::OpenMode::kCreate ? store::Migrate(**db)
+                                                             : store::MigrateExisting(**db));
   return db;
 }
 
@@ -85,11 +88,7 @@ Result<std::unique_ptr<store::Db>> OpenForRead(const std::string& path) {
   if (!db.ok()) return db.status();
   auto version = store::CurrentVersion(**db);
   if (!version.ok()) return version.status();
-  if (*version != store::SchemaVersion()) {
-    return periscope::FailedPreconditionError(
-        fmt::format("{}: schema version {}, this periscope reads {} (run 'periscope-store init')",
-                    path, *version, store::SchemaVersion()));
-  }
+  if (*version != store::SchemaVersion()) return store::SchemaVersionMismatch(path, *version);
   return db;
 }
 
@@ -158,7 +157,7 @@ int main(int argc, char** argv) {
 
   if (command == "init") {
     if (args.size() != 1) return usage("init takes no arguments");
-    auto db = OpenForWrite(db_path);
+    auto db = OpenForWrite(db_path, store::OpenMode::kCreate);
     if (!db.ok()) return Fail(db.status());
     std::printf("%s: schema version %d\n", db_path.c_str(), store::SchemaVersion());
     return kExitOk;
@@ -171,7 +170,7 @@ int main(int argc, char** argv) {
     }
     auto content = periscope::ReadFileBounded(args[2], kMaxImportBytes);
     if (!content.ok()) return Fail(periscope::InvalidArgumentError(content.status().message()));
-    auto db = OpenForWrite(db_path);
+    auto db = OpenForWrite(db_path, store::OpenMode::kMustExist);
     if (!db.ok()) return Fail(db.status());
     auto counts = what == "staff"       ? store::ImportStaffCsv(**db, *content, args[2])
                   : what == "customers" ? store::ImportCustomersCsv(**db, *content, args[2])

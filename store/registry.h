@@ -3,7 +3,10 @@
 // An import file is applied whole or not at all: every row is validated inside
 // one BEGIN IMMEDIATE transaction, and the first bad row rolls it back with an
 // InvalidArgument naming "file:line: field 'x': why". Rows are upserted by
-// their natural key (staff e-mail, customer user ID, target address+port).
+// their natural key (staff e-mail, customer user ID, target address+port); the
+// same key twice in one file is an error naming both lines. Fields are valid
+// UTF-8 without control characters, at most 255 characters (code points, not
+// bytes); only a customer's postal address may contain line breaks.
 #ifndef PERISCOPE_STORE_REGISTRY_H_
 #define PERISCOPE_STORE_REGISTRY_H_
 
@@ -27,7 +30,17 @@ Result<ImportCounts> ImportStaffCsv(Db& db, std::string_view content, std::strin
 // sales_email names an imported staff member with role sales (may be empty).
 Result<ImportCounts> ImportCustomersCsv(Db& db, std::string_view content, std::string_view name);
 // Header: address,port,profile,customer_user_id[,enabled]
+// The address is stored in canonical form (CanonicalTargetAddress), so one
+// target written two ways is one key: twice in a file is an error naming both
+// lines, and a stored row is matched by its canonical form.
 Result<ImportCounts> ImportTargetsCsv(Db& db, std::string_view content, std::string_view name);
+
+// The canonical text of a poll target's address: an IPv4 address (dotted
+// decimal, no leading zeros) or IPv6 address as inet_ntop writes it, or a DNS
+// name lower-cased without its trailing dot. InvalidArgument saying why for
+// anything the poller cannot poll: host:port, a transport prefix (udp:, tcp:,
+// udp6:...), brackets, spaces, empty, an all-digit last label, non-ASCII.
+Result<std::string> CanonicalTargetAddress(std::string_view address);
 
 // A table of text for listing: column names and rows.
 struct TextTable {

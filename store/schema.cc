@@ -193,12 +193,58 @@ const char* const kExpectedTables[] = {"staff",   "customers",    "targets",
 
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 
+Status SchemaVersionMismatch(const std::string& path, int version) {
+  if (version > SchemaVersion()) {
+    return FailedPreconditionError(
+        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
+                    path, version, SchemaVersion()));
+  }
+  if (version == 0) {
+    return FailedPreconditionError(fmt::format(
+        "{}: not initialised (schema version 0); run 'periscope-store --db {} init'", path, path));
+  }
+  return FailedPreconditionError(
+      fmt::format("{}: schema version {}, this periscope reads {}; run 'periscope-store --db {} "
+                  "init' to migrate it",
+                  path, version, SchemaVersion(), path));
+}
+
 Result<int> CurrentVersion(Db& db) {
   auto stmt = db.Prepare("PRAGMA user_version");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   return static_cast<int>(stmt->Int(0));
+}
+
+namespace {
+
+// FailedPrecondition when a version-0 database already has tables: they are
+// not ours, and init must not add periscope's beside them.
+Status RefuseForeignTables(Db& db) {
+  auto tables = db.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+  if (!tables.ok()) return tables.status();
+  auto row = tables->Step();
+  if (!row.ok()) return row.status();
+  if (tables->Int(0) > 0) {
+    return FailedPreconditionError(fmt::format(
+        "{}: not a periscope database (it has tables but schema version 0)", db.path()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status MigrateExisting(Db& db) {
+  auto version = CurrentVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version == 0) {
+    PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
+    return FailedPreconditionError(
+        fmt::format("{}: not initialised (schema version 0); run 'periscope-store --db {} init'",
+                    db.path(), db.path()));
+  }
+  return Migrate(db);
 }
 
 Status Migrate(Db& db) { return MigrateTo(db, SchemaVersion()); }
@@ -211,6 +257,7 @@ Status MigrateTo(Db& db, int target_version) {
         fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
                     db.path(), *version, SchemaVersion()));
   }
+  if (*version == 0) PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
   for (int v = *version; v < std::min(target_version, SchemaVersion()); ++v) {
     Status s = InTransaction(db, [&]() -> Status {
       PERISCOPE_RETURN_IF_ERROR(db.Exec(Migrations()[static_cast<size_t>(v)]));
@@ -224,10 +271,7 @@ Status MigrateTo(Db& db, int target_version) {
 Status CheckDatabase(Db& db) {
   auto version = CurrentVersion(db);
   if (!version.ok()) return version.status();
-  if (*version != SchemaVersion()) {
-    return FailedPreconditionError(
-        fmt::format("{}: schema version {}, expected {}", db.path(), *version, SchemaVersion()));
-  }
+  if (*version != SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
   auto integrity = db.Prepare("PRAGMA integrity_check");
   if (!integrity.ok()) return integrity.status();
   std::string problems;

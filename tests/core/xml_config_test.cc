@@ -49,13 +49,39 @@ TEST(XmlConfigTest, TextRejectsControlCharactersAndOverlongValues) {
   EXPECT_EQ(**b, "123456");
 }
 
-TEST(XmlConfigTest, ExternalEntitiesAreNotExpanded) {
+TEST(XmlConfigTest, ADoctypeIsRefusedWithItsPosition) {
   auto r = XmlConfig::LoadString(
-      "<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><r><a>&xxe;</a></r>", "c.xml");
-  ASSERT_TRUE(r.ok());
-  auto a = (*r)->Text((*r)->root(), "a");
-  ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->value_or(""), "&xxe;");
+      "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
+      "<r><a>&xxe;</a></r>",
+      "c.xml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "c.xml:2:1: a DOCTYPE is not allowed (no DTDs or entity declarations)");
+  EXPECT_FALSE(XmlConfig::LoadString("<!DOCTYPE r><r/>", "c.xml").ok());
+}
+
+TEST(XmlConfigTest, AnUndeclaredEntityOrBareAmpersandIsRefusedWithItsPosition) {
+  auto r = XmlConfig::LoadString("<r>\n  <a>x &e; y</a>\n</r>", "c.xml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("c.xml:2:8: entity reference '&e;' is not allowed"),
+            std::string::npos)
+      << r.status().message();
+  auto attr = XmlConfig::LoadString("<r a=\"AT&T\"/>", "c.xml");
+  ASSERT_FALSE(attr.ok());
+  EXPECT_NE(attr.status().message().find("c.xml:1:9: entity reference '&' is not allowed"),
+            std::string::npos)
+      << attr.status().message();
+}
+
+TEST(XmlConfigTest, PredefinedEntitiesCharacterReferencesAndCdataAreAccepted) {
+  auto r = XmlConfig::LoadString(
+      "<r a=\"&quot;&apos;\"><!-- &c; --><b>&amp;&lt;&gt;&#65;&#x42;</b>"
+      "<c><![CDATA[&d;]]></c></r>",
+      "c.xml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)->Text((*r)->root(), "b")->value_or(""), "&<>AB");
+  EXPECT_EQ((*r)->Text((*r)->root(), "a")->value_or(""), "\"'");
 }
 
 TEST(XmlConfigTest, OversizedFileIsRefusedBeforeParsing) {

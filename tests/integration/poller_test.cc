@@ -81,6 +81,8 @@ class PollerTest : public ::testing::Test {
     WriteTextFile(dir_.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
     WriteTextFile(dir_.File("customers.csv"), customers);
     WriteTextFile(dir_.File("targets.csv"), rows);
+    CommandResult init = RunCommand({StoreBinary(), "--db", db_, "init"});
+    ASSERT_EQ(init.exit_code, 0) << init.output;
     for (const char* what : {"staff", "customers", "targets"}) {
       CommandResult r = RunCommand(
           {StoreBinary(), "--db", db_, "import", what, dir_.File(std::string(what) + ".csv")});
@@ -419,7 +421,9 @@ TEST_P(ClonedEngineIdTest, BothClonesPollWithTheirOwnKeysAndTheRunWarns) {
                                     "</serial-number><mount>/</mount></device>\n"));
     subagents.push_back(std::make_unique<Subagent>(*dir, dir->File("subagent.xml")));
     subagents.back()->Start();
-    auto client = SnmpClient::Open(snmpd->peer(), V2cCredentials());
+    auto opened = SnmpClient::Open(snmpd->peer(), V2cCredentials());
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    std::unique_ptr<SnmpClient> client = std::move(*opened);
     ASSERT_TRUE(WaitFor(
         [&] {
           Response r = client->Get({mib::Oid(
@@ -430,9 +434,10 @@ TEST_P(ClonedEngineIdTest, BothClonesPollWithTheirOwnKeysAndTheRunWarns) {
         << subagents.back()->Log();
   }
   auto boots = [](const Snmpd& snmpd) {
-    Response r = SnmpClient::Open(snmpd.peer(), V2cCredentials())
-                     ->Get({ParseOid("1.3.6.1.6.3.10.2.1.2.0")});  // snmpEngineBoots.0
-    return r.varbinds.empty() ? -1 : r.varbinds[0].integer;
+    auto client = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+    if (!client.ok()) return int64_t{-1};
+    Response r = (*client)->Get({{1, 3, 6, 1, 6, 3, 10, 2, 1, 2, 0}});  // snmpEngineBoots.0
+    return r.varbinds.empty() ? int64_t{-1} : r.varbinds[0].integer;
   };
   if (same_pass_phrases) {
     EXPECT_NE(boots(a), boots(b));
@@ -477,7 +482,7 @@ TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
   ASSERT_EQ(Poll().exit_code, 0);
   std::string before = Query("SELECT count(*) FROM samples").rows[0][0];
   {
-    auto other = store::Db::OpenWriter(db_);
+    auto other = store::Db::OpenWriter(db_, store::OpenMode::kMustExist);
     ASSERT_TRUE(other.ok());
     ASSERT_TRUE((*other)->BeginImmediate().ok());  // another writer holds the database
     CommandResult r = Poll();

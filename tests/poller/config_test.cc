@@ -47,6 +47,10 @@ TEST(PollerConfigTest, ErrorsNameTheFieldButNeverASecret) {
        "field 'window': '0' is not an integer in 1..10000"},
       {R"(<periscope-poller><profile name="a" version="2c" community="topsecret1"/><profile name="a" version="2c" community="x"/></periscope-poller>)",
        "profile 'a' is defined twice"},
+      {R"(<!DOCTYPE p [<!ENTITY c "topsecret1">]><periscope-poller><profile name="a" version="2c" community="&c;"/></periscope-poller>)",
+       "p.xml:1:1: a DOCTYPE is not allowed"},
+      {R"(<periscope-poller><profile name="a" version="2c" community="&c;"/></periscope-poller>)",
+       "p.xml:1:61: entity reference '&c;' is not allowed"},
   };
   for (const Case& c : cases) {
     auto r = ParsePollerConfig(c.xml, "p.xml");

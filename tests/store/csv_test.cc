@@ -34,5 +34,14 @@ TEST(CsvTest, CsvFieldQuotesOnlyWhenNeeded) {
   EXPECT_EQ((*back)[0].fields[0], "x,\"y\"\nz");
 }
 
+TEST(CsvTest, FormulaCellsGetAQuoteAndNumbersStayNumbers) {
+  for (const char* cell : {"=1+2", "+1", "-1+2", "@x", "\tx", "\rx", "-", "-1e5", "-.5"}) {
+    EXPECT_EQ(NeutraliseCsvFormula(cell), std::string("'") + cell) << cell;
+  }
+  for (const char* cell : {"", "plain", "-5", "-0.25", "12", "a=b", "'x"}) {
+    EXPECT_EQ(NeutraliseCsvFormula(cell), cell) << cell;
+  }
+}
+
 }  // namespace
 }  // namespace periscope::store

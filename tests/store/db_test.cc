@@ -1,5 +1,8 @@
 #include "store/db.h"
 
+#include <filesystem>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "store/schema.h"
@@ -12,7 +15,7 @@ using periscope::testing::TempDir;
 
 TEST(DbTest, MigrateCreatesTheSchemaAndIsIdempotent) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"));
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_TRUE(Migrate(**db).ok());
   ASSERT_TRUE(Migrate(**db).ok());
@@ -26,7 +29,7 @@ TEST(DbTest, MigrateCreatesTheSchemaAndIsIdempotent) {
 
 TEST(DbTest, NewerSchemaIsRefusedAndLeftAlone) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"));
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE((*db)->Exec("PRAGMA user_version = 999").ok());
   Status s = Migrate(**db);
@@ -38,7 +41,7 @@ TEST(DbTest, NewerSchemaIsRefusedAndLeftAlone) {
 TEST(DbTest, ReaderCannotWrite) {
   TempDir dir;
   {
-    auto w = Db::OpenWriter(dir.File("h.db"));
+    auto w = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE(Migrate(**w).ok());
   }
@@ -51,7 +54,7 @@ TEST(DbTest, ReaderCannotWrite) {
 
 TEST(DbTest, FailedTransactionKeepsNothing) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"));
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   Status s = InTransaction(**db, [&]() -> Status {
@@ -67,11 +70,12 @@ TEST(DbTest, FailedTransactionKeepsNothing) {
 
 TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
   TempDir dir;
-  auto first = Db::OpenWriter(dir.File("h.db"));
+  auto first = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(Migrate(**first).ok());
   ASSERT_TRUE((*first)->BeginImmediate().ok());
-  auto second = Db::OpenWriter(dir.File("h.db"), std::chrono::milliseconds(200));
+  auto second =
+      Db::OpenWriter(dir.File("h.db"), OpenMode::kMustExist, std::chrono::milliseconds(200));
   ASSERT_TRUE(second.ok());
   auto started = std::chrono::steady_clock::now();
   Status s = (*second)->BeginImmediate();
@@ -84,7 +88,7 @@ TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
 
 TEST(DbTest, BoundParametersAreNeverSql) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"));
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   auto ins = (*db)->Prepare("INSERT INTO staff (name, email, role) VALUES (?, ?, 'sales')");
@@ -95,6 +99,39 @@ TEST(DbTest, BoundParametersAreNeverSql) {
   auto name = (*db)->Prepare("SELECT name FROM staff");
   ASSERT_TRUE(*name->Step());
   EXPECT_EQ(name->Text(0), "x'); DROP TABLE staff; --");
+}
+
+TEST(DbTest, AFullDatabaseIsReportedAsDiskFullNamingThePath) {
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  auto pages = (*db)->Prepare("PRAGMA page_count");
+  ASSERT_TRUE(*pages->Step());
+  ASSERT_TRUE((*db)->Exec(fmt::format("PRAGMA max_page_count = {}", pages->Int(0) + 2)).ok());
+  Status s = InTransaction(**db, [&]() -> Status {
+    auto ins = (*db)->Prepare("INSERT INTO staff (name, email, role) VALUES (?, ?, 'sales')");
+    if (!ins.ok()) return ins.status();
+    for (int i = 0; i < 100; ++i) {
+      ins->Reset();
+      ins->Bind(1, std::string(1000, 'n')).Bind(2, fmt::format("{}@x", i));
+      PERISCOPE_RETURN_IF_ERROR(ins->Run());
+    }
+    return Status::Ok();
+  });
+  EXPECT_EQ(s.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(s.message().find(dir.File("h.db") + ": "), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("disk full"), std::string::npos) << s.message();
+}
+
+TEST(DbTest, OnlyCreateModeMakesANewFile) {
+  TempDir dir;
+  auto missing = Db::OpenWriter(dir.File("h.db"), OpenMode::kMustExist);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Db::OpenReader(dir.File("h.db")).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("h.db")));
+  EXPECT_TRUE(Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate).ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.File("h.db")));
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 class PollWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"));
+    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -224,7 +224,7 @@ TEST_F(PollWriterTest, WarningsAreStoredWithTheRunAndListedWithErrors) {
 
 TEST(SchemaUpgradeTest, AVersion1StoreIsUpgradedWithoutLosingHistory) {
   periscope::testing::TempDir dir;
-  auto db = Db::OpenWriter(dir.File("old.db"));
+  auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(MigrateTo(**db, 1).ok());
   ASSERT_TRUE((*db)->Exec(R"sql(

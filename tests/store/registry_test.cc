@@ -12,7 +12,7 @@ namespace {
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"));
+    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -77,7 +77,20 @@ TEST_F(RegistryTest, BadRowNamesItsLineAndNothingIsImported) {
        "t.csv:2: field 'email': 'bad' is not an e-mail address"},
       {"customers",
        "user_id,name,contact_person,email,phone,address,sales_email\nc9,\"two\nlines\",,,,,\n",
-       "t.csv:2: field 'name': not clean UTF-8 text"},
+       "t.csv:2: field 'name': contains a line break (only an address may span lines)"},
+      {"customers", "user_id,name,contact_person,email,phone,address,sales_email\nc9,N\xff,,,,,\n",
+       "t.csv:2: field 'name': not valid UTF-8"},
+      {"targets", "address,port,profile,customer_user_id\nudp:10.0.0.1,161,p,cust-1\n",
+       "t.csv:2: field 'address': 'udp:10.0.0.1' has a transport prefix 'udp:': give the bare "
+       "address (the poller uses UDP)"},
+      {"targets", "address,port,profile,customer_user_id\n10.0.0.1:161,161,p,cust-1\n",
+       "t.csv:2: field 'address': '10.0.0.1:161' looks like host:port: give the port in the "
+       "'port' column"},
+      {"staff", "name,email,role\nA,a@b.example,sales\nB,c@b.example,sales\nA2,a@b.example,sales\n",
+       "t.csv:4: field 'email': 'a@b.example' appears twice in this file: on line 2 and here"},
+      {"customers",
+       "user_id,name,contact_person,email,phone,address,sales_email\nc9,N,,,,,\nc9,M,,,,,\n",
+       "t.csv:3: field 'user_id': 'c9' appears twice in this file: on line 2 and here"},
       {"staff", "name,email,role\nA,a@b.example,boss\n",
        "t.csv:2: field 'role': 'boss' is not sales or support"},
   };
@@ -94,6 +107,137 @@ TEST_F(RegistryTest, BadRowNamesItsLineAndNothingIsImported) {
     EXPECT_EQ(Count("customers"), customers);
     EXPECT_EQ(Count("staff"), staff);
   }
+}
+
+TEST_F(RegistryTest, TargetAddressesAreIpv4Ipv6OrDnsNamesInCanonicalForm) {
+  const std::pair<const char*, const char*> accepted[] = {
+      {"10.0.0.1", "10.0.0.1"},
+      {"2001:DB8:0::1", "2001:db8::1"},
+      {"::1", "::1"},
+      {"Array-01.Example.COM.", "array-01.example.com"},
+      {"localhost", "localhost"},
+      {"h1", "h1"},
+  };
+  for (const auto& [in, out] : accepted) {
+    auto c = CanonicalTargetAddress(in);
+    ASSERT_TRUE(c.ok()) << in << ": " << c.status().message();
+    EXPECT_EQ(*c, out);
+  }
+  const std::pair<const char*, const char*> refused[] = {
+      {"", "must not be empty"},
+      {"10.0.0.1:161", "looks like host:port"},
+      {"host:161", "looks like host:port"},
+      {"udp:10.0.0.1", "transport prefix 'udp:'"},
+      {"TCP:host", "transport prefix 'TCP:'"},
+      {"udp6:[::1]", "bracketed"},
+      {"[2001:db8::1]", "bracketed"},
+      {"a b", "contains a space"},
+      {"010.0.0.1", "without leading zeros"},
+      {"10.0.0", "without leading zeros"},
+      {"10.0.0.256", "without leading zeros"},
+      {"2001:db8::g", "not an IPv6 address"},
+      {"fe80::1%eth0", "not an IPv6 address"},
+      {"-bad.example", "starts or ends with '-'"},
+      {"a..b", "empty label"},
+      {"under_score.example", "'_' is not allowed"},
+      {"例え.jp", "non-ASCII"},
+  };
+  for (const auto& [in, why] : refused) {
+    auto c = CanonicalTargetAddress(in);
+    ASSERT_FALSE(c.ok()) << in;
+    EXPECT_NE(c.status().message().find(why), std::string::npos)
+        << in << ": " << c.status().message();
+  }
+}
+
+TEST_F(RegistryTest, OneTargetWrittenTwoWaysIsRefusedNamingBothLines) {
+  auto r = ImportTargetsCsv(*db_,
+                            "address,port,profile,customer_user_id\n"
+                            "2001:db8::1,161,p,cust-1\n10.0.0.1,161,p,cust-1\n"
+                            "2001:DB8:0::1,161,p,cust-1\n",
+                            "t.csv");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "t.csv:4: field 'address': target 2001:db8::1 port 161 (written '2001:DB8:0::1') "
+            "appears twice in this file: on line 2 and here");
+  EXPECT_EQ(Count("targets"), 0);
+  // The same address on another port is another target.
+  ASSERT_TRUE(ImportTargetsCsv(*db_,
+                               "address,port,profile,customer_user_id\n"
+                               "2001:db8::1,161,p,cust-1\n2001:DB8::1,1161,p,cust-1\n",
+                               "t.csv")
+                  .ok());
+  EXPECT_EQ(Query(*db_, "SELECT address FROM targets ORDER BY port")->rows,
+            (std::vector<std::vector<std::string>>{{"2001:db8::1"}, {"2001:db8::1"}}));
+}
+
+TEST_F(RegistryTest, AStoredTargetIsMatchedByItsCanonicalForm) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO targets (address, port, profile, customer_id) "
+                        "VALUES ('2001:DB8:0::1', 161, 'old', 1)")
+                  .ok());
+  auto r = ImportTargetsCsv(
+      *db_, "address,port,profile,customer_user_id\n2001:db8::1,161,p,cust-1\n", "t.csv");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->updated, 1u);
+  EXPECT_EQ(Query(*db_, "SELECT address, profile FROM targets")->rows,
+            (std::vector<std::vector<std::string>>{{"2001:db8::1", "p"}}));
+}
+
+TEST_F(RegistryTest, AddressesMaySpanLinesAndLaterLinesKeepTheirNumbers) {
+  auto ok = ImportCustomersCsv(*db_,
+                               "user_id,name,contact_person,email,phone,address,sales_email\n"
+                               "c7,N,,,,\"1-2-3 Chiyoda\r\nTokyo\n100-0001\",\n",
+                               "c.csv");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(Query(*db_, "SELECT address FROM customers WHERE user_id = 'c7'")->rows[0][0],
+            "1-2-3 Chiyoda\nTokyo\n100-0001");
+  auto bad = ImportCustomersCsv(*db_,
+                                "user_id,name,contact_person,email,phone,address,sales_email\n"
+                                "c8,N,,,,\"line 2\nline 3\nline 4\",\n"
+                                "c9,N,,not-mail,,,\n",
+                                "c.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "c.csv:5: field 'email': 'not-mail' is not an e-mail address");
+  auto phone = ImportCustomersCsv(*db_,
+                                  "user_id,name,contact_person,email,phone,address,sales_email\n"
+                                  "c8,N,,,\"03\n1234\",,\n",
+                                  "c.csv");
+  ASSERT_FALSE(phone.ok());
+  EXPECT_EQ(phone.status().message(),
+            "c.csv:2: field 'phone': contains a line break (only an address may span lines)");
+  EXPECT_EQ(Count("customers"), 3);
+}
+
+TEST_F(RegistryTest, LengthCapsCountCharactersNotBytes) {
+  std::string jp;
+  for (int i = 0; i < 255; ++i) jp += "東";  // 765 bytes, 255 characters
+  auto ok = ImportCustomersCsv(*db_,
+                               "user_id,name,contact_person,email,phone,address,sales_email\n"
+                               "c7,N,,,," +
+                                   jp + ",\n",
+                               "c.csv");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  auto bad = ImportCustomersCsv(*db_,
+                                "user_id,name,contact_person,email,phone,address,sales_email\n"
+                                "c8,N,,,," +
+                                    jp + "京,\n",
+                                "c.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "c.csv:2: field 'address': longer than 255 characters (256)");
+}
+
+TEST_F(RegistryTest, CsvOutputNeutralisesFormulasButKeepsNegativeNumbers) {
+  TextTable t{{"product", "delta"},
+              {{"=HYPERLINK(\"http://x\",\"y\")", "-5"},
+               {"+1+1", "-0.25"},
+               {"@SUM(A1)", "-2+3"},
+               {"\tx", "12"}}};
+  EXPECT_EQ(*Render(t, "csv"),
+            "product,delta\r\n"
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-5\r\n"
+            "'+1+1,-0.25\r\n"
+            "'@SUM(A1),'-2+3\r\n"
+            "'\tx,12\r\n");
 }
 
 TEST_F(RegistryTest, HistoryListsDailyFiguresInDateOrder) {
@@ -122,7 +266,11 @@ INSERT INTO daily VALUES (1, 20261121, 50, 2000, 400, 8640);
 TEST_F(RegistryTest, RenderEscapesCsvAndJson) {
   TextTable t{{"a", "b"}, {{"x,y", "q\"\n"}}};
   EXPECT_EQ(*Render(t, "csv"), "a,b\r\n\"x,y\",\"q\"\"\n\"\r\n");
-  EXPECT_EQ(*Render(t, "json"), "[\n  {\"a\": \"x,y\", \"b\": \"q\\\"\\n\"}\n]\n");
+  EXPECT_EQ(*Render(t, "json"), "[\n  {\n    \"a\": \"x,y\",\n    \"b\": \"q\\\"\\n\"\n  }\n]\n");
+  EXPECT_EQ(*Render(TextTable{{"a"}, {}}, "json"), "[]\n");
+  // Invalid UTF-8 from a device is replaced, not an error or a crash.
+  EXPECT_EQ(*Render(TextTable{{"a"}, {{"x\xff"}}}, "json"),
+            "[\n  {\n    \"a\": \"x\xEF\xBF\xBD\"\n  }\n]\n");
   EXPECT_FALSE(Render(t, "xml").ok());
 }
 
