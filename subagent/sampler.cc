@@ -45,6 +45,10 @@ std::string FormatPercent(uint64_t used, uint64_t capacity) {
   return fmt::format("{}.{:02}", hundredths / 100, hundredths % 100);
 }
 
+std::string FormatDate(DateYmd d) {
+  return fmt::format("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100);
+}
+
 std::string FormatHundredths(uint64_t v) { return fmt::format("{}.{:02}", v / 100, v % 100); }
 
 std::string_view StatusLabel(mib::DeviceStatus s) {
@@ -241,8 +245,15 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   // A partial sum is served (status degraded) but is not the day's figure and
   // must not move the notification's hysteresis.
   const bool all_mounts_read = any_mount_read && mounts_failed == 0;
-  state.tracker.Observe(now_s, LocalDate(now), readings,
+  const DateYmd today = LocalDate(now);
+  state.tracker.Observe(now_s, today, readings,
                         all_mounts_read ? std::optional<uint64_t>(used) : std::nullopt);
+  if (state.tracker.clock_behind()) {
+    problems.push_back(fmt::format(
+        "clock is behind: {} is before the newest stored day {}; daily figures paused until it "
+        "catches up",
+        FormatDate(today), FormatDate(state.tracker.state().today.date)));
+  }
 
   FillFromTracker(state, snap);
   snap->sampled_at = now;
@@ -341,9 +352,11 @@ uint64_t Fnv1a64(std::string_view s) {
   return h;
 }
 
+// Fields: date peak sum intervals used has_used stepped. Files written before
+// the clock-step rules have no `stepped` field (read as 0).
 std::string DayLine(std::string_view tag, const DailyFigures& d) {
-  return fmt::format("{} {} {} {} {} {} {}\n", tag, d.date, d.load_peak, d.load_sum, d.intervals,
-                     d.used_bytes, d.has_used_bytes ? 1 : 0);
+  return fmt::format("{} {} {} {} {} {} {} {}\n", tag, d.date, d.load_peak, d.load_sum, d.intervals,
+                     d.used_bytes, d.has_used_bytes ? 1 : 0, d.entered_by_step ? 1 : 0);
 }
 
 }  // namespace
@@ -399,15 +412,22 @@ Status Sampler::RestoreState(std::string_view content) {
     return DataLossError(fmt::format("line {}: {}", line_no, why));
   };
   auto parse_day = [](const std::vector<std::string_view>& f, DailyFigures* d, bool allow_zero) {
-    if (f.size() != 7) return false;
+    if (f.size() != 7 && f.size() != 8) return false;
     auto date = ParseUint64(f[1]), peak = ParseUint64(f[2]), sum = ParseUint64(f[3]);
     auto n = ParseUint64(f[4]), used = ParseUint64(f[5]), has = ParseUint64(f[6]);
-    if (!date || !peak || !sum || !n || !used || !has || *n > 0xffffffffULL || *has > 1)
+    auto stepped = f.size() == 8 ? ParseUint64(f[7]) : std::optional<uint64_t>(0);
+    if (!date || !peak || !sum || !n || !used || !has || !stepped || *n > 0xffffffffULL ||
+        *has > 1 || *stepped > 1)
       return false;
     bool unset = allow_zero && *date == 0;
     if (!unset && (!IsValidDate(static_cast<DateYmd>(*date)) || *date > 99991231)) return false;
-    *d = DailyFigures{static_cast<DateYmd>(*date), *peak, *sum,
-                      static_cast<uint32_t>(*n),   *used, *has == 1};
+    *d = DailyFigures{static_cast<DateYmd>(*date),
+                      *peak,
+                      *sum,
+                      static_cast<uint32_t>(*n),
+                      *used,
+                      *has == 1,
+                      *stepped == 1};
     return true;
   };
   while (pos < body.size()) {
