@@ -84,6 +84,26 @@ Sampler::Sampler(const SubagentConfig& config, DiskProbe* probe) : config_(confi
     states_.push_back(
         DeviceState{LoadTracker(config.sampling_interval_s, config.daily_retention_days), {}});
   }
+  pending_generation_.assign(config.devices.size(), 0);
+}
+
+std::vector<PendingNotification> Sampler::PendingNotifications() const {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  std::vector<PendingNotification> out;
+  for (size_t i = 0; i < pending_generation_.size(); ++i) {
+    if (pending_generation_[i] != 0) out.push_back({i, pending_generation_[i]});
+  }
+  return out;
+}
+
+bool Sampler::AcknowledgeNotification(const PendingNotification& notification) {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  if (notification.device >= pending_generation_.size() || notification.generation == 0 ||
+      pending_generation_[notification.device] != notification.generation) {
+    return false;
+  }
+  pending_generation_[notification.device] = 0;
+  return true;
 }
 
 void Sampler::FillFromTracker(const DeviceState& state, DeviceSnapshot* snap) const {
@@ -283,6 +303,12 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
       all_mounts_read &&
       state.alarm.Update(snap->used_bytes, snap->capacity_bytes, config_.capacity_threshold_pct,
                          config_.capacity_hysteresis_pct);
+  if (snap->capacity_notification_due) {
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    // A crossing while an earlier one is still pending replaces it: one
+    // notification is owed, not two.
+    pending_generation_[i] = ++last_generation_;
+  }
 
   // Items: built-ins, then the configured ones, served in name order.
   auto builtin = [&](std::string name, std::string value, std::string unit) {
@@ -368,7 +394,13 @@ std::string Sampler::SerializeState() const {
     const DeviceConfig& dev = config_.devices[i];
     const LoadTracker::State& t = states_[i].tracker.state();
     body += fmt::format("device {} {}\n", dev.index, HexEncode(dev.serial_number));
-    body += fmt::format("alarm {}\n", states_[i].alarm.fired() ? 1 : 0);
+    bool pending = false;
+    {
+      std::lock_guard<std::mutex> lock(notify_mu_);
+      pending = pending_generation_[i] != 0;
+    }
+    // alarm <fired> <notification pending>
+    body += fmt::format("alarm {} {}\n", states_[i].alarm.fired() ? 1 : 0, pending ? 1 : 0);
     body += fmt::format("totals {} {} {}\n", t.totals_initialized ? 1 : 0, t.writes_total,
                         t.bytes_total);
     body += fmt::format("baseline {} {}\n", t.baseline_at_s, t.baseline.size());
@@ -401,6 +433,7 @@ Status Sampler::RestoreState(std::string_view content) {
     uint32_t index = 0;
     std::string serial;
     bool alarm = false;
+    bool notification_pending = false;
     LoadTracker::State state;
   };
   std::vector<Parsed> parsed;
@@ -444,13 +477,17 @@ Status Sampler::RestoreState(std::string_view content) {
       auto index = ParseUint64(f[1]);
       auto serial = HexDecode(f[2]);
       if (!index || *index == 0 || *index > 0xffffffffULL || !serial) return fail("bad device");
-      parsed.push_back(Parsed{static_cast<uint32_t>(*index), *serial, false, {}});
+      parsed.push_back(Parsed{static_cast<uint32_t>(*index), *serial, false, false, {}});
       cur = &parsed.back();
       continue;
     }
     if (cur == nullptr) return fail("data outside a device");
-    if (f[0] == "alarm" && f.size() == 2 && (f[1] == "0" || f[1] == "1")) {
+    if (f[0] == "alarm" && (f.size() == 2 || f.size() == 3)) {
+      // Files written before pending notifications were kept have no third field.
+      bool pending_ok = f.size() == 2 || f[2] == "0" || f[2] == "1";
+      if ((f[1] != "0" && f[1] != "1") || !pending_ok) return fail("bad alarm");
       cur->alarm = f[1] == "1";
+      cur->notification_pending = f.size() == 3 && f[2] == "1";
     } else if (f[0] == "totals" && f.size() == 4) {
       auto w = ParseUint64(f[2]), b = ParseUint64(f[3]);
       if (!w || !b || (f[1] != "0" && f[1] != "1")) return fail("bad totals");
@@ -498,6 +535,8 @@ Status Sampler::RestoreState(std::string_view content) {
       restored.Restore(std::move(s));
       states_[i].tracker = std::move(restored);
       states_[i].alarm.set_fired(p.alarm);
+      std::lock_guard<std::mutex> lock(notify_mu_);
+      pending_generation_[i] = p.notification_pending ? ++last_generation_ : 0;
     }
   }
   return Status::Ok();

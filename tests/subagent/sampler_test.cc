@@ -186,6 +186,52 @@ TEST(SamplerTest, CapacityNotificationIsDueOnceWhenThresholdIsCrossed) {
   EXPECT_FALSE(sampler.Sample(At(1'800'000'020)).devices[1].capacity_notification_due);
 }
 
+TEST(SamplerTest, ANotificationStaysPendingAcrossRestartsUntilAcknowledged) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  EXPECT_TRUE(sampler.PendingNotifications().empty());
+  probe.filesystems["/data"].used_bytes = 9100;
+  sampler.Sample(At(1'800'000'010));
+  sampler.Sample(At(1'800'000'020));  // still above: one notification owed, not two
+  std::vector<PendingNotification> pending = sampler.PendingNotifications();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].device, 1u);
+
+  Sampler restarted(config, &probe);  // e.g. snmpd was down, then the subagent restarted
+  ASSERT_TRUE(restarted.RestoreState(sampler.SerializeState()).ok());
+  std::vector<PendingNotification> restored = restarted.PendingNotifications();
+  ASSERT_EQ(restored.size(), 1u);
+  EXPECT_EQ(restored[0].device, 1u);
+
+  EXPECT_TRUE(restarted.AcknowledgeNotification(restored[0]));
+  EXPECT_FALSE(restarted.AcknowledgeNotification(restored[0]));  // already cleared
+  EXPECT_TRUE(restarted.PendingNotifications().empty());
+  Sampler again(config, &probe);  // the cleared state is what is saved
+  ASSERT_TRUE(again.RestoreState(restarted.SerializeState()).ok());
+  EXPECT_TRUE(again.PendingNotifications().empty());
+  EXPECT_FALSE(again.Sample(At(1'800'000'030)).devices[1].capacity_notification_due);
+  EXPECT_TRUE(again.PendingNotifications().empty());
+}
+
+TEST(SamplerTest, AcknowledgingAnOlderCrossingKeepsANewerOnePending) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  probe.filesystems["/data"].used_bytes = 9100;
+  sampler.Sample(At(1'800'000'000));
+  std::vector<PendingNotification> first = sampler.PendingNotifications();
+  ASSERT_EQ(first.size(), 1u);
+  probe.filesystems["/data"].used_bytes = 1000;  // re-arms below 85%
+  sampler.Sample(At(1'800'000'010));
+  probe.filesystems["/data"].used_bytes = 9500;  // crosses again before the first was confirmed
+  sampler.Sample(At(1'800'000'020));
+  EXPECT_FALSE(sampler.AcknowledgeNotification(first[0]));
+  ASSERT_EQ(sampler.PendingNotifications().size(), 1u);
+  EXPECT_NE(sampler.PendingNotifications()[0].generation, first[0].generation);
+}
+
 TEST(SamplerTest, APartlyReadableDeviceNeitherRearmsNorRecordsItsDay) {
   SubagentConfig config = TwoDevices();
   config.devices[1].mount_points = {"/data", "/"};  // 4500 + 250 of 10000 configured
