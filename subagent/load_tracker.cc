@@ -11,40 +11,60 @@ __extension__ typedef unsigned __int128 Uint128;
 
 }  // namespace
 
-void LoadTracker::RollTo(DateYmd date) {
-  if (state_.today.date == 0) {
-    state_.today.date = date;
-    return;
+bool LoadTracker::RollTo(DateYmd date, bool stepped) {
+  clock_behind_ = false;
+  DailyFigures& today = state_.today;
+  if (today.date == 0) {
+    today.date = date;
+    return true;
   }
-  if (date == state_.today.date) return;
-  if (date < state_.today.date) {
-    if (DaysFromDate(state_.today.date) - DaysFromDate(date) <= 1) return;
-    // The clock was far ahead (or is now far behind): drop the days it made up.
-    while (!state_.history.empty() && state_.history.back().date >= date) {
-      state_.history.pop_back();
-    }
-    state_.today = DailyFigures{};
-    state_.today.date = date;
-    return;
+  if (date == today.date) return true;
+  if (date > today.date) {
+    state_.history.push_back(today);
+    today = DailyFigures{};
+    today.date = date;
+    today.entered_by_step = stepped;
+    Prune();
+    return true;
   }
-  state_.history.push_back(state_.today);
-  state_.today = DailyFigures{};
-  state_.today.date = date;
-  Prune();
+  // The clock reads a date before the newest stored day. Find the first
+  // stored day after `date` and its predecessor (index into history + today).
+  std::deque<DailyFigures>& history = state_.history;
+  size_t first_after = history.size();  // == history.size() means today
+  while (first_after > 0 && history[first_after - 1].date > date) --first_after;
+  const DailyFigures& after = first_after < history.size() ? history[first_after] : today;
+  if (first_after == 0 || !after.entered_by_step) {
+    clock_behind_ = true;
+    return false;
+  }
+  // Came back from a forward step: `after` and every later day were made up
+  // by a wrong clock. The predecessor is the last real day.
+  history.erase(history.begin() + static_cast<std::ptrdiff_t>(first_after), history.end());
+  if (history.back().date == date) {
+    today = history.back();
+    history.pop_back();
+  } else {
+    today = DailyFigures{};
+    today.date = date;
+  }
+  return true;
 }
 
 void LoadTracker::Prune() {
-  // Keep today plus the completed days of the last retention_days_ - 1 days.
-  int64_t oldest_kept = DaysFromDate(state_.today.date) - static_cast<int64_t>(retention_days_) + 1;
-  while (!state_.history.empty() && DaysFromDate(state_.history.front().date) < oldest_kept) {
-    state_.history.pop_front();
-  }
+  size_t keep = retention_days_ > 0 ? retention_days_ - 1 : 0;
+  while (state_.history.size() > keep) state_.history.pop_front();
 }
 
 void LoadTracker::Observe(int64_t sampled_at_s, DateYmd date, const CounterReadings& readings,
                           std::optional<uint64_t> used_bytes) {
-  RollTo(date);
-  if (used_bytes) {
+  // A day reached after a gap that is no plausible interval, or more than one
+  // day on, was reached by a clock step (or a restart across midnight).
+  int64_t gap_s = sampled_at_s - state_.baseline_at_s;
+  bool stepped =
+      state_.today.date != 0 && (gap_s <= 0 || gap_s > 2 * static_cast<int64_t>(interval_s_) ||
+                                 DaysFromDate(date) - DaysFromDate(state_.today.date) > 1);
+  const bool counting = RollTo(date, stepped);
+  if (counting && used_bytes) {
     state_.today.used_bytes = *used_bytes;
     state_.today.has_used_bytes = true;
   }
@@ -90,7 +110,7 @@ void LoadTracker::Observe(int64_t sampled_at_s, DateYmd date, const CounterReadi
     bool plausible_length = elapsed_s > 0 && elapsed_s <= 2 * static_cast<int64_t>(interval_s_);
     bool plausible_count = elapsed_s > 0 && interval_writes <= kMaxPlausibleWritesPerSecond *
                                                                    static_cast<uint64_t>(elapsed_s);
-    if (same_devices && !went_back && plausible_length && plausible_count) {
+    if (counting && same_devices && !went_back && plausible_length && plausible_count) {
       // Normalise to exactly t seconds so timer jitter does not bias the peak.
       uint64_t count = (interval_writes * interval_s_ * 2 + static_cast<uint64_t>(elapsed_s)) /
                        (2 * static_cast<uint64_t>(elapsed_s));

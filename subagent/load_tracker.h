@@ -10,7 +10,14 @@
 //    counted: no negative, partial or absurd counts; a reading less than t/2
 //    after the previous one is not an interval at all (the baseline is kept);
 //  - an interval is attributed to the local day of its end;
-//  - the cumulative totals never decrease.
+//  - the cumulative totals never decrease;
+//  - retention counts observed days: the newest `retention_days` distinct days
+//    that were sampled are kept, whatever the calendar distance between them,
+//    so a clock stepped forward never ages real days out;
+//  - while the clock reads a date before the newest stored day, no day's
+//    figures are created or changed (clock_behind() is true), unless the
+//    newer days were reached by a forward clock step the clock has now come
+//    back from: those days were never real and are dropped (see RollTo).
 // Not thread-safe; owned by the sampler thread.
 #ifndef PERISCOPE_SUBAGENT_LOAD_TRACKER_H_
 #define PERISCOPE_SUBAGENT_LOAD_TRACKER_H_
@@ -33,6 +40,12 @@ struct DailyFigures {
   uint32_t intervals = 0;   // intervals counted
   uint64_t used_bytes = 0;  // at the day's last sample
   bool has_used_bytes = false;
+  // The clock stepped forward onto this day: its first sample came after a
+  // gap that is not a plausible interval (a clock jump, but also a restart or
+  // a suspend across midnight) or more than one day after the previous day.
+  // Such a day is dropped when the clock later reads a date between the
+  // previous stored day and it (the clock was wrong, not the earlier day).
+  bool entered_by_step = false;
 
   // Mean completions per interval in hundredths, rounded.
   uint64_t LoadAvgHundredths() const {
@@ -74,26 +87,40 @@ class LoadTracker {
   void Observe(int64_t sampled_at_s, DateYmd date, const CounterReadings& readings,
                std::optional<uint64_t> used_bytes);
 
-  // Moves to `date`: a later date closes today into the history; a date more
-  // than one day earlier is a clock correction (today and any history from
-  // `date` on are discarded); one day earlier stays on today (a small step
-  // back across midnight).
-  void RollTo(DateYmd date);
+  // Moves to `date` and returns whether today's figures may be updated.
+  //  - a later date closes today into the history (marked entered_by_step
+  //    when `stepped`) and drops the oldest days beyond retention;
+  //  - an earlier date, where the first stored day after it was entered by a
+  //    step and has a stored predecessor P: the clock has come back from a
+  //    forward step. That day and every later one are dropped; today becomes
+  //    P again (its figures kept) if `date` is P's date, else a new day.
+  //  - any other earlier date: the clock is behind the newest stored day.
+  //    Nothing changes, clock_behind() is true and false is returned, until
+  //    the clock reaches the newest stored day again.
+  bool RollTo(DateYmd date, bool stepped);
 
   const State& state() const { return state_; }
+  // True when the last Observe/RollTo saw a date before the newest stored day
+  // and therefore left every day's figures untouched.
+  bool clock_behind() const { return clock_behind_; }
   // Replaces the state (from the state file), dropping days past retention.
+  // A restored newest day later than the clock follows RollTo's rules at the
+  // next Observe.
   void Restore(State state) {
     state_ = std::move(state);
+    clock_behind_ = false;
     if (state_.today.date != 0) Prune();
   }
   uint32_t interval_s() const { return interval_s_; }
 
  private:
+  // Keeps today plus the newest retention_days_ - 1 completed days.
   void Prune();
 
   uint32_t interval_s_;
   uint32_t retention_days_;
   State state_;
+  bool clock_behind_ = false;
 };
 
 // Hysteresis for the capacity notification: fires once when usage reaches the

@@ -479,45 +479,4 @@ void MibTables::MarkAllUnavailable(const std::string& reason) {
   }
 }
 
-int MibTables::SendDueNotifications() {
-  static const oid kSnmpTrapOid[] = {1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0};
-  std::vector<oid> trap_oid =
-      ToOid(mib::Oid({mib::kNotifications, mib::kNotifyCapacityThresholdCrossed}));
-  int sent = 0;
-  for (DeviceSnapshot& s : current_.devices) {
-    if (!s.capacity_notification_due) continue;
-    s.capacity_notification_due = false;
-    netsnmp_variable_list* vars = nullptr;
-    snmp_varlist_add_variable(&vars, kSnmpTrapOid, OID_LENGTH(kSnmpTrapOid), ASN_OBJECT_ID,
-                              trap_oid.data(), trap_oid.size() * sizeof(oid));
-    auto column = [&](uint32_t col) {
-      return ToOid(mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, col, s.config->index}));
-    };
-    std::vector<oid> user = column(mib::kDeviceUserId);
-    snmp_varlist_add_variable(&vars, user.data(), user.size(), ASN_OCTET_STR,
-                              s.config->user_id.data(), s.config->user_id.size());
-    auto add_c64 = [&](uint32_t col, uint64_t v) {
-      std::vector<oid> o = column(col);
-      counter64 c{};
-      c.high = static_cast<u_long>(v >> 32);
-      c.low = static_cast<u_long>(v & 0xffffffffULL);
-      snmp_varlist_add_variable(&vars, o.data(), o.size(), ASN_COUNTER64, &c, sizeof c);
-    };
-    add_c64(mib::kDeviceCapacityBytes, s.capacity_bytes);
-    add_c64(mib::kDeviceUsedBytes, s.used_bytes);
-    std::vector<oid> pct =
-        ToOid(mib::Oid({mib::kObjects, mib::kAgentGroup, mib::kAgentCapacityThresholdPct, 0}));
-    u_long pct_value = config_.capacity_threshold_pct;
-    snmp_varlist_add_variable(&vars, pct.data(), pct.size(), ASN_UNSIGNED, &pct_value,
-                              sizeof pct_value);
-    send_v2trap(vars);
-    snmp_free_varbind(vars);
-    LogInfo(fmt::format("device {}: used {} of {} bytes crossed {}%: notification sent",
-                        s.config->index, s.used_bytes, s.capacity_bytes,
-                        config_.capacity_threshold_pct));
-    ++sent;
-  }
-  return sent;
-}
-
 }  // namespace periscope::subagent

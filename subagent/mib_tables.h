@@ -32,10 +32,6 @@ class MibTables {
   // Marks every device unavailable with `reason`, keeping its last figures.
   void MarkAllUnavailable(const std::string& reason);
 
-  // Sends periscopeCapacityThresholdCrossed for every device in the current
-  // set whose snapshot says a notification is due. Returns how many were sent.
-  int SendDueNotifications();
-
   const SampleSet& current() const { return current_; }
 
   struct Impl;

@@ -45,6 +45,10 @@ std::string FormatPercent(uint64_t used, uint64_t capacity) {
   return fmt::format("{}.{:02}", hundredths / 100, hundredths % 100);
 }
 
+std::string FormatDate(DateYmd d) {
+  return fmt::format("{:04}-{:02}-{:02}", d / 10000, d / 100 % 100, d % 100);
+}
+
 std::string FormatHundredths(uint64_t v) { return fmt::format("{}.{:02}", v / 100, v % 100); }
 
 std::string_view StatusLabel(mib::DeviceStatus s) {
@@ -80,6 +84,26 @@ Sampler::Sampler(const SubagentConfig& config, DiskProbe* probe) : config_(confi
     states_.push_back(
         DeviceState{LoadTracker(config.sampling_interval_s, config.daily_retention_days), {}});
   }
+  pending_generation_.assign(config.devices.size(), 0);
+}
+
+std::vector<PendingNotification> Sampler::PendingNotifications() const {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  std::vector<PendingNotification> out;
+  for (size_t i = 0; i < pending_generation_.size(); ++i) {
+    if (pending_generation_[i] != 0) out.push_back({i, pending_generation_[i]});
+  }
+  return out;
+}
+
+bool Sampler::AcknowledgeNotification(const PendingNotification& notification) {
+  std::lock_guard<std::mutex> lock(notify_mu_);
+  if (notification.device >= pending_generation_.size() || notification.generation == 0 ||
+      pending_generation_[notification.device] != notification.generation) {
+    return false;
+  }
+  pending_generation_[notification.device] = 0;
+  return true;
 }
 
 void Sampler::FillFromTracker(const DeviceState& state, DeviceSnapshot* snap) const {
@@ -241,8 +265,15 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
   // A partial sum is served (status degraded) but is not the day's figure and
   // must not move the notification's hysteresis.
   const bool all_mounts_read = any_mount_read && mounts_failed == 0;
-  state.tracker.Observe(now_s, LocalDate(now), readings,
+  const DateYmd today = LocalDate(now);
+  state.tracker.Observe(now_s, today, readings,
                         all_mounts_read ? std::optional<uint64_t>(used) : std::nullopt);
+  if (state.tracker.clock_behind()) {
+    problems.push_back(fmt::format(
+        "clock is behind: {} is before the newest stored day {}; daily figures paused until it "
+        "catches up",
+        FormatDate(today), FormatDate(state.tracker.state().today.date)));
+  }
 
   FillFromTracker(state, snap);
   snap->sampled_at = now;
@@ -272,6 +303,12 @@ void Sampler::SampleDevice(size_t i, std::chrono::system_clock::time_point now,
       all_mounts_read &&
       state.alarm.Update(snap->used_bytes, snap->capacity_bytes, config_.capacity_threshold_pct,
                          config_.capacity_hysteresis_pct);
+  if (snap->capacity_notification_due) {
+    std::lock_guard<std::mutex> lock(notify_mu_);
+    // A crossing while an earlier one is still pending replaces it: one
+    // notification is owed, not two.
+    pending_generation_[i] = ++last_generation_;
+  }
 
   // Items: built-ins, then the configured ones, served in name order.
   auto builtin = [&](std::string name, std::string value, std::string unit) {
@@ -341,9 +378,11 @@ uint64_t Fnv1a64(std::string_view s) {
   return h;
 }
 
+// Fields: date peak sum intervals used has_used stepped. Files written before
+// the clock-step rules have no `stepped` field (read as 0).
 std::string DayLine(std::string_view tag, const DailyFigures& d) {
-  return fmt::format("{} {} {} {} {} {} {}\n", tag, d.date, d.load_peak, d.load_sum, d.intervals,
-                     d.used_bytes, d.has_used_bytes ? 1 : 0);
+  return fmt::format("{} {} {} {} {} {} {} {}\n", tag, d.date, d.load_peak, d.load_sum, d.intervals,
+                     d.used_bytes, d.has_used_bytes ? 1 : 0, d.entered_by_step ? 1 : 0);
 }
 
 }  // namespace
@@ -355,7 +394,13 @@ std::string Sampler::SerializeState() const {
     const DeviceConfig& dev = config_.devices[i];
     const LoadTracker::State& t = states_[i].tracker.state();
     body += fmt::format("device {} {}\n", dev.index, HexEncode(dev.serial_number));
-    body += fmt::format("alarm {}\n", states_[i].alarm.fired() ? 1 : 0);
+    bool pending = false;
+    {
+      std::lock_guard<std::mutex> lock(notify_mu_);
+      pending = pending_generation_[i] != 0;
+    }
+    // alarm <fired> <notification pending>
+    body += fmt::format("alarm {} {}\n", states_[i].alarm.fired() ? 1 : 0, pending ? 1 : 0);
     body += fmt::format("totals {} {} {}\n", t.totals_initialized ? 1 : 0, t.writes_total,
                         t.bytes_total);
     body += fmt::format("baseline {} {}\n", t.baseline_at_s, t.baseline.size());
@@ -388,6 +433,7 @@ Status Sampler::RestoreState(std::string_view content) {
     uint32_t index = 0;
     std::string serial;
     bool alarm = false;
+    bool notification_pending = false;
     LoadTracker::State state;
   };
   std::vector<Parsed> parsed;
@@ -399,15 +445,22 @@ Status Sampler::RestoreState(std::string_view content) {
     return DataLossError(fmt::format("line {}: {}", line_no, why));
   };
   auto parse_day = [](const std::vector<std::string_view>& f, DailyFigures* d, bool allow_zero) {
-    if (f.size() != 7) return false;
+    if (f.size() != 7 && f.size() != 8) return false;
     auto date = ParseUint64(f[1]), peak = ParseUint64(f[2]), sum = ParseUint64(f[3]);
     auto n = ParseUint64(f[4]), used = ParseUint64(f[5]), has = ParseUint64(f[6]);
-    if (!date || !peak || !sum || !n || !used || !has || *n > 0xffffffffULL || *has > 1)
+    auto stepped = f.size() == 8 ? ParseUint64(f[7]) : std::optional<uint64_t>(0);
+    if (!date || !peak || !sum || !n || !used || !has || !stepped || *n > 0xffffffffULL ||
+        *has > 1 || *stepped > 1)
       return false;
     bool unset = allow_zero && *date == 0;
     if (!unset && (!IsValidDate(static_cast<DateYmd>(*date)) || *date > 99991231)) return false;
-    *d = DailyFigures{static_cast<DateYmd>(*date), *peak, *sum,
-                      static_cast<uint32_t>(*n),   *used, *has == 1};
+    *d = DailyFigures{static_cast<DateYmd>(*date),
+                      *peak,
+                      *sum,
+                      static_cast<uint32_t>(*n),
+                      *used,
+                      *has == 1,
+                      *stepped == 1};
     return true;
   };
   while (pos < body.size()) {
@@ -424,13 +477,17 @@ Status Sampler::RestoreState(std::string_view content) {
       auto index = ParseUint64(f[1]);
       auto serial = HexDecode(f[2]);
       if (!index || *index == 0 || *index > 0xffffffffULL || !serial) return fail("bad device");
-      parsed.push_back(Parsed{static_cast<uint32_t>(*index), *serial, false, {}});
+      parsed.push_back(Parsed{static_cast<uint32_t>(*index), *serial, false, false, {}});
       cur = &parsed.back();
       continue;
     }
     if (cur == nullptr) return fail("data outside a device");
-    if (f[0] == "alarm" && f.size() == 2 && (f[1] == "0" || f[1] == "1")) {
+    if (f[0] == "alarm" && (f.size() == 2 || f.size() == 3)) {
+      // Files written before pending notifications were kept have no third field.
+      bool pending_ok = f.size() == 2 || f[2] == "0" || f[2] == "1";
+      if ((f[1] != "0" && f[1] != "1") || !pending_ok) return fail("bad alarm");
       cur->alarm = f[1] == "1";
+      cur->notification_pending = f.size() == 3 && f[2] == "1";
     } else if (f[0] == "totals" && f.size() == 4) {
       auto w = ParseUint64(f[2]), b = ParseUint64(f[3]);
       if (!w || !b || (f[1] != "0" && f[1] != "1")) return fail("bad totals");
@@ -478,6 +535,8 @@ Status Sampler::RestoreState(std::string_view content) {
       restored.Restore(std::move(s));
       states_[i].tracker = std::move(restored);
       states_[i].alarm.set_fired(p.alarm);
+      std::lock_guard<std::mutex> lock(notify_mu_);
+      pending_generation_[i] = p.notification_pending ? ++last_generation_ : 0;
     }
   }
   return Status::Ok();

@@ -6,6 +6,7 @@
 #define PERISCOPE_SUBAGENT_SAMPLER_H_
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,7 +40,17 @@ struct DeviceSnapshot {
   std::vector<DailyFigures> history;  // completed days, oldest first
   std::vector<ItemValue> items;       // sorted by name (the IMPLIED index order)
   std::optional<std::chrono::system_clock::time_point> sampled_at;
+  // This pass crossed the capacity threshold. The notification it raised is
+  // pending in the Sampler until acknowledged (see PendingNotifications).
   bool capacity_notification_due = false;
+};
+
+// A capacity notification raised and not yet delivered. `generation` tells a
+// later crossing of the same device from this one.
+struct PendingNotification {
+  size_t device = 0;  // position in config.devices
+  uint64_t generation = 0;
+  bool operator==(const PendingNotification&) const = default;
 };
 
 struct SampleSet {
@@ -64,6 +75,15 @@ class Sampler {
   std::string SerializeState() const;
   Status RestoreState(std::string_view content);
 
+  // Capacity notifications raised by Sample (or restored) and not yet
+  // acknowledged, in device order. Pending ones are saved in the state file.
+  // These two methods are thread-safe: the SNMP thread calls them while the
+  // sampler thread samples and saves.
+  std::vector<PendingNotification> PendingNotifications() const;
+  // Clears the pending notification if it is still `generation` (a crossing
+  // raised since stays pending). Returns true when it cleared it.
+  bool AcknowledgeNotification(const PendingNotification& notification);
+
  private:
   struct DeviceState {
     LoadTracker tracker;
@@ -78,6 +98,11 @@ class Sampler {
   const SubagentConfig& config_;
   DiskProbe* probe_;
   std::vector<DeviceState> states_;  // parallel to config_.devices
+  // Per device: generation of the pending notification, 0 = none; the last
+  // generation used (never reused). Guarded by notify_mu_.
+  mutable std::mutex notify_mu_;
+  std::vector<uint64_t> pending_generation_;
+  uint64_t last_generation_ = 0;
 };
 
 }  // namespace periscope::subagent

@@ -27,6 +27,7 @@
 #include "core/snmp/netsnmp_env.h"
 #include "subagent/disk_probe.h"
 #include "subagent/mib_tables.h"
+#include "subagent/notifier.h"
 #include "subagent/sampler.h"
 
 #ifndef PERISCOPE_VERSION
@@ -72,15 +73,9 @@ class Handoff {
 
   void Put(SampleSet set) {
     {
+      // A set the SNMP thread has not taken yet is replaced; notifications
+      // are not lost with it (they stay pending in the Sampler).
       std::lock_guard<std::mutex> lock(mu_);
-      // A set the SNMP thread has not taken yet is replaced, but a notification
-      // it carried must not be lost with it.
-      if (pending_ && pending_->devices.size() == set.devices.size()) {
-        for (size_t i = 0; i < set.devices.size(); ++i) {
-          set.devices[i].capacity_notification_due |=
-              pending_->devices[i].capacity_notification_due;
-        }
-      }
       pending_ = std::move(set);
     }
     char b = 1;
@@ -123,6 +118,17 @@ class SamplerThread {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Asks the thread to save the state file now, without sampling (e.g. a
+  // notification was delivered: it must not be sent again after a restart).
+  // Thread-safe.
+  void RequestSave() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      save_requested_ = true;
+    }
+    cv_.notify_all();
+  }
+
   // Steady-clock time of the last completed pass (epoch = never).
   std::chrono::steady_clock::time_point last_pass() const {
     return std::chrono::steady_clock::time_point(
@@ -141,18 +147,19 @@ class SamplerThread {
     while (true) {
       {
         std::unique_lock<std::mutex> lock(mu_);
-        if (cv_.wait_until(lock, next, [this] { return stop_; })) return;
+        if (cv_.wait_until(lock, next, [this] { return stop_ || save_requested_; })) {
+          if (stop_) return;
+          save_requested_ = false;
+          lock.unlock();
+          Save();
+          continue;  // the sampling deadline is unchanged
+        }
+        save_requested_ = false;  // the save after this pass covers it
       }
       auto now = system_clock::now();
       SampleSet set = sampler_->Sample(now);
       last_pass_ = steady_clock::now().time_since_epoch().count();
-      Status saved = WriteFileAtomically(config_.state_file, sampler_->SerializeState());
-      if (!saved.ok()) {
-        if (!state_warned_) LogWarning(fmt::format("state file: {}", saved.message()));
-        state_warned_ = true;
-      } else {
-        state_warned_ = false;
-      }
+      Save();
       handoff_->Put(std::move(set));
       // Next multiple of the interval since the epoch, so every interval lies
       // within one day whenever the interval divides the UTC offset.
@@ -165,6 +172,16 @@ class SamplerThread {
     }
   }
 
+  void Save() {
+    Status saved = WriteFileAtomically(config_.state_file, sampler_->SerializeState());
+    if (!saved.ok()) {
+      if (!state_warned_) LogWarning(fmt::format("state file: {}", saved.message()));
+      state_warned_ = true;
+    } else {
+      state_warned_ = false;
+    }
+  }
+
   const SubagentConfig& config_;
   Sampler* sampler_;
   Handoff* handoff_;
@@ -172,6 +189,7 @@ class SamplerThread {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool save_requested_ = false;
   bool state_warned_ = false;
   std::atomic<int64_t> last_pass_{0};
 };
@@ -181,6 +199,7 @@ struct LoopContext {
   MibTables* tables;
   Handoff* handoff;
   SamplerThread* sampler_thread;
+  Notifier* notifier;
   bool stalled = false;
 };
 
@@ -191,7 +210,7 @@ void OnSampleReady(int /*fd*/, void* data) noexcept {
   if (ctx->stalled) LogInfo("sampler is running again");
   ctx->stalled = false;
   ctx->tables->Update(std::move(*set));
-  ctx->tables->SendDueNotifications();
+  ctx->notifier->Flush();
 }
 
 // A sampler blocked in the kernel (hung NFS mount) must not leave stale data
@@ -270,6 +289,10 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
 
   // Stop signals are caught before anything connects; they write to a pipe
   // the agent's select loop watches, so a stop is seen at once.
+  // The notifier follows the AgentX session from the first connection on.
+  SamplerThread sampler_thread(config, &sampler, &handoff);
+  Notifier notifier(config, &sampler, tables->get(), [&] { sampler_thread.RequestSave(); });
+
   std::signal(SIGPIPE, SIG_IGN);
   int stop_pipe[2];
   if (::pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -291,11 +314,10 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   sigaddset(&block, SIGTERM);
   sigaddset(&block, SIGINT);
   pthread_sigmask(SIG_BLOCK, &block, &old);
-  SamplerThread sampler_thread(config, &sampler, &handoff);
   sampler_thread.Start();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
 
-  LoopContext ctx{&config, tables->get(), &handoff, &sampler_thread};
+  LoopContext ctx{&config, tables->get(), &handoff, &sampler_thread, &notifier};
   register_readfd(handoff.read_fd(), OnSampleReady, &ctx);
   snmp_alarm_register(config.sampling_interval_s, SA_REPEAT, CheckSamplerAlive, &ctx);
   LogInfo(fmt::format("{} {} serving {} device(s) via AgentX {}", kSubagentName, PERISCOPE_VERSION,
@@ -312,6 +334,7 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   ::close(stop_pipe[1]);
   Status saved = WriteFileAtomically(config.state_file, sampler.SerializeState());
   if (!saved.ok()) LogWarning(fmt::format("state file: {}", saved.message()));
+  notifier.Detach();  // snmp_shutdown frees registered callbacks' arguments
   snmp_shutdown(kSubagentName);
   return Status::Ok();
 }

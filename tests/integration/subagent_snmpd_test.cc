@@ -246,29 +246,37 @@ void WriteSyncedBurst(const std::string& path, int count) {
   std::free(buf);
 }
 
+// The mount point holding `path` (longest matching mount), and whether it is
+// backed by an anonymous device (0:N, e.g. tmpfs or overlay).
+std::string MountHolding(const std::string& path, bool* anonymous) {
+  std::string mount = "/";
+  *anonymous = false;
+  auto content = ReadFileBounded("/proc/self/mountinfo", 1 << 20);
+  if (!content.ok()) return mount;
+  size_t best = 0;
+  std::stringstream lines(*content);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string_view> f = SplitWhitespace(line);
+    if (f.size() < 5) continue;
+    std::string mp(f[4]);
+    if (path.rfind(mp, 0) == 0 && mp.size() >= best &&
+        (mp == "/" || path.size() == mp.size() || path[mp.size()] == '/')) {
+      best = mp.size();
+      mount = mp;
+      *anonymous = f[2].rfind("0:", 0) == 0;
+    }
+  }
+  return mount;
+}
+
 TEST_F(SubagentSnmpdTest, SyncedBurstRaisesTodaysPeakAndRestartKeepsIt) {
   // The burst lands on the filesystem holding the temp dir: monitor that mount.
-  std::string mount = "/";
-  {
-    auto content = ReadFileBounded("/proc/self/mountinfo", 1 << 20);
-    ASSERT_TRUE(content.ok());
-    size_t best = 0;
-    std::stringstream lines(*content);
-    std::string line;
-    while (std::getline(lines, line)) {
-      std::vector<std::string_view> f = SplitWhitespace(line);
-      if (f.size() < 5) continue;
-      std::string mp(f[4]);
-      if (dir_.path().rfind(mp, 0) == 0 && mp.size() >= best &&
-          (mp == "/" || dir_.path().size() == mp.size() || dir_.path()[mp.size()] == '/')) {
-        best = mp.size();
-        mount = mp;
-        if (f[2].rfind("0:", 0) == 0) {
-          GTEST_SKIP() << dir_.path() << " is on " << mp << " (" << f[2]
-                       << "), which has no block device; set TMPDIR to a disk-backed directory";
-        }
-      }
-    }
+  bool anonymous = false;
+  std::string mount = MountHolding(dir_.path(), &anonymous);
+  if (anonymous) {
+    GTEST_SKIP() << dir_.path() << " is on " << mount
+                 << ", which has no block device; set TMPDIR to a disk-backed directory";
   }
   std::string device = kRootDevice;
   device.replace(device.find("<mount>/</mount>"), 16, "<mount>" + mount + "</mount>");
@@ -573,6 +581,22 @@ class CapacityNotificationTest : public SubagentSnmpdTest {
     trap_port_ = sink_.port();
     SubagentSnmpdTest::SetUp();
   }
+  // Counts periscopeCapacityThresholdCrossed notifications received in `window`.
+  int CountNotifications(std::chrono::milliseconds window) {
+    std::string notification =
+        BerOidBody(mib::Oid({mib::kNotifications, mib::kNotifyCapacityThresholdCrossed}));
+    int traps = 0;
+    auto deadline = std::chrono::steady_clock::now() + window;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (sink_.Receive().find(notification) != std::string::npos) ++traps;
+    }
+    return traps;
+  }
+
+  bool LogSays(const std::string& text, std::chrono::milliseconds timeout) {
+    return WaitFor([&] { return subagent_->Log().find(text) != std::string::npos; }, timeout);
+  }
+
   UdpSink sink_;
 };
 
@@ -592,6 +616,69 @@ TEST_F(CapacityNotificationTest, CrossingTheThresholdSendsOneTrapThroughSnmpd) {
     }
   }
   EXPECT_EQ(traps, 1) << subagent_->Log();
+}
+
+TEST_F(CapacityNotificationTest, ACrossingWhileSnmpdIsDownIsSentOnceWhenItStarts) {
+  // Monitor the filesystem holding the temp dir with a configured capacity
+  // that puts the 50% threshold kMargin above its usage now; allocating twice
+  // that much then crosses it.
+  constexpr uint64_t kMargin = 512ULL << 20;
+  bool anonymous = false;
+  std::string mount = MountHolding(dir_.path(), &anonymous);
+  struct statvfs vfs {};
+  ASSERT_EQ(::statvfs(dir_.path().c_str(), &vfs), 0);
+  if (anonymous || static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize < 8 * kMargin) {
+    GTEST_SKIP() << dir_.path() << " is on " << mount
+                 << ", which is memory-backed or has less than 4 GiB free";
+  }
+  uint64_t used_now = static_cast<uint64_t>(vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize;
+  uint64_t capacity = 2 * (used_now + kMargin);
+  std::string device = kRootDevice;
+  device.replace(
+      device.find("<mount>/</mount>"), 16,
+      "<mount>" + mount + "</mount><capacity>" + std::to_string(capacity) + "</capacity>");
+  WriteConfig(device, /*threshold_pct=*/50);
+  ASSERT_NO_FATAL_FAILURE(StartBoth());
+  ASSERT_EQ(CountNotifications(seconds(2)), 0) << "crossed before the test made it cross";
+
+  snmpd_->Stop();
+  int fd = ::open(dir_.File("ballast").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::posix_fallocate(fd, 0, static_cast<off_t>(2 * kMargin)), 0);
+  ::close(fd);
+  ASSERT_TRUE(LogSays("notification pending", seconds(10))) << subagent_->Log();
+  EXPECT_EQ(subagent_->Log().find("notification sent"), std::string::npos) << subagent_->Log();
+  std::this_thread::sleep_for(seconds(kPingIntervalS + 1));  // a few reconnect attempts fail
+
+  ASSERT_TRUE(snmpd_->Start()) << snmpd_->Log();
+  EXPECT_EQ(CountNotifications(seconds(kPingIntervalS + 6)), 1)
+      << subagent_->Log() << snmpd_->Log();
+  EXPECT_TRUE(LogSays("notification sent", seconds(1))) << subagent_->Log();
+  EXPECT_LT(subagent_->Log().find("notification pending"),
+            subagent_->Log().find("notification sent"));
+}
+
+TEST_F(CapacityNotificationTest, APendingNotificationSurvivesARestartAndIsSentExactlyOnce) {
+  WriteConfig(kRootDevice, /*threshold_pct=*/1);  // / is surely over 1% used
+  subagent_->Start();                             // snmpd is not running: no AgentX session
+  ASSERT_TRUE(LogSays("notification pending", seconds(10))) << subagent_->Log();
+  ASSERT_EQ(subagent_->Stop(), 0) << subagent_->Log();
+  EXPECT_THAT(ReadTextFile(dir_.File("state")), ::testing::HasSubstr("\nalarm 1 1\n"));
+
+  subagent_->Start();  // restored with the notification still pending
+  std::this_thread::sleep_for(seconds(2));
+  ASSERT_TRUE(snmpd_->Start()) << snmpd_->Log();
+  EXPECT_EQ(CountNotifications(seconds(kPingIntervalS + 6)), 1)
+      << subagent_->Log() << snmpd_->Log();
+  // The delivery is saved at once, so a restart does not send it again.
+  EXPECT_TRUE(WaitFor(
+      [&] { return ReadTextFile(dir_.File("state")).find("\nalarm 1 0\n") != std::string::npos; },
+      seconds(3)));
+  subagent_->Stop(/*kill9=*/true);  // no shutdown save: the delivery was saved already
+  subagent_->Start();
+  auto client = V2c();
+  ASSERT_TRUE(WaitFor([&] { return Serving(client.get()); }, seconds(15))) << subagent_->Log();
+  EXPECT_EQ(CountNotifications(seconds(3)), 0) << subagent_->Log();
 }
 
 }  // namespace

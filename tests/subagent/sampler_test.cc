@@ -186,6 +186,52 @@ TEST(SamplerTest, CapacityNotificationIsDueOnceWhenThresholdIsCrossed) {
   EXPECT_FALSE(sampler.Sample(At(1'800'000'020)).devices[1].capacity_notification_due);
 }
 
+TEST(SamplerTest, ANotificationStaysPendingAcrossRestartsUntilAcknowledged) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  sampler.Sample(At(1'800'000'000));
+  EXPECT_TRUE(sampler.PendingNotifications().empty());
+  probe.filesystems["/data"].used_bytes = 9100;
+  sampler.Sample(At(1'800'000'010));
+  sampler.Sample(At(1'800'000'020));  // still above: one notification owed, not two
+  std::vector<PendingNotification> pending = sampler.PendingNotifications();
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].device, 1u);
+
+  Sampler restarted(config, &probe);  // e.g. snmpd was down, then the subagent restarted
+  ASSERT_TRUE(restarted.RestoreState(sampler.SerializeState()).ok());
+  std::vector<PendingNotification> restored = restarted.PendingNotifications();
+  ASSERT_EQ(restored.size(), 1u);
+  EXPECT_EQ(restored[0].device, 1u);
+
+  EXPECT_TRUE(restarted.AcknowledgeNotification(restored[0]));
+  EXPECT_FALSE(restarted.AcknowledgeNotification(restored[0]));  // already cleared
+  EXPECT_TRUE(restarted.PendingNotifications().empty());
+  Sampler again(config, &probe);  // the cleared state is what is saved
+  ASSERT_TRUE(again.RestoreState(restarted.SerializeState()).ok());
+  EXPECT_TRUE(again.PendingNotifications().empty());
+  EXPECT_FALSE(again.Sample(At(1'800'000'030)).devices[1].capacity_notification_due);
+  EXPECT_TRUE(again.PendingNotifications().empty());
+}
+
+TEST(SamplerTest, AcknowledgingAnOlderCrossingKeepsANewerOnePending) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  probe.filesystems["/data"].used_bytes = 9100;
+  sampler.Sample(At(1'800'000'000));
+  std::vector<PendingNotification> first = sampler.PendingNotifications();
+  ASSERT_EQ(first.size(), 1u);
+  probe.filesystems["/data"].used_bytes = 1000;  // re-arms below 85%
+  sampler.Sample(At(1'800'000'010));
+  probe.filesystems["/data"].used_bytes = 9500;  // crosses again before the first was confirmed
+  sampler.Sample(At(1'800'000'020));
+  EXPECT_FALSE(sampler.AcknowledgeNotification(first[0]));
+  ASSERT_EQ(sampler.PendingNotifications().size(), 1u);
+  EXPECT_NE(sampler.PendingNotifications()[0].generation, first[0].generation);
+}
+
 TEST(SamplerTest, APartlyReadableDeviceNeitherRearmsNorRecordsItsDay) {
   SubagentConfig config = TwoDevices();
   config.devices[1].mount_points = {"/data", "/"};  // 4500 + 250 of 10000 configured
@@ -252,6 +298,81 @@ TEST(SamplerTest, StateRoundTripKeepsPeaksHistoryAndAlarm) {
   EXPECT_EQ(initial.devices[0].status, mib::DeviceStatus::kUnavailable);
   // The alarm already fired before the restart: no second notification.
   EXPECT_FALSE(second.Sample(At(t0 + 86410)).devices[1].capacity_notification_due);
+}
+
+TEST(SamplerTest, StatusSaysTheClockIsBehindWhileItReadsADayBeforeTheNewest) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  int64_t t0 = 1'800'000'000;
+  sampler.Sample(At(t0));
+  probe.disks["sda1"].writes_completed += 40;
+  SampleSet before = sampler.Sample(At(t0 + 10));
+  ASSERT_EQ(before.devices[0].today.load_peak, 40u);
+
+  probe.disks["sda1"].writes_completed += 900;
+  SampleSet behind = sampler.Sample(At(t0 + 20 - 2 * 86400));  // stepped back two days
+  const DeviceSnapshot& root = behind.devices[0];
+  EXPECT_EQ(root.status, mib::DeviceStatus::kDegraded);
+  EXPECT_NE(root.status_text.find("clock is behind"), std::string::npos) << root.status_text;
+  EXPECT_EQ(root.today, before.devices[0].today);
+  EXPECT_EQ(root.history, before.devices[0].history);
+  EXPECT_EQ(FindItem(root, "load-peak-today")->value, "40");
+
+  probe.disks["sda1"].writes_completed += 7;
+  SampleSet caught_up = sampler.Sample(At(t0 + 20));
+  EXPECT_EQ(caught_up.devices[0].status, mib::DeviceStatus::kOk)
+      << caught_up.devices[0].status_text;
+  EXPECT_EQ(caught_up.devices[0].status_text, "");
+  EXPECT_EQ(caught_up.devices[0].today.date, before.devices[0].today.date);
+  // The interval that spans the step is not counted; the next one is.
+  EXPECT_EQ(caught_up.devices[0].today.intervals, 1u);
+  probe.disks["sda1"].writes_completed += 3;
+  EXPECT_EQ(sampler.Sample(At(t0 + 30)).devices[0].today.intervals, 2u);
+}
+
+TEST(SamplerTest, AStateSavedWithTheClockAheadIsCorrectedAtTheFirstSampleAfterRestore) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler first(config, &probe);
+  int64_t t0 = 1'800'000'000;
+  first.Sample(At(t0 - 86400));
+  first.Sample(At(t0 - 86390));  // yesterday
+  first.Sample(At(t0));
+  probe.disks["sda1"].writes_completed += 500;
+  SampleSet real = first.Sample(At(t0 + 10));  // today, peak 500
+  ASSERT_EQ(real.devices[0].history.size(), 1u);
+  first.Sample(At(t0 + 400 * 86400));  // rebooted with the clock a year ahead
+  std::string state = first.SerializeState();
+
+  Sampler second(config, &probe);
+  ASSERT_TRUE(second.RestoreState(state).ok());
+  EXPECT_EQ(second.SerializeState(), state);
+  SampleSet corrected = second.Sample(At(t0 + 30));  // NTP corrected the clock
+  const DeviceSnapshot& root = corrected.devices[0];
+  EXPECT_EQ(root.status, mib::DeviceStatus::kOk) << root.status_text;
+  EXPECT_EQ(root.today.date, real.devices[0].today.date);
+  EXPECT_EQ(root.today.load_peak, 500u);
+  EXPECT_EQ(root.history, real.devices[0].history);
+}
+
+TEST(SamplerTest, StateFileWithoutTheSteppedFieldStillRestores) {
+  SubagentConfig config = TwoDevices();
+  FakeDiskProbe probe;
+  Sampler sampler(config, &probe);
+  std::string body =
+      "periscope-subagent-state 1\ndevice 1 x532d524f4f54\nalarm 0\ntotals 0 0 0\n"
+      "baseline 0 0\nday 20261120 999 0 0 0 0\ntoday 20261121 1 1 1 0 0\nend-device\n";
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : body) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  char sum[32];
+  std::snprintf(sum, sizeof sum, "checksum %016llx\n", static_cast<unsigned long long>(h));
+  ASSERT_TRUE(sampler.RestoreState(body + sum).ok());
+  ASSERT_EQ(sampler.Initial().devices[0].history.size(), 1u);
+  EXPECT_EQ(sampler.Initial().devices[0].history[0].load_peak, 999u);
 }
 
 TEST(SamplerTest, DamagedStateIsRejectedWithoutChangingAnything) {
