@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build pkg-config git clang-format
+  # fuzzing (scripts/fuzz.sh): clang 14; libclang-rt-14-dev has libFuzzer (-fsanitize=fuzzer)
+  clang libclang-rt-14-dev
   # libraries
   libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
