@@ -11,6 +11,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_input.h"
+#include "core/clock.h"
 #include "mib/periscope_oids.h"
 #include "poller/decode.h"
 
@@ -56,32 +57,41 @@ VarBind NextVarBind(fuzz::FuzzInput& in) {
   return vb;
 }
 
-// Only the records of whatever DecodeDevices returns: a plain vector today,
-// a struct with records and warnings later.
-const std::vector<store::DeviceRecord>& RecordsOf(const std::vector<store::DeviceRecord>& r) {
-  return r;
-}
-template <typename T>
-requires requires(const T& t) { t.records; }
-const std::vector<store::DeviceRecord>& RecordsOf(const T& t) { return t.records; }
-
-void CheckRecords(const std::vector<store::DeviceRecord>& records) {
+// The decoder's contract: records in index order, every stored value valid
+// for its MIB syntax, and a bounded number of warnings.
+void CheckDecoded(const poller::DecodedTarget& decoded, const poller::DecodeOptions& options) {
+  const std::vector<store::DeviceRecord>& records = decoded.devices;
+  FUZZ_CHECK(records.size() <= options.max_devices);
+  FUZZ_CHECK(decoded.warnings.size() <= options.max_warnings + 1);
   for (size_t i = 0; i < records.size(); ++i) {
     const store::DeviceRecord& d = records[i];
     if (i > 0) FUZZ_CHECK(records[i - 1].device_index < d.device_index);
-    FUZZ_CHECK(d.device_index >= 0 && d.device_index <= 0xffffffffLL);
-    for (const std::string* s : {&d.spec.product_name, &d.spec.model, &d.spec.product_number,
-                                 &d.spec.serial_number, &d.spec.configuration, &d.spec.firmware,
-                                 &d.spec.currency, &d.spec.user_id, &d.usage.status_text}) {
-      FUZZ_CHECK(s->size() <= mib::kMaxAdminStringBytes);
+    FUZZ_CHECK(d.device_index >= 1 && d.device_index <= 0xffffffffLL);
+    FUZZ_CHECK(!d.serial_number.empty() && d.serial_number.size() <= mib::kMaxAdminStringBytes);
+    if (d.spec) {
+      const store::DeviceSpec& s = *d.spec;
+      for (const std::string* t : {&s.product_name, &s.model, &s.product_number, &s.configuration,
+                                   &s.firmware, &s.user_id}) {
+        FUZZ_CHECK(t->size() <= mib::kMaxAdminStringBytes);
+      }
+      FUZZ_CHECK(s.currency.empty() || s.currency.size() == 3);
+      FUZZ_CHECK(s.type >= 1 && s.type <= 9);
+      FUZZ_CHECK(!s.sale_date || IsValidDate(static_cast<DateYmd>(*s.sale_date)));
+      for (int64_t n : {s.capacity_bytes, s.cache_bytes, s.price_minor_units}) FUZZ_CHECK(n >= 0);
     }
-    for (int64_t n :
-         {d.spec.capacity_bytes, d.spec.cache_bytes, d.spec.price_minor_units, d.usage.used_bytes,
-          d.usage.load_interval_s, d.usage.load_peak_today, d.usage.load_avg_today_centi,
-          d.usage.writes_completed, d.usage.bytes_written}) {
-      FUZZ_CHECK(n >= 0);  // counters saturate, never wrap negative
+    const store::DeviceUsage& u = d.usage;
+    for (const std::optional<int64_t>& n :
+         {u.used_bytes, u.capacity_bytes, u.load_interval_s, u.load_peak_today,
+          u.load_avg_today_centi, u.writes_completed, u.bytes_written}) {
+      FUZZ_CHECK(!n || *n >= 0);  // counters saturate, never wrap negative
     }
-    for (size_t j = 1; j < d.daily.size(); ++j) FUZZ_CHECK(d.daily[j - 1].date < d.daily[j].date);
+    FUZZ_CHECK(!u.status || (*u.status >= 1 && *u.status <= 3));
+    FUZZ_CHECK(!u.status_text || u.status_text->size() <= mib::kMaxAdminStringBytes);
+    for (size_t j = 0; j < d.daily.size(); ++j) {
+      if (j > 0) FUZZ_CHECK(d.daily[j - 1].date < d.daily[j].date);
+      FUZZ_CHECK(IsValidDate(static_cast<DateYmd>(d.daily[j].date)));
+      FUZZ_CHECK(d.daily[j].date <= options.latest_date);
+    }
   }
 }
 
@@ -93,8 +103,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::FuzzInput in(data, size);
   std::vector<snmp::VarBind> varbinds;
   while (!in.empty() && varbinds.size() < 4096) varbinds.push_back(NextVarBind(in));
-  // The one line to adapt when DecodeDevices' signature changes.
-  auto decoded = poller::DecodeDevices(varbinds);
-  if (decoded.ok()) CheckRecords(RecordsOf(*decoded));
+  poller::DecodeOptions options;
+  options.latest_date = 20261203;
+  options.max_devices = 64;
+  options.max_warnings = 16;
+  auto decoded = poller::DecodeDevices(varbinds, options);
+  if (decoded.ok()) CheckDecoded(*decoded, options);
   return 0;
 }
