@@ -217,10 +217,10 @@ std::optional<Value> Check(const VarBind& vb, Syntax syntax) {
 // Spec columns that must all arrive valid for a spec row (the serial number
 // is the identity and is checked on its own).
 constexpr uint32_t kSpecColumns[] = {
-    mib::kDeviceType,          mib::kDeviceProductName, mib::kDeviceModel,
+    mib::kDeviceType,          mib::kDeviceProductName,   mib::kDeviceModel,
     mib::kDeviceProductNumber, mib::kDeviceConfiguration, mib::kDeviceFirmware,
-    mib::kDeviceCapacityBytes, mib::kDeviceCacheBytes,  mib::kDeviceSaleDate,
-    mib::kDevicePrice,         mib::kDeviceCurrency,    mib::kDeviceUserId,
+    mib::kDeviceCapacityBytes, mib::kDeviceCacheBytes,    mib::kDeviceSaleDate,
+    mib::kDevicePrice,         mib::kDeviceCurrency,      mib::kDeviceUserId,
 };
 
 struct PartialDevice {
@@ -397,9 +397,8 @@ class Decoder {
       out.devices.push_back(std::move(d.record));
     }
     if (warning_count_ > warnings_.size()) {
-      warnings_.push_back({0, "",
-                           fmt::format("{} more warnings not stored",
-                                       warning_count_ - warnings_.size())});
+      warnings_.push_back(
+          {0, "", fmt::format("{} more warnings not stored", warning_count_ - warnings_.size())});
     }
     out.warnings = std::move(warnings_);
     return out;

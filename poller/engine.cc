@@ -211,13 +211,12 @@ void OnTimedOut(Device* d) {
                        d->name));
     return;
   }
-  d->no_answer = fmt::format(
-      "{}: no answer{} within {} ms x {} tries{}", d->name,
-      d->phase == Device::Phase::kProbe ? " to engine-ID discovery" : "", o.timeout.count(),
-      o.retries + 1,
-      d->job->profile->version == 2
-          ? " (an SNMPv2c agent is also silent when the community is wrong)"
-          : "");
+  d->no_answer = fmt::format("{}: no answer{} within {} ms x {} tries{}", d->name,
+                             d->phase == Device::Phase::kProbe ? " to engine-ID discovery" : "",
+                             o.timeout.count(), o.retries + 1,
+                             d->job->profile->version == 2
+                                 ? " (an SNMPv2c agent is also silent when the community is wrong)"
+                                 : "");
   d->phase = Device::Phase::kLinger;
   d->linger_from = Clock::now();
   d->linger_until = d->linger_from + o.timeout;
@@ -567,8 +566,7 @@ class Runner {
     }
     if (unresolved_ > 0) add_fd(resolver_.wake_fd());
     int ready = netsnmp_large_fd_set_select(numfds, &fdset_, nullptr, nullptr, &wait);
-    if (unresolved_ > 0 && ready > 0 &&
-        NETSNMP_LARGE_FD_ISSET(resolver_.wake_fd(), &fdset_)) {
+    if (unresolved_ > 0 && ready > 0 && NETSNMP_LARGE_FD_ISSET(resolver_.wake_fd(), &fdset_)) {
       resolver_ready_ = true;
     }
     for (const auto& d : active_) {
@@ -603,9 +601,9 @@ class Runner {
     char buf[2048];
     while (::recv(SessionFd(d->sess), buf, sizeof buf, MSG_DONTWAIT) > 0) {
     }
-    auto late_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                         d->linger_from)
-                       .count();
+    auto late_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - d->linger_from)
+            .count();
     Finish(d, false, ErrorClass::kLate,
            fmt::format("{}: answered {} ms after the request was given up ({} ms x {} tries): "
                        "the device or the path is slow; raise timeout-ms",

@@ -101,8 +101,7 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
   size_t done = summary.targets - jobs.size();
   DecodeOptions decode_options;
   decode_options.max_devices = config.max_devices;
-  decode_options.latest_date =
-      LocalDate(std::chrono::system_clock::now() + std::chrono::hours(24));
+  decode_options.latest_date = LocalDate(std::chrono::system_clock::now() + std::chrono::hours(24));
   Engine engine(config.engine);
   EngineStats stats = engine.Run(
       jobs, mib::kPeriscopeMibRoot,
@@ -145,7 +144,8 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     LogWarning(message);
     for (int64_t target_id : dup.target_ids) {
       ++summary.warnings;
-      Status s = writer.RecordWarnings(*run_id, target_id, UnixNow(), {{0, "snmpEngineID", message}});
+      Status s =
+          writer.RecordWarnings(*run_id, target_id, UnixNow(), {{0, "snmpEngineID", message}});
       if (!s.ok() && store_error.ok()) store_error = s;
     }
   }
@@ -161,18 +161,18 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
   }
   if (store_error.ok()) {
     int64_t now = UnixNow();
-    auto retired = writer.RetireDevicesUnseenSince(
-        now - int64_t{86400} * config.retire_after_days, now);
+    auto retired =
+        writer.RetireDevicesUnseenSince(now - int64_t{86400} * config.retire_after_days, now);
     if (retired.ok()) {
       summary.retired = static_cast<size_t>(*retired);
     } else {
       store_error = retired.status();
     }
   }
-  Status finish = writer.FinishRun(
-      *run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
-      static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed),
-      static_cast<int64_t>(summary.warnings));
+  Status finish =
+      writer.FinishRun(*run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
+                       static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed),
+                       static_cast<int64_t>(summary.warnings));
   if (!store_error.ok()) return store_error;
   if (!finish.ok()) return finish;
   return summary;

@@ -24,8 +24,8 @@ struct RunSummary {
   size_t targets = 0;
   size_t ok = 0;
   size_t devices = 0;
-  size_t warnings = 0;  // values refused by decoding (stored in poll_warnings)
-  size_t retired = 0;   // devices newly marked retired by this run
+  size_t warnings = 0;                   // values refused by decoding (stored in poll_warnings)
+  size_t retired = 0;                    // devices newly marked retired by this run
   std::map<std::string, size_t> failed;  // by error class
   double duration_s = 0;
   bool completed = false;  // false: budget spent or stopped

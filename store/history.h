@@ -16,8 +16,7 @@ namespace periscope::store {
 // day shows the specification in effect on that day. Retired devices are left
 // out unless `include_retired`. A value the agent did not serve is empty.
 // NotFound when the customer does not exist.
-Result<TextTable> CustomerHistory(Db& db, const std::string& user_id,
-                                  bool include_retired = false);
+Result<TextTable> CustomerHistory(Db& db, const std::string& user_id, bool include_retired = false);
 
 // Listings for `periscope-store list WHAT`.
 Result<TextTable> List(Db& db, const std::string& what);

@@ -9,11 +9,12 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "mib/periscope_oids.h"
+#include "poller/engine.h"
 #include "store/db.h"
 #include "store/registry.h"
 #include "store/schema.h"
@@ -245,8 +246,10 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
   BadAgent repeat(BadAgent::Mode::kRepeatOid, mib::kPeriscopeMibRoot);
   BadAgent endless(BadAgent::Mode::kEndlessRows, mib::kPeriscopeMibRoot);
   BadAgent silent(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
+  BadAgent late(BadAgent::Mode::kLate, mib::kPeriscopeMibRoot);
   int closed = FreeUdpPort();
   std::vector<TargetRow> targets = {
+      {"127.0.0.1", late.port(), "v2", "c1"},
       {"127.0.0.1", closed, "v2", "c1"},
       {"127.0.0.1", silent.port(), "v2", "c1"},
       {"127.0.0.1", repeat.port(), "v2", "c1"},
@@ -258,9 +261,14 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
       {"127.0.0.5", snmpd.port(), "v3-bad-priv", "c1"},
   };
   ASSERT_NO_FATAL_FAILURE(Import(targets));
-  WriteConfig("window=\"16\" timeout-ms=\"300\" retries=\"0\" max-objects=\"500\"");
+  // The late agent answers after 750 ms: past the 500 ms timeout, within the
+  // 500 ms the poller keeps listening after giving up.
+  WriteConfig("window=\"16\" timeout-ms=\"500\" retries=\"0\" max-objects=\"500\"");
   CommandResult r = Poll();
   EXPECT_EQ(r.exit_code, 0) << r.output;  // the run completed even though every device failed
+  EXPECT_THAT(ErrorClassOf(late.port()), HasSubstr("late: "));
+  EXPECT_THAT(ErrorClassOf(late.port()), HasSubstr("raise timeout-ms"));
+  EXPECT_THAT(ErrorClassOf(silent.port()), HasSubstr("no answer within 500 ms x 1 tries"));
   EXPECT_THAT(ErrorClassOf(closed), HasSubstr("timeout"));
   EXPECT_THAT(ErrorClassOf(silent.port()), HasSubstr("timeout"));
   EXPECT_THAT(ErrorClassOf(repeat.port()), HasSubstr("protocol: "));
@@ -275,6 +283,7 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
   };
   EXPECT_THAT(by_address("127.0.0.1"), HasSubstr("no-such-object"));
   EXPECT_THAT(by_address("127.0.0.2"), HasSubstr("timeout"));  // wrong community: silence
+  EXPECT_THAT(by_address("127.0.0.2"), HasSubstr("silent when the community is wrong"));
   EXPECT_THAT(by_address("127.0.0.3"), HasSubstr("auth: "));
   EXPECT_THAT(by_address("127.0.0.4"), HasSubstr("auth: "));
   EXPECT_THAT(by_address("127.0.0.5"), HasSubstr("auth: "));
@@ -391,9 +400,9 @@ void CloneSnmpd(const TempDir& dir, const std::string& auth_pass, const std::str
   conf += "exactEngineID 0x8000cafe04636c6f6e6564\n";
   WriteTextFile(dir.File("snmpd-conf/snmpd.conf"), conf);
   // snmpd keeps the persisted boots only for the engine ID it persisted with.
-  WriteTextFile(dir.File("snmpd-persist/snmpd.conf"),
-                "engineBoots " + std::to_string(engine_boots) +
-                    "\noldEngineID 0x8000cafe04636c6f6e6564\n");
+  WriteTextFile(
+      dir.File("snmpd-persist/snmpd.conf"),
+      "engineBoots " + std::to_string(engine_boots) + "\noldEngineID 0x8000cafe04636c6f6e6564\n");
 }
 
 class ClonedEngineIdTest : public PollerTest, public ::testing::WithParamInterface<bool> {};
@@ -442,13 +451,15 @@ TEST_P(ClonedEngineIdTest, BothClonesPollWithTheirOwnKeysAndTheRunWarns) {
   if (same_pass_phrases) {
     EXPECT_NE(boots(a), boots(b));
   }
-  ASSERT_NO_FATAL_FAILURE(Import({{"127.0.0.1", a.port(), "v3", "c1"},
-                                  {"127.0.0.1", b.port(), same_pass_phrases ? "v3" : "v3-b", "c2"}}));
+  ASSERT_NO_FATAL_FAILURE(
+      Import({{"127.0.0.1", a.port(), "v3", "c1"},
+              {"127.0.0.1", b.port(), same_pass_phrases ? "v3" : "v3-b", "c2"}}));
   for (int run = 0; run < 2; ++run) {
-    WriteConfig("window=\"8\" timeout-ms=\"1000\" retries=\"1\"",
-                fmt::format(R"(<profile name="v3-b" version="3" user="{}" auth="SHA-256" )"
-                            R"(auth-pass="clone-b-auth-pass" priv="AES" priv-pass="clone-b-priv-pass"/>)",
-                            kV3User));
+    WriteConfig(
+        "window=\"8\" timeout-ms=\"1000\" retries=\"1\"",
+        fmt::format(R"(<profile name="v3-b" version="3" user="{}" auth="SHA-256" )"
+                    R"(auth-pass="clone-b-auth-pass" priv="AES" priv-pass="clone-b-priv-pass"/>)",
+                    kV3User));
     CommandResult r = Poll();
     EXPECT_EQ(r.exit_code, 0) << r.output;
     nlohmann::json summary = Summary(r);
@@ -466,9 +477,180 @@ TEST_P(ClonedEngineIdTest, BothClonesPollWithTheirOwnKeysAndTheRunWarns) {
 
 INSTANTIATE_TEST_SUITE_P(PassPhrases, ClonedEngineIdTest, ::testing::Bool(),
                          [](const ::testing::TestParamInfo<bool>& param) {
-                           return param.param ? "SamePassPhrasesOtherBoots"
-                                             : "OtherPassPhrases";
+                           return param.param ? "SamePassPhrasesOtherBoots" : "OtherPassPhrases";
                          });
+
+std::vector<uint32_t> DeviceCell(uint32_t column, uint32_t index) {
+  return mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, column, index});
+}
+std::vector<uint32_t> DailyCell(uint32_t column, uint32_t index, uint32_t date) {
+  return mib::Oid({mib::kObjects, mib::kDailyTable, mib::kEntry, column, index, date});
+}
+
+// A real agent over the wire serving values the MIB forbids: each becomes a
+// warning naming device and column, is stored as missing, and never makes a
+// device, a spec row or a daily row of its own.
+TEST_F(PollerTest, AHostileAgentsInvalidValuesAreWarningsAndNeverStored) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  std::vector<SimAgent> agents = MakeFleet(5, 2, 5);
+  SimAgent& hostile = agents[4];
+  ASSERT_EQ(hostile.devices.size(), 2u);
+  const uint32_t good = hostile.devices[0].index, phantom = hostile.devices[1].index;
+  hostile.overrides = {
+      {DeviceCell(mib::kDeviceSerialNumber, phantom), "2|12345"},       // INTEGER serial
+      {DeviceCell(mib::kDeviceUsedBytes, good), "4|lots"},              // string for Counter64
+      {DeviceCell(mib::kDeviceProductName, good), "5|"},                // NULL
+      {DeviceCell(mib::kDeviceCacheBytes, good), "64|10.0.0.1"},        // IpAddress
+      {DeviceCell(mib::kDeviceSaleDate, good), "4x|07ea0d2d00000000"},  // month 13, day 45
+      {DailyCell(mib::kDailyLoadPeak, good, 99999999), "66|5"},         // not a date
+      {DailyCell(mib::kDailyLoadPeak, good, 20261301), "66|5"},         // not a date
+  };
+  SnmpsimFleet fleet(dir_, agents, 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"8\" timeout-ms=\"2000\" retries=\"1\"");
+  CommandResult r = Poll();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json summary = Summary(r);
+  EXPECT_EQ(summary["ok"], 5) << r.output;
+  EXPECT_EQ(summary["devices"], 5);  // 4 agents x 1 device + the hostile one's good device
+  EXPECT_GE(summary["warnings"], 7);
+  const std::string port = std::to_string(fleet.agents()[4].port);
+  EXPECT_EQ(Query("SELECT count(*) FROM devices d JOIN targets t ON t.id = d.target_id "
+                  "WHERE t.port = " +
+                  port)
+                .rows[0][0],
+            "1");
+  EXPECT_EQ(Query("SELECT count(*) FROM devices WHERE serial_number = '12345'").rows[0][0], "0");
+  auto sample = Query(
+      "SELECT s.used_bytes IS NULL, s.capacity_bytes FROM samples s JOIN devices d ON "
+      "d.id = s.device_id JOIN targets t ON t.id = d.target_id WHERE t.port = " +
+      port);
+  ASSERT_EQ(sample.rows.size(), 1u);
+  EXPECT_EQ(sample.rows[0][0], "1");  // missing, not 0
+  EXPECT_EQ(sample.rows[0][1], std::to_string(hostile.devices[0].capacity_bytes));
+  EXPECT_EQ(Query("SELECT count(*) FROM device_specs s JOIN devices d ON d.id = s.device_id "
+                  "JOIN targets t ON t.id = d.target_id WHERE t.port = " +
+                  port)
+                .rows[0][0],
+            "0");  // an invalid spec field: no spec row
+  EXPECT_EQ(Query("SELECT count(*) FROM daily WHERE date > 20261231").rows[0][0], "0");
+  CommandResult listed = RunCommand({StoreBinary(), "--db", db_, "list", "errors"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  for (const char* text :
+       {"periscopeDeviceUsedBytes is OCTET STRING of 4 bytes", "periscopeDeviceProductName is NULL",
+        "periscopeDeviceCacheBytes is IpAddress", "periscopeDeviceSaleDate",
+        "serial number is missing or invalid", "99999999 is not a real date",
+        "20261301 is not a real date"}) {
+    EXPECT_THAT(listed.output, HasSubstr(text));
+  }
+}
+
+TEST_F(PollerTest, AnAgentServingMoreDevicesThanTheCapFailsWithLimitAndStoresNothing) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(5, 2, 3), 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  std::vector<TargetRow> targets;
+  for (const SimAgent& a : fleet.agents())
+    targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
+  ASSERT_NO_FATAL_FAILURE(Import(targets));
+  WriteConfig("window=\"8\" timeout-ms=\"2000\" retries=\"1\" max-devices=\"1\"");
+  CommandResult r = Poll();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Summary(r)["ok"], 4) << r.output;
+  EXPECT_EQ(Summary(r)["failed_by_class"]["limit"], 1);
+  const int port = fleet.agents()[4].port;
+  EXPECT_THAT(ErrorClassOf(port), HasSubstr("limit: "));
+  EXPECT_THAT(ErrorClassOf(port), HasSubstr("serves 2 devices, more than the limit of 1"));
+  EXPECT_EQ(Query("SELECT count(*) FROM devices d JOIN targets t ON t.id = d.target_id "
+                  "WHERE t.port = " +
+                  std::to_string(port))
+                .rows[0][0],
+            "0");
+}
+
+// Targets by IPv6 literal (over UDP/IPv6 on ::1) and by DNS name; a name that
+// does not resolve fails alone with class resolve.
+TEST_F(PollerTest, Ipv6AndDnsNameTargetsArePolledAndAnUnresolvableNameIsClassedResolve) {
+  Snmpd snmpd(dir_);
+  std::string conf = ReadTextFile(dir_.File("snmpd-conf/snmpd.conf"));
+  const std::string address_line = "agentaddress ";
+  size_t at = conf.find(address_line);
+  ASSERT_NE(at, std::string::npos);
+  size_t end = conf.find('\n', at);
+  conf.insert(end, ",udp6:[::1]:" + std::to_string(snmpd.port()));
+  conf += "rocommunity6 public ::1 -V all\n";
+  WriteTextFile(dir_.File("snmpd-conf/snmpd.conf"), conf);
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  WriteTextFile(dir_.File("subagent.xml"),
+                SubagentConfigXml(snmpd.agentx_socket(), dir_.File("state"), 1, 2,
+                                  "<device index=\"1\" type=\"disk\"><serial-number>V6"
+                                  "</serial-number><mount>/</mount></device>\n"));
+  Subagent subagent(dir_, dir_.File("subagent.xml"));
+  subagent.Start();
+  auto opened = SnmpClient::Open(snmpd.peer(), V2cCredentials());
+  ASSERT_TRUE(opened.ok());
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        Response resp = (*opened)->Get({DeviceCell(mib::kDeviceSerialNumber, 1)});
+        return resp.varbinds.size() == 1 && resp.varbinds[0].type == ValueType::kOctets;
+      },
+      seconds(15)))
+      << subagent.Log();
+  ASSERT_NO_FATAL_FAILURE(Import({{"::1", snmpd.port(), "v2", "c1"},
+                                  {"localhost", snmpd.port(), "v2", "c1"},
+                                  {"no-such-host.invalid", snmpd.port(), "v2", "c2"}}));
+  WriteConfig("window=\"8\" timeout-ms=\"2000\" retries=\"1\"");
+  CommandResult r = Poll();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  nlohmann::json summary = Summary(r);
+  EXPECT_EQ(summary["ok"], 2) << r.output;
+  EXPECT_EQ(summary["failed_by_class"]["resolve"], 1);
+  auto error = Query("SELECT e.class || ': ' || e.message FROM poll_errors e");
+  ASSERT_EQ(error.rows.size(), 1u);
+  EXPECT_THAT(error.rows[0][0], HasSubstr("resolve: no-such-host.invalid:"));
+  EXPECT_THAT(error.rows[0][0], HasSubstr("cannot resolve 'no-such-host.invalid'"));
+  EXPECT_EQ(Query("SELECT count(*) FROM devices d JOIN targets t ON t.id = d.target_id "
+                  "WHERE t.address IN ('::1', 'localhost')")
+                .rows[0][0],
+            "2");
+}
+
+// A name server that takes seconds delays only the targets behind that name.
+TEST(PollerEngineTest, ASlowNameDoesNotStallThePollLoop) {
+  TempDir dir;
+  Snmpd snmpd(dir);  // no subagent: each walk ends quickly with no-such-object
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  poller::Profile v2;
+  v2.name = "v2";
+  v2.community = kRoCommunity;
+  poller::EngineOptions options;
+  options.timeout = std::chrono::milliseconds(2000);
+  options.lookup = [](const std::string& host) -> Result<poller::NumericAddress> {
+    if (host == "slow.example") std::this_thread::sleep_for(seconds(3));
+    return poller::NumericAddress{false, "127.0.0.1"};
+  };
+  std::vector<poller::Job> jobs = {{1, "slow.example", snmpd.port(), &v2},
+                                   {2, "fast.example", snmpd.port(), &v2},
+                                   {3, "127.0.0.1", snmpd.port(), &v2}};
+  const auto started = std::chrono::steady_clock::now();
+  std::map<int64_t, std::chrono::steady_clock::duration> finished_after;
+  poller::Engine engine(options);
+  engine.Run(
+      jobs, mib::kPeriscopeMibRoot,
+      [&](poller::JobResult&& result) {
+        finished_after[result.target_id] = std::chrono::steady_clock::now() - started;
+        EXPECT_EQ(result.error_class, poller::ErrorClass::kNoSuchObject) << result.error;
+      },
+      nullptr);
+  ASSERT_EQ(finished_after.size(), 3u);
+  EXPECT_LT(finished_after[2], seconds(2));
+  EXPECT_LT(finished_after[3], seconds(2));
+  EXPECT_GE(finished_after[1], seconds(3));
+}
 
 TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
   if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace periscope::testing {
 namespace {
@@ -98,6 +99,7 @@ void BadAgent::Serve() {
     if (n <= 0) continue;
     ++requests_;
     if (mode_ == Mode::kSilent) continue;
+    if (mode_ == Mode::kLate) std::this_thread::sleep_for(kLateDelay);
     Reader msg{buf, buf + n};
     auto seq = msg.Next();
     if (!seq) continue;

@@ -6,6 +6,7 @@
 #define PERISCOPE_TESTS_SUPPORT_BAD_AGENT_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 #include <vector>
@@ -18,7 +19,9 @@ class BadAgent {
     kRepeatOid,    // always returns the same OID under the requested root
     kEndlessRows,  // returns ever-increasing OIDs: the walk never ends
     kSilent,       // reads requests, never answers
+    kLate,         // answers as kEndlessRows, but only after kLateDelay
   };
+  static constexpr std::chrono::milliseconds kLateDelay{750};
   // Binds 127.0.0.1 on a free port and serves on a thread until destroyed.
   explicit BadAgent(Mode mode, std::vector<uint32_t> root);
   ~BadAgent();

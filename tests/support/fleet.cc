@@ -131,6 +131,13 @@ std::string SnmprecFor(const SimAgent& agent) {
       add(cell(mib::kDailyIntervals), "66|" + std::to_string(y.intervals));
     }
   }
+  for (const auto& [oid, tag_value] : agent.overrides) {
+    if (tag_value.empty()) {
+      lines.erase(oid);
+    } else {
+      add(oid, tag_value);
+    }
+  }
   std::string out;
   for (const auto& [oid, line] : lines) out += line + "\n";
   return out;

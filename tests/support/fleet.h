@@ -4,6 +4,7 @@
 #define PERISCOPE_TESTS_SUPPORT_FLEET_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct SimAgent {
   int port = 0;
   std::string customer;
   std::vector<SimDevice> devices;
+  // Hostile agents: snmprec "TAG|VALUE" replacing (or adding) the line of an
+  // OID; an empty string removes the OID.
+  std::map<std::vector<uint32_t>, std::string> overrides;
 };
 
 // Deterministic fleet: `agents` agents over several models and `customers`
