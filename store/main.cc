@@ -43,7 +43,10 @@ void PrintHelp() {
       "                                upsert rows from a CSV file with a header row;\n"
       "                                a bad row names its line and nothing is imported\n"
       "  list staff|customers|targets|devices|runs|errors\n"
-      "  history --customer USER_ID    every device's daily figures in date order\n"
+      "  history --customer USER_ID [--include-retired]\n"
+      "                                every device's daily figures in date order, with\n"
+      "                                the spec in effect each day (retired devices only\n"
+      "                                with --include-retired)\n"
       "  export [--table NAME]         dump tables (default json, all tables)\n"
       "  check                         integrity_check, foreign keys and schema\n"
       "\n"
@@ -99,11 +102,13 @@ int main(int argc, char** argv) {
   std::string format;
   std::string customer;
   std::string table;
-  enum { kOptDb = 1000, kOptFormat, kOptCustomer, kOptTable };
+  bool include_retired = false;
+  enum { kOptDb = 1000, kOptFormat, kOptCustomer, kOptTable, kOptIncludeRetired };
   static const option kLong[] = {{"db", required_argument, nullptr, kOptDb},
                                  {"format", required_argument, nullptr, kOptFormat},
                                  {"customer", required_argument, nullptr, kOptCustomer},
                                  {"table", required_argument, nullptr, kOptTable},
+                                 {"include-retired", no_argument, nullptr, kOptIncludeRetired},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
   int opt;
@@ -121,6 +126,9 @@ int main(int argc, char** argv) {
       case kOptTable:
         table = optarg;
         break;
+      case kOptIncludeRetired:
+        include_retired = true;
+        break;
       case 'h':
         PrintHelp();
         return kExitOk;
@@ -131,6 +139,14 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> args(argv + optind, argv + argc);
   // Options may also follow the command.
+  for (auto it = args.begin(); it != args.end();) {
+    if (it != args.begin() && *it == "--include-retired") {
+      include_retired = true;
+      it = args.erase(it);
+    } else {
+      ++it;
+    }
+  }
   for (size_t i = 1; i + 1 < args.size();) {
     if (args[i] == "--customer" || args[i] == "--table" || args[i] == "--format" ||
         args[i] == "--db") {
@@ -190,7 +206,8 @@ int main(int argc, char** argv) {
     if (customer.empty() || args.size() != 1) return usage("history needs --customer USER_ID");
     auto db = OpenForRead(db_path);
     if (!db.ok()) return Fail(db.status());
-    return Print(store::CustomerHistory(**db, customer), format.empty() ? "text" : format);
+    return Print(store::CustomerHistory(**db, customer, include_retired),
+                 format.empty() ? "text" : format);
   }
   if (command == "export") {
     if (args.size() != 1) return usage("export takes --table and --format only");

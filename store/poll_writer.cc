@@ -136,7 +136,9 @@ std::optional<int64_t> OptionalInt(const Stmt& stmt, int column) {
   return stmt.Int(column);
 }
 
-// The stored daily rows of a device from `first_date` on, and its newest date.
+// The stored daily rows of a device from `first_date` on. Their newest date
+// is the device's newest stored date whenever it matters: if none is on or
+// after first_date, every incoming day is at least as new as any stored one.
 struct StoredDays {
   std::map<int64_t, DailyRow> rows;
   int64_t newest_date = 0;
@@ -144,12 +146,6 @@ struct StoredDays {
 
 Result<StoredDays> LoadStoredDays(Db& db, int64_t device_id, int64_t first_date) {
   StoredDays out;
-  auto newest = db.Prepare("SELECT max(date) FROM daily WHERE device_id = ?");
-  if (!newest.ok()) return newest.status();
-  newest->Bind(1, device_id);
-  auto row = newest->Step();
-  if (!row.ok()) return row.status();
-  if (*row && !newest->IsNull(0)) out.newest_date = newest->Int(0);
   auto stmt = db.Prepare(
       "SELECT date, load_peak, load_avg_centi, used_bytes, intervals FROM daily "
       "WHERE device_id = ? AND date >= ?");
@@ -165,6 +161,7 @@ Result<StoredDays> LoadStoredDays(Db& db, int64_t device_id, int64_t first_date)
     d.load_avg_centi = OptionalInt(*stmt, 2);
     d.used_bytes = OptionalInt(*stmt, 3);
     d.intervals = OptionalInt(*stmt, 4);
+    out.newest_date = std::max(out.newest_date, d.date);
     out.rows[d.date] = d;
   }
   return out;
