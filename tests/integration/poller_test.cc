@@ -652,6 +652,47 @@ TEST(PollerEngineTest, ASlowNameDoesNotStallThePollLoop) {
   EXPECT_GE(finished_after[1], seconds(3));
 }
 
+TEST_F(PollerTest, DevicesUnseenForRetireAfterDaysAreRetiredByARun) {
+  if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
+  SnmpsimFleet fleet(dir_, MakeFleet(2, 2, 3), 1);
+  ASSERT_TRUE(fleet.Start()) << fleet.Log();
+  const SimAgent& stale = fleet.agents()[1];
+  ASSERT_NO_FATAL_FAILURE(Import({{"127.0.0.1", fleet.agents()[0].port, "v2", "c1"},
+                                  {"127.0.0.1", stale.port, "v2", "c2"},
+                                  {"127.0.0.1", FreeUdpPort(), "no-such-profile", "c2"}}));
+  WriteConfig("window=\"8\" timeout-ms=\"2000\" retries=\"1\" retire-after-days=\"30\"");
+  CommandResult first = Poll();
+  EXPECT_EQ(Summary(first)["ok"], 2) << first.output;
+  EXPECT_EQ(Summary(first)["retired"], 0);
+  // A profile the config lacks fails its target alone, saying which.
+  EXPECT_EQ(Summary(first)["failed_by_class"]["internal"], 1);
+  auto missing = Query("SELECT message FROM poll_errors WHERE class = 'internal'");
+  ASSERT_EQ(missing.rows.size(), 1u);
+  EXPECT_THAT(missing.rows[0][0], HasSubstr("no credentials profile 'no-such-profile'"));
+  {
+    auto db = store::Db::OpenWriter(db_, store::OpenMode::kMustExist);
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("UPDATE devices SET last_seen = last_seen - 40 * 86400 WHERE "
+                            "target_id = (SELECT id FROM targets WHERE port = " +
+                            std::to_string(stale.port) + ")")
+                    .ok());
+  }
+  CommandResult second = Poll({"--target", "127.0.0.9"});  // polls nothing, retires
+  EXPECT_EQ(Summary(second)["retired"], 1) << second.output;
+  CommandResult listed = RunCommand({StoreBinary(), "--db", db_, "list", "devices"});
+  EXPECT_THAT(listed.output, HasSubstr("retired"));
+  CommandResult history =
+      RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2"});
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_THAT(history.output, ::testing::Not(HasSubstr(stale.devices[0].serial)));
+  history = RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2",
+                        "--include-retired"});
+  EXPECT_THAT(history.output, HasSubstr(stale.devices[0].serial));
+  CommandResult third = Poll();  // seen again: active again
+  EXPECT_EQ(Summary(third)["ok"], 2) << third.output;
+  EXPECT_EQ(Query("SELECT count(*) FROM devices WHERE retired_at IS NOT NULL").rows[0][0], "0");
+}
+
 TEST_F(PollerTest, ADatabaseHeldByAnotherWriterFailsTheRunCleanly) {
   if (!HaveSnmpsim()) GTEST_SKIP() << "snmpsim not installed";
   SnmpsimFleet fleet(dir_, MakeFleet(3, 1, 2), 1);
