@@ -118,12 +118,7 @@ Status OpenError(sqlite3* handle, int rc, const std::string& path) {
 Status CheckHeader(const std::string& path) {
   auto version = PeekUserVersion(path);
   if (!version.ok()) return version.status();
-  if (*version > SchemaVersion()) {
-    return FailedPreconditionError(
-        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope "
-                    "(the database was not changed)",
-                    path, *version, SchemaVersion()));
-  }
+  if (*version > SchemaVersion()) return SchemaVersionMismatch(path, *version);
   return Status::Ok();
 }
 
@@ -314,12 +309,7 @@ Result<std::unique_ptr<Db>> Db::OpenWriter(const std::string& path, OpenMode mod
   // too, still before anything is written.
   auto version = CurrentVersion(*db);
   if (!version.ok()) return version.status();
-  if (*version > SchemaVersion()) {
-    return FailedPreconditionError(
-        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope "
-                    "(the database was not changed)",
-                    path, *version, SchemaVersion()));
-  }
+  if (*version > SchemaVersion()) return SchemaVersionMismatch(path, *version);
   if (mode == OpenMode::kMustExist && *version == 0) {
     // Never initialised (an empty file, or not ours): only init may write to
     // it. MigrateExisting refuses version 0 with the reason, writing nothing.

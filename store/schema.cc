@@ -195,7 +195,8 @@ int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 Status SchemaVersionMismatch(const std::string& path, int version) {
   if (version > SchemaVersion()) {
     return FailedPreconditionError(
-        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
+        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope "
+                    "(the database was not changed)",
                     path, version, SchemaVersion()));
   }
   if (version == 0) {
@@ -251,11 +252,7 @@ Status Migrate(Db& db) { return MigrateTo(db, SchemaVersion()); }
 Status MigrateTo(Db& db, int target_version) {
   auto version = CurrentVersion(db);
   if (!version.ok()) return version.status();
-  if (*version > SchemaVersion()) {
-    return FailedPreconditionError(
-        fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope",
-                    db.path(), *version, SchemaVersion()));
-  }
+  if (*version > SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
   if (*version == 0) PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
   for (int v = *version; v < std::min(target_version, SchemaVersion()); ++v) {
     Status s = InTransaction(db, [&]() -> Status {
