@@ -112,8 +112,9 @@ echo
 echo "demo: periscope-store history --customer demo-customer-0001 (store: $demo/periscope.db)"
 $store history --customer demo-customer-0001
 echo
-echo "demo: periscope-store history --customer cust-01 (simulated fleet)"
-$store history --customer cust-01 | head -12
+echo "demo: periscope-store history --customer cust-01 (simulated fleet; first 10 rows of $demo/history-cust-01.txt)"
+$store history --customer cust-01 > "$demo/history-cust-01.txt"
+head -12 "$demo/history-cust-01.txt"
 walk="snmpbulkwalk -v3 -l authPriv -u demo -a SHA-256 -A demo-auth-pass -x AES -X demo-priv-pass"
 walk="$walk 127.0.0.1:$port .1.3.6.1.4.1.8072.9999.9999.1"
 if [ "$keep" = 1 ]; then
