@@ -146,18 +146,6 @@ const char* Expected(Syntax syntax) {
   return "?";
 }
 
-// The SnmpAdminString cleaner: control characters and bytes that are not
-// UTF-8 become '?', so a value is safe for logs, mail headers and tables.
-std::string CleanText(const std::string& s) {
-  if (IsCleanUtf8Text(s)) return s;
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u >= 0x7f) ? '?' : c;
-  }
-  return out;
-}
-
 // DateAndTime octets (RFC 2579) -> YYYYMMDD; nullopt date for 1970-01-01.
 bool CheckDateAndTime(const std::string& o, Value* out) {
   if (o.size() != 8 && o.size() != 11) return false;
@@ -188,7 +176,7 @@ std::optional<Value> Check(const VarBind& vb, Syntax syntax) {
       if (vb.type != ValueType::kOctets || vb.octets.size() > mib::kMaxAdminStringBytes) {
         return std::nullopt;
       }
-      v.text = CleanText(vb.octets);
+      v.text = CleanText(vb.octets, '?');  // a replaced character stays visible
       return v;
     case Syntax::kCurrency:
       if (vb.type != ValueType::kOctets || (!vb.octets.empty() && vb.octets.size() != 3)) {
@@ -217,10 +205,10 @@ std::optional<Value> Check(const VarBind& vb, Syntax syntax) {
 // Spec columns that must all arrive valid for a spec row (the serial number
 // is the identity and is checked on its own).
 constexpr uint32_t kSpecColumns[] = {
-    mib::kDeviceType,          mib::kDeviceProductName, mib::kDeviceModel,
+    mib::kDeviceType,          mib::kDeviceProductName,   mib::kDeviceModel,
     mib::kDeviceProductNumber, mib::kDeviceConfiguration, mib::kDeviceFirmware,
-    mib::kDeviceCapacityBytes, mib::kDeviceCacheBytes,  mib::kDeviceSaleDate,
-    mib::kDevicePrice,         mib::kDeviceCurrency,    mib::kDeviceUserId,
+    mib::kDeviceCapacityBytes, mib::kDeviceCacheBytes,    mib::kDeviceSaleDate,
+    mib::kDevicePrice,         mib::kDeviceCurrency,      mib::kDeviceUserId,
 };
 
 struct PartialDevice {
@@ -397,9 +385,8 @@ class Decoder {
       out.devices.push_back(std::move(d.record));
     }
     if (warning_count_ > warnings_.size()) {
-      warnings_.push_back({0, "",
-                           fmt::format("{} more warnings not stored",
-                                       warning_count_ - warnings_.size())});
+      warnings_.push_back(
+          {0, "", fmt::format("{} more warnings not stored", warning_count_ - warnings_.size())});
     }
     out.warnings = std::move(warnings_);
     return out;

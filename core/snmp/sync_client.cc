@@ -28,9 +28,9 @@ std::string OidToString(const Oid& oid) {
 }
 
 Result<Oid> ParseOid(std::string_view dotted) {
-  // Quotes at most 64 bytes of the input, control characters replaced.
+  // Quotes at most 64 bytes of the input, cleaned for the log.
   auto fail = [&](std::string_view why) -> Status {
-    std::string shown = ReplaceControlChars(TruncateUtf8(dotted, 64));
+    std::string shown = CleanText(TruncateUtf8(dotted, 64), ' ');
     if (shown.size() < dotted.size()) shown += "...";
     return InvalidArgumentError(fmt::format("OID '{}': {}", shown, why));
   };

@@ -98,12 +98,12 @@ TEST(DecodeTest, DevicesAndDailyRowsAreGroupedByIndex) {
   for (VarBind& v : FullDevice(7, "SN7")) walk.push_back(v);
   walk = With(walk, mib::kDeviceSaleDate,
               Text(mib::kDeviceSaleDate, 1, std::string("\x07\xb2\x01\x01\x00\x00\x00\x00", 8)));
-  walk.push_back(Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, 20261120}, 50,
-                        ValueType::kGauge32));
-  walk.push_back(Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, 20261121}, 70,
-                        ValueType::kGauge32));
-  walk.push_back(Number(mib::kDailyTable, mib::kDailyIntervals, {1, 20261121}, 8640,
-                        ValueType::kGauge32));
+  walk.push_back(
+      Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, 20261120}, 50, ValueType::kGauge32));
+  walk.push_back(
+      Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, 20261121}, 70, ValueType::kGauge32));
+  walk.push_back(
+      Number(mib::kDailyTable, mib::kDailyIntervals, {1, 20261121}, 8640, ValueType::kGauge32));
   auto decoded = DecodeDevices(walk);
   ASSERT_TRUE(decoded.ok()) << decoded.status().message();
   EXPECT_TRUE(decoded->warnings.empty());
@@ -180,13 +180,13 @@ TEST(DecodeTest, OutOfRangeEnumerationsAndCurrenciesAreRefused) {
 }
 
 TEST(DecodeTest, CalendarImpossibleDateAndTimeIsRefused) {
-  for (const std::string& octets : {std::string("\x07\xea\x0d\x01\x00\x00\x00\x00", 8),   // 13
-                                    std::string("\x07\xea\x02\x2d\x00\x00\x00\x00", 8),   // 45
-                                    std::string("\x07\xea\x02\x1e\x00\x00\x00\x00", 8),   // 2-30
-                                    std::string("\x07\xea\x02\x01\x18\x00\x00\x00", 8),   // 24 h
-                                    std::string("\x07\xea\x02\x01", 4),                   // short
-                                    std::string("\x07\xea\x02\x01\x00\x00\x00\x00*\x00\x00",
-                                                11)}) {  // bad UTC direction
+  for (const std::string& octets :
+       {std::string("\x07\xea\x0d\x01\x00\x00\x00\x00", 8),               // 13
+        std::string("\x07\xea\x02\x2d\x00\x00\x00\x00", 8),               // 45
+        std::string("\x07\xea\x02\x1e\x00\x00\x00\x00", 8),               // 2-30
+        std::string("\x07\xea\x02\x01\x18\x00\x00\x00", 8),               // 24 h
+        std::string("\x07\xea\x02\x01", 4),                               // short
+        std::string("\x07\xea\x02\x01\x00\x00\x00\x00*\x00\x00", 11)}) {  // bad UTC direction
     auto r = DecodeDevices(
         With(FullDevice(1, "SN1"), mib::kDeviceSaleDate, Text(mib::kDeviceSaleDate, 1, octets)));
     ASSERT_TRUE(r.ok());
@@ -283,8 +283,7 @@ TEST(DecodeTest, MoreDevicesThanTheLimitFailsTheTarget) {
 TEST(DecodeTest, WarningsAreBoundedPerTarget) {
   std::vector<VarBind> walk = FullDevice(1, "SN1");
   for (uint32_t day = 0; day < 500; ++day) {
-    walk.push_back(Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, day}, 5,
-                          ValueType::kGauge32));
+    walk.push_back(Number(mib::kDailyTable, mib::kDailyLoadPeak, {1, day}, 5, ValueType::kGauge32));
   }
   DecodeOptions options;
   options.max_warnings = 10;
@@ -304,6 +303,12 @@ TEST(DecodeTest, UntrustedStringsAreCleanedAndOverlongOnesRefused) {
   EXPECT_FALSE(r->devices[0].spec.has_value());
   EXPECT_EQ(r->devices[0].usage.status_text->size(), 255u);
   EXPECT_TRUE(HasWarning(*r, 1, "periscopeDeviceModel", "OCTET STRING of 256 bytes"));
+}
+
+TEST(DecodeTest, CleaningKeepsUtf8AndMarksEveryControlCharacter) {
+  auto r = DecodeDevices(FullDevice(1, "装置\t01\n"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->devices[0].serial_number, "装置?01?");
 }
 
 }  // namespace
