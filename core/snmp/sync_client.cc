@@ -14,6 +14,7 @@
 // clang-format on
 
 #include "core/snmp/netsnmp_env.h"
+#include "core/snmp/values.h"
 #include "core/strings.h"
 
 namespace periscope::snmp {
@@ -96,8 +97,7 @@ VarBind VarBindFrom(const variable_list* v) {
       out.unsigned_value = static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL;
       break;
     case ASN_COUNTER64:
-      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high & 0xffffffffUL) << 32) |
-                           (v->val.counter64->low & 0xffffffffUL);
+      out.unsigned_value = UnpackCounter64(*v->val.counter64);
       break;
     case ASN_OBJECT_ID:
     case ASN_IPADDRESS:
