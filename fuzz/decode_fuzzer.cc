@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "fuzz/fuzz_check.h"
 #include "fuzz/fuzz_input.h"
-#include "core/clock.h"
 #include "mib/periscope_oids.h"
 #include "poller/decode.h"
 

@@ -31,10 +31,9 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
   if (out->lock_file.empty()) out->lock_file = out->database + ".lock";
   EngineOptions& e = out->engine;
   if (pugi::xml_node p = root.child("polling")) {
-    PERISCOPE_RETURN_IF_ERROR(
-        xml.CheckKnownFields(p, {"window", "timeout-ms", "retries", "max-repetitions",
-                                 "device-deadline-s", "run-budget-s", "max-objects", "max-bytes",
-                                 "max-devices", "retire-after-days"}));
+    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
+        p, {"window", "timeout-ms", "retries", "max-repetitions", "device-deadline-s",
+            "run-budget-s", "max-objects", "max-bytes", "max-devices", "retire-after-days"}));
     struct UintField {
       const char* name;
       uint64_t min, max;

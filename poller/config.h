@@ -15,7 +15,7 @@ struct PollerConfig {
   std::string lock_file;                          // default: <database>.lock
   std::chrono::milliseconds busy_timeout{10000};  // waiting for another writer
   EngineOptions engine;
-  size_t max_devices = 256;  // per target and poll; past it the target fails (limit)
+  size_t max_devices = 256;    // per target and poll; past it the target fails (limit)
   int retire_after_days = 30;  // devices unseen this long are marked retired
   std::map<std::string, Profile> profiles;
 };

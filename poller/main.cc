@@ -122,11 +122,11 @@ int main(int argc, char** argv) {
   }
   if (json) {
     nlohmann::json out = {
-        {"run_id", summary->run_id},     {"completed", summary->completed},
-        {"targets", summary->targets},   {"ok", summary->ok},
-        {"devices", summary->devices},   {"failed", failed},
+        {"run_id", summary->run_id},          {"completed", summary->completed},
+        {"targets", summary->targets},        {"ok", summary->ok},
+        {"devices", summary->devices},        {"failed", failed},
         {"failed_by_class", summary->failed}, {"warnings", summary->warnings},
-        {"retired", summary->retired},   {"duration_s", summary->duration_s},
+        {"retired", summary->retired},        {"duration_s", summary->duration_s},
     };
     std::printf("%s\n", out.dump().c_str());
   } else {

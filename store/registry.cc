@@ -454,10 +454,9 @@ Result<TextTable> Query(Db& db, std::string_view sql, const std::vector<std::str
 }
 
 const std::vector<std::string>& ExportableTables() {
-  static const std::vector<std::string> kTables = {"staff",   "customers",    "targets",
-                                                   "devices", "device_specs", "poll_runs",
-                                                   "samples", "daily",        "poll_errors",
-                                                   "poll_warnings"};
+  static const std::vector<std::string> kTables = {
+      "staff",     "customers", "targets", "devices",     "device_specs",
+      "poll_runs", "samples",   "daily",   "poll_errors", "poll_warnings"};
   return kTables;
 }
 

@@ -184,10 +184,9 @@ ALTER TABLE devices ADD COLUMN retired_at INTEGER;
   return kMigrations;
 }
 
-const char* const kExpectedTables[] = {"staff",   "customers",    "targets",
-                                       "devices", "device_specs", "poll_runs",
-                                       "samples", "daily",        "poll_errors",
-                                       "poll_warnings"};
+const char* const kExpectedTables[] = {"staff",        "customers",    "targets", "devices",
+                                       "device_specs", "poll_runs",    "samples", "daily",
+                                       "poll_errors",  "poll_warnings"};
 
 }  // namespace
 

@@ -125,8 +125,7 @@ TEST_F(PollWriterTest, AClosedDayIsNotReplacedByARowCoveringFewerIntervals) {
   PollWriter w(db_.get());
   auto run = w.StartRun(1000);
   DeviceRecord d = Device("1", 400);
-  d.daily = {Day(20261119, 90, 300, 8640), Day(20261120, 80, 350, 8640),
-             Day(20261121, 5, 400, 10)};
+  d.daily = {Day(20261119, 90, 300, 8640), Day(20261120, 80, 350, 8640), Day(20261121, 5, 400, 10)};
   ASSERT_TRUE(w.RecordTarget(*run, 1, 1000, {d}).ok());
   // The agent's clock stepped back two days: it now counts "20261119" afresh,
   // and a state-losing restart re-reports 20261120 with a few intervals.
@@ -181,8 +180,7 @@ TEST_F(PollWriterTest, HistoryShowsTheSpecInEffectOnEachDay) {
   ASSERT_TRUE(history.ok());
   std::string firmware_by_day;
   for (const auto& row : history->rows) firmware_by_day += row[0] + "=" + row[5] + " ";
-  EXPECT_EQ(firmware_by_day,
-            "20261119=2.4.1 20261120=2.4.1 20261121=2.4.1 20261122=2.5.0 ");
+  EXPECT_EQ(firmware_by_day, "20261119=2.4.1 20261120=2.4.1 20261121=2.4.1 20261122=2.5.0 ");
 }
 
 TEST_F(PollWriterTest, DevicesUnseenForLongAreRetiredAndComeBackWhenSeen) {
@@ -227,7 +225,8 @@ TEST(SchemaUpgradeTest, AVersion1StoreIsUpgradedWithoutLosingHistory) {
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(MigrateTo(**db, 1).ok());
-  ASSERT_TRUE((*db)->Exec(R"sql(
+  ASSERT_TRUE((*db)
+                  ->Exec(R"sql(
 INSERT INTO customers (id, user_id, name) VALUES (1, 'c1', 'C');
 INSERT INTO targets (id, address, port, profile, customer_id) VALUES (1, 'h', 161, 'p', 1);
 INSERT INTO devices VALUES (1, 1, 1, 'SN1', 100, 200);
@@ -246,10 +245,11 @@ INSERT INTO poll_errors VALUES (1, 1, 1, 100, 'timeout', 'no answer');
   EXPECT_EQ(one("SELECT class || ' ' || message FROM poll_errors"), "timeout no answer");
   EXPECT_EQ(one("SELECT count(*) FROM devices WHERE retired_at IS NULL"), "1");
   // Version 2 accepts what version 1 could not: NULLs and the resolve class.
-  EXPECT_TRUE((*db)->Exec("INSERT INTO samples (device_id, run_id, sampled_at) VALUES (1, 1, 5)")
-                  .ok());
-  EXPECT_TRUE((*db)->Exec("INSERT INTO poll_errors (run_id, target_id, at, class, message) "
-                          "VALUES (1, 1, 6, 'resolve', 'x')")
+  EXPECT_TRUE(
+      (*db)->Exec("INSERT INTO samples (device_id, run_id, sampled_at) VALUES (1, 1, 5)").ok());
+  EXPECT_TRUE((*db)
+                  ->Exec("INSERT INTO poll_errors (run_id, target_id, at, class, message) "
+                         "VALUES (1, 1, 6, 'resolve', 'x')")
                   .ok());
 }
 
