@@ -9,35 +9,18 @@
 
 #include <fmt/format.h>
 
+#include "core/unique_fd.h"
+
 namespace periscope {
 namespace {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (fd.get() < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) {
     int err = errno;
     std::string msg = fmt::format("{}: {}", path, ErrnoText(err));
     if (err == ENOENT) return NotFoundError(msg);
@@ -64,8 +47,8 @@ Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes) {
 
 Status WriteFileAtomically(const std::string& path, std::string_view content) {
   std::string tmp = path + ".tmp";
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
-  if (fd.get() < 0) return UnavailableError(fmt::format("{}: {}", tmp, ErrnoText(errno)));
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640));
+  if (!fd.valid()) return UnavailableError(fmt::format("{}: {}", tmp, ErrnoText(errno)));
   size_t off = 0;
   while (off < content.size()) {
     ssize_t n = ::write(fd.get(), content.data() + off, content.size() - off);
@@ -82,10 +65,9 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
     ::unlink(tmp.c_str());
     return UnavailableError(fmt::format("{}: fsync: {}", tmp, ErrnoText(err)));
   }
-  if (::close(fd.release()) != 0) {
-    int err = errno;
+  if (Status closed = fd.Close(tmp); !closed.ok()) {
     ::unlink(tmp.c_str());
-    return UnavailableError(fmt::format("{}: close: {}", tmp, ErrnoText(err)));
+    return closed;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
@@ -96,8 +78,8 @@ Status WriteFileAtomically(const std::string& path, std::string_view content) {
   std::string dir(slash == std::string::npos ? std::string_view(".")
                   : slash == 0               ? std::string_view("/")
                                              : std::string_view(path).substr(0, slash));
-  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd.get() >= 0) (void)::fsync(dfd.get());
+  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd.valid()) (void)::fsync(dfd.get());
   return Status::Ok();
 }
 

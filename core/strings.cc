@@ -144,11 +144,16 @@ std::string TruncateUtf8(std::string_view s, size_t max_bytes) {
   return std::string(s.substr(0, end));
 }
 
-std::string ReplaceControlChars(std::string_view s) {
+std::string CleanText(std::string_view s, char control_replacement) {
   std::string out(s);
   for (char& c : out) {
     auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) c = ' ';
+    if (u < 0x20 || u == 0x7f) c = control_replacement;
+  }
+  if (!IsCleanUtf8Text(out)) {
+    for (char& c : out) {
+      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    }
   }
   return out;
 }

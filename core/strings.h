@@ -31,8 +31,21 @@ bool IsCleanUtf8Text(std::string_view s);
 // Truncates to at most `max_bytes` without cutting a UTF-8 sequence in half.
 std::string TruncateUtf8(std::string_view s, size_t max_bytes);
 
-// Replaces control characters (C0, DEL) with spaces; for values read from files.
-std::string ReplaceControlChars(std::string_view s);
+// The one cleaner of untrusted text (values read from agents, files or the
+// command line), making it safe for logs, tables, CSV and mail headers. Byte
+// for byte, so the result has the size of `s` (a bound applied before still
+// holds):
+// - each C0 control character (tab, CR and LF included) and DEL becomes
+//   `control_replacement`;
+// - if what remains is not well-formed UTF-8 free of C1 controls, the text is
+//   in some other encoding (Latin-1, binary) and is not guessed at: every byte
+//   from 0x80 up becomes '?'. Otherwise multi-byte characters are kept.
+// The result always satisfies IsCleanUtf8Text and holds no tab.
+// `control_replacement` must be printable ASCII. Callers choose '?' where a
+// replaced character must stay visible (an agent's SnmpAdminString: a CR LF
+// in a serial number is tampering, not layout), ' ' where control characters
+// are layout (a tab or CR in a line read from a file, a quoted argument).
+std::string CleanText(std::string_view s, char control_replacement);
 
 }  // namespace periscope
 

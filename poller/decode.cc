@@ -146,18 +146,6 @@ const char* Expected(Syntax syntax) {
   return "?";
 }
 
-// The SnmpAdminString cleaner: control characters and bytes that are not
-// UTF-8 become '?', so a value is safe for logs, mail headers and tables.
-std::string CleanText(const std::string& s) {
-  if (IsCleanUtf8Text(s)) return s;
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u < 0x20 || u >= 0x7f) ? '?' : c;
-  }
-  return out;
-}
-
 // DateAndTime octets (RFC 2579) -> YYYYMMDD; nullopt date for 1970-01-01.
 bool CheckDateAndTime(const std::string& o, Value* out) {
   if (o.size() != 8 && o.size() != 11) return false;
@@ -188,7 +176,7 @@ std::optional<Value> Check(const VarBind& vb, Syntax syntax) {
       if (vb.type != ValueType::kOctets || vb.octets.size() > mib::kMaxAdminStringBytes) {
         return std::nullopt;
       }
-      v.text = CleanText(vb.octets);
+      v.text = CleanText(vb.octets, '?');  // a replaced character stays visible
       return v;
     case Syntax::kCurrency:
       if (vb.type != ValueType::kOctets || (!vb.octets.empty() && vb.octets.size() != 3)) {

@@ -40,7 +40,9 @@ struct DecodedTarget {
 // row whose serial number is missing, empty or invalid is left out with a
 // warning (it never becomes a new identity). A record's spec is set only when
 // every spec column arrived valid. Strings are SnmpAdminString: UTF-8 of at
-// most 255 bytes; control characters and invalid bytes are replaced by '?'.
+// most 255 bytes, cleaned by CleanText(s, '?') (core/strings.h): control
+// characters (tab included) become '?', and so does every non-ASCII byte of a
+// value that is not valid UTF-8.
 // Errors: ResourceExhausted when the walk has more than max_devices devices.
 Result<DecodedTarget> DecodeDevices(const std::vector<snmp::VarBind>& varbinds,
                                     const DecodeOptions& options = {});

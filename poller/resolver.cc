@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "core/unique_fd.h"
+
 namespace periscope::poller {
 
 std::string PeerSpec(const NumericAddress& address, int port) {
@@ -63,15 +65,12 @@ struct Resolver::State {
   std::deque<std::string> queue;
   std::vector<std::pair<std::string, Result<NumericAddress>>> done;
   bool stopping = false;
-  int wake_fd = -1;
-  ~State() {
-    if (wake_fd >= 0) ::close(wake_fd);
-  }
+  UniqueFd wake_fd;
 };
 
 Resolver::Resolver(LookupFn lookup, size_t threads) : state_(std::make_shared<State>()) {
   state_->lookup = std::move(lookup);
-  state_->wake_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  state_->wake_fd.reset(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   for (size_t i = 0; i < threads; ++i) {
     std::thread([state = state_] {
       while (true) {
@@ -88,7 +87,7 @@ Resolver::Resolver(LookupFn lookup, size_t threads) : state_(std::make_shared<St
         if (state->stopping) return;
         state->done.emplace_back(std::move(host), std::move(r));
         uint64_t one = 1;
-        (void)!::write(state->wake_fd, &one, sizeof one);
+        (void)!::write(state->wake_fd.get(), &one, sizeof one);
       }
     }).detach();
   }
@@ -106,11 +105,11 @@ void Resolver::Submit(const std::string& host) {
   state_->work.notify_one();
 }
 
-int Resolver::wake_fd() const { return state_->wake_fd; }
+int Resolver::wake_fd() const { return state_->wake_fd.get(); }
 
 std::vector<std::pair<std::string, Result<NumericAddress>>> Resolver::TakeResults() {
   uint64_t count = 0;
-  (void)!::read(state_->wake_fd, &count, sizeof count);
+  (void)!::read(state_->wake_fd.get(), &count, sizeof count);
   std::lock_guard<std::mutex> lock(state_->mu);
   return std::exchange(state_->done, {});
 }

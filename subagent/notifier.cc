@@ -10,6 +10,7 @@
 // clang-format on
 
 #include "core/log.h"
+#include "core/snmp/values.h"
 #include "mib/periscope_oids.h"
 
 namespace periscope::subagent {
@@ -153,9 +154,7 @@ void Notifier::Send(const PendingNotification& p, const DeviceSnapshot& s) {
                             s.config->user_id.data(), s.config->user_id.size());
   auto add_c64 = [&](uint32_t col, uint64_t v) {
     std::vector<oid> o = column(col);
-    counter64 c{};
-    c.high = static_cast<u_long>(v >> 32);
-    c.low = static_cast<u_long>(v & 0xffffffffULL);
+    counter64 c = snmp::PackCounter64(v);
     snmp_varlist_add_variable(&pdu->variables, o.data(), o.size(), ASN_COUNTER64, &c, sizeof c);
   };
   add_c64(mib::kDeviceCapacityBytes, s.capacity_bytes);

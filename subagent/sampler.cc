@@ -63,17 +63,12 @@ std::string_view StatusLabel(mib::DeviceStatus s) {
   return "unavailable";
 }
 
-// Item values from files: first line, control characters replaced, bounded.
+// Item values from files: the first line, cleaned (a tab or CR inside it is
+// layout, so control characters become spaces), bounded.
 std::string CleanFileValue(std::string_view content) {
   size_t nl = content.find('\n');
   std::string_view line = TrimWhitespace(content.substr(0, nl));
-  std::string cleaned = ReplaceControlChars(line);
-  if (!IsCleanUtf8Text(cleaned)) {
-    for (char& c : cleaned) {
-      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
-    }
-  }
-  return TruncateUtf8(cleaned, mib::kMaxAdminStringBytes);
+  return TruncateUtf8(CleanText(line, ' '), mib::kMaxAdminStringBytes);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "core/snmp/netsnmp_env.h"
+#include "core/unique_fd.h"
 #include "subagent/disk_probe.h"
 #include "subagent/mib_tables.h"
 #include "subagent/notifier.h"
@@ -61,15 +62,14 @@ constexpr size_t kMaxStateBytes = 64 << 20;
 class Handoff {
  public:
   Handoff() {
-    if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-  }
-  ~Handoff() {
-    for (int fd : fds_) {
-      if (fd >= 0) ::close(fd);
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
+      read_fd_.reset(fds[0]);
+      write_fd_.reset(fds[1]);
     }
   }
-  bool ok() const { return fds_[0] >= 0; }
-  int read_fd() const { return fds_[0]; }
+  bool ok() const { return read_fd_.valid(); }
+  int read_fd() const { return read_fd_.get(); }
 
   void Put(SampleSet set) {
     {
@@ -79,12 +79,12 @@ class Handoff {
       pending_ = std::move(set);
     }
     char b = 1;
-    (void)!::write(fds_[1], &b, 1);  // a full pipe already means "pending"
+    (void)!::write(write_fd_.get(), &b, 1);  // a full pipe already means "pending"
   }
 
   std::optional<SampleSet> Take() {
     char buf[64];
-    while (::read(fds_[0], buf, sizeof buf) > 0) {
+    while (::read(read_fd_.get(), buf, sizeof buf) > 0) {
     }
     std::lock_guard<std::mutex> lock(mu_);
     std::optional<SampleSet> out = std::move(pending_);
@@ -93,7 +93,8 @@ class Handoff {
   }
 
  private:
-  int fds_[2] = {-1, -1};
+  UniqueFd read_fd_;
+  UniqueFd write_fd_;
   std::mutex mu_;
   std::optional<SampleSet> pending_;
 };
@@ -294,11 +295,13 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   Notifier notifier(config, &sampler, tables->get(), [&] { sampler_thread.RequestSave(); });
 
   std::signal(SIGPIPE, SIG_IGN);
-  int stop_pipe[2];
-  if (::pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+  int stop_fds[2];
+  if (::pipe2(stop_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
     return InternalError(fmt::format("pipe: {}", std::strerror(errno)));
   }
-  g_stop_pipe_write = stop_pipe[1];
+  UniqueFd stop_read(stop_fds[0]);
+  UniqueFd stop_write(stop_fds[1]);
+  g_stop_pipe_write = stop_write.get();
   struct sigaction sa {};
   sa.sa_handler = OnStopSignal;
   sigemptyset(&sa.sa_mask);
@@ -306,7 +309,7 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   sigaction(SIGINT, &sa, nullptr);
 
   init_snmp(kSubagentName);  // connects to the master (or schedules retries)
-  register_readfd(stop_pipe[0], OnStopPipe, nullptr);
+  register_readfd(stop_read.get(), OnStopPipe, nullptr);
 
   // The sampler thread must never take the stop signals.
   sigset_t block, old;
@@ -328,10 +331,10 @@ Status RunSubagent(const SubagentConfig& config, const RunOptions& options) {
   LogInfo("stopping");
   sampler_thread.Stop();
   unregister_readfd(handoff.read_fd());
-  unregister_readfd(stop_pipe[0]);
-  g_stop_pipe_write = -1;
-  ::close(stop_pipe[0]);
-  ::close(stop_pipe[1]);
+  unregister_readfd(stop_read.get());
+  g_stop_pipe_write = -1;  // before the close: the handler must not write to a reused number
+  stop_read.reset();
+  stop_write.reset();
   Status saved = WriteFileAtomically(config.state_file, sampler.SerializeState());
   if (!saved.ok()) LogWarning(fmt::format("state file: {}", saved.message()));
   notifier.Detach();  // snmp_shutdown frees registered callbacks' arguments

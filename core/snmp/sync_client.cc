@@ -14,6 +14,7 @@
 // clang-format on
 
 #include "core/snmp/netsnmp_env.h"
+#include "core/snmp/values.h"
 #include "core/strings.h"
 
 namespace periscope::snmp {
@@ -28,9 +29,9 @@ std::string OidToString(const Oid& oid) {
 }
 
 Result<Oid> ParseOid(std::string_view dotted) {
-  // Quotes at most 64 bytes of the input, control characters replaced.
+  // Quotes at most 64 bytes of the input, cleaned for the log.
   auto fail = [&](std::string_view why) -> Status {
-    std::string shown = ReplaceControlChars(TruncateUtf8(dotted, 64));
+    std::string shown = CleanText(TruncateUtf8(dotted, 64), ' ');
     if (shown.size() < dotted.size()) shown += "...";
     return InvalidArgumentError(fmt::format("OID '{}': {}", shown, why));
   };
@@ -96,8 +97,7 @@ VarBind VarBindFrom(const variable_list* v) {
       out.unsigned_value = static_cast<unsigned long>(*v->val.integer) & 0xffffffffUL;
       break;
     case ASN_COUNTER64:
-      out.unsigned_value = (static_cast<uint64_t>(v->val.counter64->high & 0xffffffffUL) << 32) |
-                           (v->val.counter64->low & 0xffffffffUL);
+      out.unsigned_value = UnpackCounter64(*v->val.counter64);
       break;
     case ASN_OBJECT_ID:
     case ASN_IPADDRESS:

@@ -7,10 +7,19 @@
 
 namespace periscope::snmp {
 
-bool SetCounter64(variable_list* vb, uint64_t value) {
+counter64 PackCounter64(uint64_t value) {
   counter64 c{};
   c.high = static_cast<u_long>(value >> 32);
   c.low = static_cast<u_long>(value & 0xffffffffULL);
+  return c;
+}
+
+uint64_t UnpackCounter64(const counter64& c) {
+  return (static_cast<uint64_t>(c.high & 0xffffffffUL) << 32) | (c.low & 0xffffffffUL);
+}
+
+bool SetCounter64(variable_list* vb, uint64_t value) {
+  counter64 c = PackCounter64(value);
   return snmp_set_var_typed_value(vb, ASN_COUNTER64, &c, sizeof c) == 0;
 }
 

@@ -6,8 +6,16 @@
 #include <string_view>
 
 struct variable_list;  // netsnmp_variable_list
+struct counter64;      // Net-SNMP's Counter64: two u_long halves (high, low)
 
 namespace periscope::snmp {
+
+// The one conversion between uint64_t and Net-SNMP's struct counter64, which
+// keeps the value as two halves of 32 bits each in u_long fields (64 bits wide
+// on LP64). Callers include Net-SNMP's headers to use the struct.
+counter64 PackCounter64(uint64_t value);
+// Reads only the low 32 bits of each half, as Net-SNMP's own encoder does.
+uint64_t UnpackCounter64(const counter64& c);
 
 // Each returns false when Net-SNMP refused the value (it then logs why).
 bool SetCounter64(variable_list* vb, uint64_t value);  // also CounterBasedGauge64

@@ -56,6 +56,32 @@ TEST(StringsTest, TruncateUtf8NeverSplitsACharacter) {
   EXPECT_TRUE(IsCleanUtf8Text(TruncateUtf8(s, 10)));
 }
 
+TEST(StringsTest, CleanTextReplacesControlsAndNonUtf8ByteForByte) {
+  struct Case {
+    std::string_view text;
+    char replacement;
+    std::string_view cleaned;
+  };
+  const Case cases[] = {
+      {"PSA-2000", '?', "PSA-2000"},
+      {"ストレージ装置", '?', "ストレージ装置"},
+      {"S\r\nBcc: x", '?', "S??Bcc: x"},  // header injection stays visible
+      {"a\tb\x7f\x01", ' ', "a b  "},     // tab and DEL are controls too
+      {"装置\n", '?', "装置?"},           // UTF-8 survives a control
+      {"caf\xe9", '?', "caf?"},           // Latin-1: not guessed at
+      {"装置\xff", '?', "???????"},       // one bad byte: no UTF-8 trusted
+      {"\xc2\x85x", ' ', "??x"},          // C1 NEL
+      {std::string_view("nul\0x", 5), ' ', "nul x"},
+      {"", '?', ""},
+  };
+  for (const Case& c : cases) {
+    std::string out = CleanText(c.text, c.replacement);
+    EXPECT_EQ(out, c.cleaned) << c.text;
+    EXPECT_EQ(out.size(), c.text.size()) << c.text;
+    EXPECT_TRUE(IsCleanUtf8Text(out)) << c.text;
+  }
+}
+
 TEST(StringsTest, SplitWhitespaceSkipsRuns) {
   auto f = SplitWhitespace("  8  0 sda 1\t2 \n");
   ASSERT_EQ(f.size(), 5u);

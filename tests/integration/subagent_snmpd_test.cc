@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +22,7 @@
 #include "core/clock.h"
 #include "core/files.h"
 #include "core/strings.h"
+#include "core/unique_fd.h"
 #include "mib/periscope_oids.h"
 #include "subagent/config.h"
 #include "subagent/sampler.h"
@@ -235,15 +237,14 @@ TEST_F(SubagentSnmpdTest, EveryColumnReadableWithV2cAndV3AndEqualToTheHost) {
 
 // Writes `count` synced 4 KiB blocks into a file in `dir` (O_DIRECT|O_DSYNC).
 void WriteSyncedBurst(const std::string& path, int count) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_DSYNC, 0600);
-  if (fd < 0) fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DSYNC, 0600);
-  ASSERT_GE(fd, 0);
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DIRECT | O_DSYNC, 0600));
+  if (!fd.valid()) fd.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_DSYNC, 0600));
+  ASSERT_TRUE(fd.valid());
   void* buf = nullptr;
   ASSERT_EQ(::posix_memalign(&buf, 4096, 4096), 0);
+  std::unique_ptr<void, decltype(&std::free)> owned_buf(buf, std::free);
   std::memset(buf, 'p', 4096);
-  for (int i = 0; i < count; ++i) ASSERT_EQ(::write(fd, buf, 4096), 4096);
-  ::close(fd);
-  std::free(buf);
+  for (int i = 0; i < count; ++i) ASSERT_EQ(::write(fd.get(), buf, 4096), 4096);
 }
 
 // The mount point holding `path` (longest matching mount), and whether it is
@@ -544,17 +545,16 @@ TEST(SubagentCommandTest, CheckConfigPrintsWhatWouldBeServed) {
 class UdpSink {
  public:
   UdpSink() : fd_(BindLoopbackUdp(&port_, std::chrono::milliseconds(200))) {}
-  ~UdpSink() { ::close(fd_); }
   int port() const { return port_; }
   std::string Receive() {
     char buf[65536];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
   }
 
  private:
   int port_ = 0;  // declared first: fd_'s initializer sets it
-  int fd_;
+  UniqueFd fd_;
 };
 
 // BER encoding of the notification's OID value, as it appears in the trap PDU.
@@ -642,10 +642,10 @@ TEST_F(CapacityNotificationTest, ACrossingWhileSnmpdIsDownIsSentOnceWhenItStarts
   ASSERT_EQ(CountNotifications(seconds(2)), 0) << "crossed before the test made it cross";
 
   snmpd_->Stop();
-  int fd = ::open(dir_.File("ballast").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::posix_fallocate(fd, 0, static_cast<off_t>(2 * kMargin)), 0);
-  ::close(fd);
+  UniqueFd ballast(::open(dir_.File("ballast").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  ASSERT_TRUE(ballast.valid());
+  ASSERT_EQ(::posix_fallocate(ballast.get(), 0, static_cast<off_t>(2 * kMargin)), 0);
+  ballast.reset();
   ASSERT_TRUE(LogSays("notification pending", seconds(10))) << subagent_->Log();
   EXPECT_EQ(subagent_->Log().find("notification sent"), std::string::npos) << subagent_->Log();
   std::this_thread::sleep_for(seconds(kPingIntervalS + 1));  // a few reconnect attempts fail

@@ -305,5 +305,11 @@ TEST(DecodeTest, UntrustedStringsAreCleanedAndOverlongOnesRefused) {
   EXPECT_TRUE(HasWarning(*r, 1, "periscopeDeviceModel", "OCTET STRING of 256 bytes"));
 }
 
+TEST(DecodeTest, CleaningKeepsUtf8AndMarksEveryControlCharacter) {
+  auto r = DecodeDevices(FullDevice(1, "装置\t01\n"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->devices[0].serial_number, "装置?01?");
+}
+
 }  // namespace
 }  // namespace periscope::poller

@@ -86,7 +86,6 @@ BadAgent::BadAgent(Mode mode, std::vector<uint32_t> root) : mode_(mode), root_(s
 BadAgent::~BadAgent() {
   stop_ = true;
   thread_.join();
-  ::close(fd_);
 }
 
 void BadAgent::Serve() {
@@ -95,7 +94,8 @@ void BadAgent::Serve() {
     uint8_t buf[65536];
     sockaddr_in peer{};
     socklen_t peer_len = sizeof peer;
-    ssize_t n = ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &peer_len);
+    ssize_t n =
+        ::recvfrom(fd_.get(), buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &peer_len);
     if (n <= 0) continue;
     ++requests_;
     if (mode_ == Mode::kSilent) continue;
@@ -128,7 +128,8 @@ void BadAgent::Serve() {
     std::string community_tlv(reinterpret_cast<const char*>(community->second.p),
                               static_cast<size_t>(community->second.end - community->second.p));
     std::string reply = Tlv(0x30, Int(1) + Tlv(0x04, community_tlv) + Tlv(0xa2, body));
-    ::sendto(fd_, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), peer_len);
+    ::sendto(fd_.get(), reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer),
+             peer_len);
   }
 }
 

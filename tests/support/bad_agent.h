@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/unique_fd.h"
+
 namespace periscope::testing {
 
 class BadAgent {
@@ -32,7 +34,7 @@ class BadAgent {
   void Serve();
   Mode mode_;
   std::vector<uint32_t> root_;
-  int fd_ = -1;
+  UniqueFd fd_;
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0};

@@ -40,8 +40,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-int BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+UniqueFd BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout) {
+  UniqueFd owned(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  int fd = owned.get();
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -53,7 +54,7 @@ int BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(recv_timeout).count();
   timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
+  return owned;
 }
 
 int FreeUdpPort() {
@@ -62,7 +63,7 @@ int FreeUdpPort() {
   static std::set<int> given;
   while (true) {
     int port = 0;
-    ::close(BindLoopbackUdp(&port, std::chrono::milliseconds(0)));
+    BindLoopbackUdp(&port, std::chrono::milliseconds(0));  // closed at once
     if (given.insert(port).second) return port;
   }
 }
@@ -110,9 +111,8 @@ int DecodeStatus(int status) {
 Process::Process(std::vector<std::string> argv, std::string log_path,
                  std::map<std::string, std::string> env)
     : log_path_(std::move(log_path)) {
-  int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  pid_ = Spawn(argv, env, fd);
-  ::close(fd);
+  UniqueFd log(::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  pid_ = Spawn(argv, env, log.get());
 }
 
 Process::~Process() {
@@ -166,11 +166,11 @@ std::string Process::Log() const { return ReadTextFile(log_path_); }
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          std::map<std::string, std::string> env) {
   char path[] = "/tmp/periscope-cmd-XXXXXX";
-  int fd = ::mkstemp(path);
-  pid_t pid = Spawn(argv, env, fd);
+  UniqueFd output(::mkstemp(path));
+  pid_t pid = Spawn(argv, env, output.get());
   int status = 0;
   ::waitpid(pid, &status, 0);
-  ::close(fd);
+  output.reset();
   CommandResult result{DecodeStatus(status), ReadTextFile(path)};
   ::unlink(path);
   return result;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/unique_fd.h"
+
 namespace periscope::testing {
 
 // A directory under $TMPDIR (or /tmp) removed with its content on destruction.
@@ -27,8 +29,8 @@ class TempDir {
 };
 
 // A UDP socket bound to 127.0.0.1 on a kernel-chosen port (stored in *port),
-// with `recv_timeout` on receives. The caller closes it.
-int BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout);
+// with `recv_timeout` on receives.
+UniqueFd BindLoopbackUdp(int* port, std::chrono::milliseconds recv_timeout);
 
 // A UDP port on 127.0.0.1 that was free a moment ago, never the same twice
 // in one process. Not thread-safe.
