@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/unique_fd.h"
 #include "mib/periscope_oids.h"
 #include "poller/decode.h"
 #include "poller/engine.h"
@@ -26,24 +27,22 @@ namespace {
 class RunLock {
  public:
   static Result<std::unique_ptr<RunLock>> Acquire(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return UnavailableError(fmt::format("{}: {}", path, std::strerror(errno)));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd.valid()) return UnavailableError(fmt::format("{}: {}", path, std::strerror(errno)));
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
-      ::close(fd);
       if (err == EWOULDBLOCK) {
         return FailedPreconditionError(
             fmt::format("another periscope-poller run holds {}; not starting", path));
       }
       return UnavailableError(fmt::format("{}: flock: {}", path, std::strerror(err)));
     }
-    return std::unique_ptr<RunLock>(new RunLock(fd));
+    return std::unique_ptr<RunLock>(new RunLock(std::move(fd)));
   }
-  ~RunLock() { ::close(fd_); }
 
  private:
-  explicit RunLock(int fd) : fd_(fd) {}
-  int fd_;
+  explicit RunLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
 };
 
 int64_t UnixNow() {

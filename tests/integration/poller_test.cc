@@ -672,21 +672,21 @@ TEST_F(PollerTest, DevicesUnseenForRetireAfterDaysAreRetiredByARun) {
   {
     auto db = store::Db::OpenWriter(db_, store::OpenMode::kMustExist);
     ASSERT_TRUE(db.ok());
-    ASSERT_TRUE((*db)->Exec("UPDATE devices SET last_seen = last_seen - 40 * 86400 WHERE "
-                            "target_id = (SELECT id FROM targets WHERE port = " +
-                            std::to_string(stale.port) + ")")
+    ASSERT_TRUE((*db)
+                    ->Exec("UPDATE devices SET last_seen = last_seen - 40 * 86400 WHERE "
+                           "target_id = (SELECT id FROM targets WHERE port = " +
+                           std::to_string(stale.port) + ")")
                     .ok());
   }
   CommandResult second = Poll({"--target", "127.0.0.9"});  // polls nothing, retires
   EXPECT_EQ(Summary(second)["retired"], 1) << second.output;
   CommandResult listed = RunCommand({StoreBinary(), "--db", db_, "list", "devices"});
   EXPECT_THAT(listed.output, HasSubstr("retired"));
-  CommandResult history =
-      RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2"});
+  CommandResult history = RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2"});
   EXPECT_EQ(history.exit_code, 0) << history.output;
   EXPECT_THAT(history.output, ::testing::Not(HasSubstr(stale.devices[0].serial)));
-  history = RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2",
-                        "--include-retired"});
+  history =
+      RunCommand({StoreBinary(), "--db", db_, "history", "--customer", "c2", "--include-retired"});
   EXPECT_THAT(history.output, HasSubstr(stale.devices[0].serial));
   CommandResult third = Poll();  // seen again: active again
   EXPECT_EQ(Summary(third)["ok"], 2) << third.output;
