@@ -198,7 +198,9 @@ void OnTimedOut(Device* d) {
   }
   if (d->datagrams_since_send > 0) {
     Finish(d, false, ErrorClass::kProtocol,
-           fmt::format("{}: answers arrived but none matched the request", d->name));
+           fmt::format("{}: answers arrived but none was a usable answer to the request "
+                       "(unparsable, or for another request ID)",
+                       d->name));
     return;
   }
   if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk &&
@@ -666,7 +668,10 @@ class Runner {
     next->sess = nullptr;
     next->closing = false;
     next->deadline = Clock::now() + options_.device_deadline;
-    OpenAndBegin(next);
+    if (!OpenAndBegin(next)) {
+      Finish(next, false, ErrorClass::kInternal,
+             fmt::format("{}: cannot open a session: out of file descriptors", next->name));
+    }
   }
 
   void StepDevices() {

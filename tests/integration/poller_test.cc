@@ -247,9 +247,13 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
   BadAgent endless(BadAgent::Mode::kEndlessRows, mib::kPeriscopeMibRoot);
   BadAgent silent(BadAgent::Mode::kSilent, mib::kPeriscopeMibRoot);
   BadAgent late(BadAgent::Mode::kLate, mib::kPeriscopeMibRoot);
+  BadAgent garbage(BadAgent::Mode::kGarbage, mib::kPeriscopeMibRoot);
+  BadAgent wrong_id(BadAgent::Mode::kWrongRequestId, mib::kPeriscopeMibRoot);
   int closed = FreeUdpPort();
   std::vector<TargetRow> targets = {
       {"127.0.0.1", late.port(), "v2", "c1"},
+      {"127.0.0.1", garbage.port(), "v2", "c1"},
+      {"127.0.0.1", wrong_id.port(), "v2", "c1"},
       {"127.0.0.1", closed, "v2", "c1"},
       {"127.0.0.1", silent.port(), "v2", "c1"},
       {"127.0.0.1", repeat.port(), "v2", "c1"},
@@ -269,6 +273,13 @@ TEST_F(PollerTest, EachFaultFailsOnlyItsDeviceWithItsClass) {
   EXPECT_THAT(ErrorClassOf(late.port()), HasSubstr("late: "));
   EXPECT_THAT(ErrorClassOf(late.port()), HasSubstr("raise timeout-ms"));
   EXPECT_THAT(ErrorClassOf(silent.port()), HasSubstr("no answer within 500 ms x 1 tries"));
+  // Answers came, so neither is a timeout: each says what was wrong with them.
+  EXPECT_THAT(ErrorClassOf(garbage.port()),
+              HasSubstr("protocol: 127.0.0.1:" + std::to_string(garbage.port()) +
+                        ": answers arrived but none was a usable answer"));
+  EXPECT_THAT(ErrorClassOf(wrong_id.port()),
+              HasSubstr("protocol: 127.0.0.1:" + std::to_string(wrong_id.port()) +
+                        ": answers arrived but none was a usable answer"));
   EXPECT_THAT(ErrorClassOf(closed), HasSubstr("timeout"));
   EXPECT_THAT(ErrorClassOf(silent.port()), HasSubstr("timeout"));
   EXPECT_THAT(ErrorClassOf(repeat.port()), HasSubstr("protocol: "));

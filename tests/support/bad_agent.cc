@@ -100,6 +100,12 @@ void BadAgent::Serve() {
     ++requests_;
     if (mode_ == Mode::kSilent) continue;
     if (mode_ == Mode::kLate) std::this_thread::sleep_for(kLateDelay);
+    if (mode_ == Mode::kGarbage) {
+      static const char kNotSnmp[] = "\x30\x03\xff\xff\xff not an SNMP message";
+      ::sendto(fd_.get(), kNotSnmp, sizeof kNotSnmp - 1, 0, reinterpret_cast<sockaddr*>(&peer),
+               peer_len);
+      continue;
+    }
     Reader msg{buf, buf + n};
     auto seq = msg.Next();
     if (!seq) continue;
@@ -111,6 +117,7 @@ void BadAgent::Serve() {
     if (!reqid) continue;
     std::string reqid_tlv(reinterpret_cast<const char*>(reqid->second.p - 2),
                           static_cast<size_t>(reqid->second.end - reqid->second.p) + 2);
+    if (mode_ == Mode::kWrongRequestId) reqid_tlv.back() = static_cast<char>(reqid_tlv.back() ^ 1);
     // Answer with max-repetitions (or 10) varbinds.
     std::string varbinds;
     for (int i = 0; i < 10; ++i) {

@@ -22,6 +22,8 @@ class BadAgent {
     kEndlessRows,  // returns ever-increasing OIDs: the walk never ends
     kSilent,       // reads requests, never answers
     kLate,         // answers as kEndlessRows, but only after kLateDelay
+    kGarbage,      // answers every request with bytes that are not SNMP
+    kWrongRequestId,  // answers as kEndlessRows under another request ID
   };
   static constexpr std::chrono::milliseconds kLateDelay{750};
   // Binds 127.0.0.1 on a free port and serves on a thread until destroyed.
