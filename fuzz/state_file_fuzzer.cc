@@ -18,15 +18,6 @@
 namespace periscope {
 namespace {
 
-uint64_t Fnv1a64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 const subagent::SubagentConfig& Config() {
   static const subagent::SubagentConfig* config = [] {
     auto* c = new subagent::SubagentConfig;
@@ -57,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string content(reinterpret_cast<const char*>(data + 1), size - 1);
   if ((mode & 1) != 0) {
     if ((mode & 2) != 0) content = "periscope-subagent-state 1\n" + content;
-    content += fmt::format("checksum {:016x}\n", Fnv1a64(content));
+    content += fmt::format("checksum {:016x}\n", subagent::StateChecksum(content));
   }
   subagent::Sampler sampler(Config(), nullptr);  // RestoreState never probes
   const std::string before = sampler.SerializeState();

@@ -364,15 +364,6 @@ std::optional<std::string> HexDecode(std::string_view s) {
   return out;
 }
 
-uint64_t Fnv1a64(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
-
 // Fields: date peak sum intervals used has_used stepped. Files written before
 // the clock-step rules have no `stepped` field (read as 0).
 std::string DayLine(std::string_view tag, const DailyFigures& d) {
@@ -381,6 +372,15 @@ std::string DayLine(std::string_view tag, const DailyFigures& d) {
 }
 
 }  // namespace
+
+uint64_t StateChecksum(std::string_view body) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
+  for (char c : body) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
 
 std::string Sampler::SerializeState() const {
   std::string body(kStateMagic);
@@ -410,7 +410,7 @@ std::string Sampler::SerializeState() const {
     body += DayLine("today", t.today);
     body += "end-device\n";
   }
-  body += fmt::format("checksum {:016x}\n", Fnv1a64(body));
+  body += fmt::format("checksum {:016x}\n", StateChecksum(body));
   return body;
 }
 
@@ -421,7 +421,7 @@ Status Sampler::RestoreState(std::string_view content) {
   }
   std::string_view body = content.substr(0, checksum_at);
   std::string_view trailer = TrimWhitespace(content.substr(checksum_at + 9));
-  if (trailer != fmt::format("{:016x}", Fnv1a64(body))) {
+  if (trailer != fmt::format("{:016x}", StateChecksum(body))) {
     return DataLossError("checksum mismatch (truncated or edited state file)");
   }
   struct Parsed {

@@ -58,6 +58,10 @@ struct SampleSet {
   std::optional<std::chrono::system_clock::time_point> sampled_at;
 };
 
+// The state file's checksum: FNV-1a 64 of everything before the
+// "checksum <16 hex digits>" trailer line.
+uint64_t StateChecksum(std::string_view body);
+
 class Sampler {
  public:
   // `config` and `probe` must outlive the Sampler.
