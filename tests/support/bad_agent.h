@@ -18,11 +18,11 @@ namespace periscope::testing {
 class BadAgent {
  public:
   enum class Mode {
-    kRepeatOid,    // always returns the same OID under the requested root
-    kEndlessRows,  // returns ever-increasing OIDs: the walk never ends
-    kSilent,       // reads requests, never answers
-    kLate,         // answers as kEndlessRows, but only after kLateDelay
-    kGarbage,      // answers every request with bytes that are not SNMP
+    kRepeatOid,       // always returns the same OID under the requested root
+    kEndlessRows,     // returns ever-increasing OIDs: the walk never ends
+    kSilent,          // reads requests, never answers
+    kLate,            // answers as kEndlessRows, but only after kLateDelay
+    kGarbage,         // answers every request with bytes that are not SNMP
     kWrongRequestId,  // answers as kEndlessRows under another request ID
   };
   static constexpr std::chrono::milliseconds kLateDelay{750};
