@@ -196,20 +196,22 @@ void OnTimedOut(Device* d) {
            fmt::format("{}: answers arrived but were rejected: {}", d->name, d->rejected_reason));
     return;
   }
+  if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk &&
+      d->walk->varbinds().empty()) {
+    // The agent answered discovery, so it is up. A request it cannot decrypt
+    // is dropped, or (AES has no integrity check of its own) decrypts to
+    // garbage that snmpd may answer with something unusable: either way the
+    // privacy key is the likely cause.
+    Finish(d, false, ErrorClass::kAuth,
+           fmt::format("{}: answered engine-ID discovery but not the encrypted request: wrong "
+                       "privacy pass phrase or protocol?",
+                       d->name));
+    return;
+  }
   if (d->datagrams_since_send > 0) {
     Finish(d, false, ErrorClass::kProtocol,
            fmt::format("{}: answers arrived but none was a usable answer to the request "
                        "(unparsable, or for another request ID)",
-                       d->name));
-    return;
-  }
-  if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk &&
-      d->walk->varbinds().empty()) {
-    // The agent answered discovery, so it is up; an agent drops a request it
-    // cannot decrypt without a word (AES has no integrity check of its own).
-    Finish(d, false, ErrorClass::kAuth,
-           fmt::format("{}: answered engine-ID discovery but not the encrypted request: wrong "
-                       "privacy pass phrase or protocol?",
                        d->name));
     return;
   }
