@@ -47,7 +47,7 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
         {"device-deadline-s", 1, 3600,
          [&](uint64_t v) { e.device_deadline = std::chrono::seconds(v); }},
         {"run-budget-s", 1, 86400, [&](uint64_t v) { e.run_budget = std::chrono::seconds(v); }},
-        {"max-objects", 1, 10'000'000, [&](uint64_t v) { e.limits.max_varbinds = v; }},
+        {"max-objects", 1, 10'000'000, [&](uint64_t v) { e.limits.max_objects = v; }},
         {"max-bytes", 1024, 1ULL << 32, [&](uint64_t v) { e.limits.max_bytes = v; }},
         {"max-devices", 1, 100000, [&](uint64_t v) { out->max_devices = v; }},
         {"retire-after-days", 1, 3650,

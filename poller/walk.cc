@@ -33,37 +33,20 @@ Walk::Step Walk::Fail(ErrorClass c, std::string message) {
 }
 
 Walk::Step Walk::Accept(std::vector<snmp::VarBind> response) {
-  if (response.empty()) return Fail(ErrorClass::kProtocol, "empty GETBULK response");
-  for (snmp::VarBind& vb : response) {
-    if (vb.type == snmp::ValueType::kEndOfMibView || !snmp::OidStartsWith(vb.oid, root_)) {
-      if (varbinds_.empty()) {
-        return Fail(ErrorClass::kNoSuchObject,
-                    "no objects under " + snmp::OidToString(root_) +
-                        " (subagent not attached to snmpd, or outside the view)");
-      }
-      return Step::kDone;
-    }
-    if (vb.type == snmp::ValueType::kNoSuchObject || vb.type == snmp::ValueType::kNoSuchInstance) {
-      return Fail(ErrorClass::kProtocol,
-                  "exception value inside a GETBULK response at " + snmp::OidToString(vb.oid));
-    }
-    if (!(cursor_ < vb.oid)) {
-      return Fail(ErrorClass::kProtocol,
-                  fmt::format("OID not increasing: {} after {}", snmp::OidToString(vb.oid),
-                              snmp::OidToString(cursor_)));
-    }
-    bytes_ += vb.octets.size() + 8;
-    if (varbinds_.size() + 1 > limits_.max_varbinds) {
-      return Fail(ErrorClass::kLimit,
-                  fmt::format("more than {} objects: endless table?", limits_.max_varbinds));
-    }
-    if (bytes_ > limits_.max_bytes) {
-      return Fail(ErrorClass::kLimit, fmt::format("more than {} bytes", limits_.max_bytes));
-    }
-    cursor_ = vb.oid;
-    varbinds_.push_back(std::move(vb));
+  switch (rules_.Accept(std::move(response))) {
+    case snmp::WalkRules::Step::kContinue:
+      return Step::kContinue;
+    case snmp::WalkRules::Step::kDone:
+      if (!rules_.varbinds().empty()) return Step::kDone;
+      return Fail(ErrorClass::kNoSuchObject,
+                  "no objects under " + snmp::OidToString(rules_.root()) +
+                      " (subagent not attached to snmpd, or outside the view)");
+    case snmp::WalkRules::Step::kFailed:
+      break;
   }
-  return Step::kContinue;
+  bool cap = rules_.failure() == snmp::WalkRules::Failure::kMaxObjects ||
+             rules_.failure() == snmp::WalkRules::Failure::kMaxBytes;
+  return Fail(cap ? ErrorClass::kLimit : ErrorClass::kProtocol, rules_.error());
 }
 
 }  // namespace periscope::poller

@@ -1,9 +1,6 @@
-// The rules of one subtree walk, apart from any transport (pure, testable).
-//
-// A walk starts at `root` and accepts GETBULK responses until a varbind leaves
-// the subtree or the agent says endOfMibView. It fails (and the device with it)
-// when the agent returns an OID that does not increase, or exceeds the row or
-// byte caps: a looping or endless agent costs one device, never the run.
+// One device's subtree walk: the shared rules of core/snmp/walk_rules.h with
+// the poller's error classes. A looping or endless agent costs one device,
+// never the run.
 #ifndef PERISCOPE_POLLER_WALK_H_
 #define PERISCOPE_POLLER_WALK_H_
 
@@ -12,6 +9,7 @@
 #include <vector>
 
 #include "core/snmp/sync_client.h"
+#include "core/snmp/walk_rules.h"
 
 namespace periscope::poller {
 
@@ -30,36 +28,31 @@ enum class ErrorClass {
 };
 const char* ErrorClassName(ErrorClass c);
 
-struct WalkLimits {
-  size_t max_varbinds = 20000;
-  size_t max_bytes = 4 << 20;  // sum of value sizes
-};
+// Object and byte caps per walk (the shared rules' caps).
+using WalkLimits = snmp::WalkCaps;
 
+// The shared walk rules with the poller's error classes: an empty subtree is
+// kNoSuchObject, the caps kLimit, anything else the agent got wrong kProtocol.
 class Walk {
  public:
   enum class Step { kContinue, kDone, kFailed };
 
-  Walk(snmp::Oid root, WalkLimits limits)
-      : root_(std::move(root)), cursor_(root_), limits_(limits) {}
+  Walk(snmp::Oid root, WalkLimits limits) : rules_(std::move(root), limits) {}
 
   // Feeds one response's varbinds, in order. kContinue: send the next GETBULK
   // from cursor(). kDone: the subtree is complete. kFailed: see error().
   Step Accept(std::vector<snmp::VarBind> varbinds);
 
-  const snmp::Oid& cursor() const { return cursor_; }
-  const std::vector<snmp::VarBind>& varbinds() const { return varbinds_; }
-  std::vector<snmp::VarBind>& mutable_varbinds() { return varbinds_; }
+  const snmp::Oid& cursor() const { return rules_.cursor(); }
+  const std::vector<snmp::VarBind>& varbinds() const { return rules_.varbinds(); }
+  std::vector<snmp::VarBind>& mutable_varbinds() { return rules_.mutable_varbinds(); }
   ErrorClass error_class() const { return error_class_; }
   const std::string& error() const { return error_; }
 
  private:
   Step Fail(ErrorClass c, std::string message);
 
-  snmp::Oid root_;
-  snmp::Oid cursor_;
-  WalkLimits limits_;
-  std::vector<snmp::VarBind> varbinds_;
-  size_t bytes_ = 0;
+  snmp::WalkRules rules_;
   ErrorClass error_class_ = ErrorClass::kInternal;
   std::string error_;
 };

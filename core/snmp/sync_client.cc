@@ -15,6 +15,7 @@
 
 #include "core/snmp/netsnmp_env.h"
 #include "core/snmp/values.h"
+#include "core/snmp/walk_rules.h"
 #include "core/strings.h"
 
 namespace periscope::snmp {
@@ -282,65 +283,63 @@ WalkResult SnmpClient::BulkWalk(const Oid& root, int max_repetitions, const Walk
     return out;
   }
   netsnmp_session* session = snmp_sess_session(session_);
-  Oid cursor = root;
+  WalkRules rules(root, {limits.max_objects, limits.max_bytes});
+  // What was accepted so far goes out with every ending, complete or not.
+  auto finish = [&]() -> WalkResult {
+    out.bytes = rules.bytes();
+    out.varbinds = std::move(rules.mutable_varbinds());
+    return std::move(out);
+  };
+  auto fail = [&]() -> WalkResult {
+    switch (rules.failure()) {
+      case WalkRules::Failure::kOidNotIncreasing:
+        stop(WalkEnd::kOidNotIncreasing, DataLossError(rules.error()));
+        break;
+      case WalkRules::Failure::kMaxObjects:
+        stop(WalkEnd::kMaxObjects, ResourceExhaustedError(rules.error()));
+        break;
+      case WalkRules::Failure::kMaxBytes:
+        stop(WalkEnd::kMaxBytes, ResourceExhaustedError(rules.error()));
+        break;
+      default:
+        stop(WalkEnd::kProtocol, DataLossError(rules.error()));
+        break;
+    }
+    return finish();
+  };
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       stop(WalkEnd::kDeadline,
            DeadlineExceededError(fmt::format("walk deadline of {} ms passed after {} objects",
-                                             limits.deadline.count(), out.varbinds.size())));
-      return out;
+                                             limits.deadline.count(), rules.varbinds().size())));
+      return finish();
     }
     // Every try of this request must fit in what is left of the deadline.
     long per_try = static_cast<long>(left.count()) / (retries_ + 1);
     session->timeout = std::clamp(per_try, 1000L, timeout_us_);
-    Response r = GetBulk(cursor, max_repetitions);
+    Response r = GetBulk(rules.cursor(), max_repetitions);
     session->timeout = timeout_us_;
     if (r.timeout) {
       if (Clock::now() >= deadline) continue;  // reported as the deadline above
       stop(WalkEnd::kNoAnswer, UnavailableError(fmt::format("no answer after {} objects ({})",
-                                                            out.varbinds.size(), r.error)));
-      return out;
+                                                            rules.varbinds().size(), r.error)));
+      return finish();
     }
     if (r.error_status != 0) {
       stop(WalkEnd::kErrorStatus,
            UnavailableError(fmt::format("agent answered error-status {} ({}) after {} objects",
                                         r.error_status, snmp_errstring(r.error_status),
-                                        out.varbinds.size())));
-      return out;
+                                        rules.varbinds().size())));
+      return finish();
     }
-    if (r.varbinds.empty()) {
-      stop(WalkEnd::kProtocol, DataLossError("empty GETBULK response"));
-      return out;
-    }
-    for (VarBind& vb : r.varbinds) {
-      if (vb.type == ValueType::kEndOfMibView || !OidStartsWith(vb.oid, root)) return out;
-      if (vb.type == ValueType::kNoSuchObject || vb.type == ValueType::kNoSuchInstance) {
-        stop(WalkEnd::kProtocol,
-             DataLossError("exception value inside a GETBULK response at " + OidToString(vb.oid)));
-        return out;
-      }
-      if (!(cursor < vb.oid)) {  // lexicographic compare of sub-identifiers
-        stop(WalkEnd::kOidNotIncreasing,
-             DataLossError(fmt::format("OID not increasing: {} after {}", OidToString(vb.oid),
-                                       OidToString(cursor))));
-        return out;
-      }
-      if (out.varbinds.size() + 1 > limits.max_objects) {
-        stop(WalkEnd::kMaxObjects,
-             ResourceExhaustedError(
-                 fmt::format("more than {} objects: endless table?", limits.max_objects)));
-        return out;
-      }
-      size_t bytes = out.bytes + vb.octets.size() + 8;
-      if (bytes > limits.max_bytes) {
-        stop(WalkEnd::kMaxBytes,
-             ResourceExhaustedError(fmt::format("more than {} bytes", limits.max_bytes)));
-        return out;
-      }
-      out.bytes = bytes;
-      cursor = vb.oid;
-      out.varbinds.push_back(std::move(vb));
+    switch (rules.Accept(std::move(r.varbinds))) {
+      case WalkRules::Step::kContinue:
+        break;
+      case WalkRules::Step::kDone:
+        return finish();
+      case WalkRules::Step::kFailed:
+        return fail();
     }
   }
 }

@@ -75,9 +75,9 @@ struct Response {
   std::vector<VarBind> varbinds;
 };
 
-// Bounds of one BulkWalk. The defaults equal the poller's (poller/walk.h
-// WalkLimits) plus a deadline, so a looping or endless agent costs bounded
-// memory and time.
+// Bounds of one BulkWalk: the caps of core/snmp/walk_rules.h (the poller's
+// too) plus a deadline, so a looping or endless agent costs bounded memory and
+// time.
 struct WalkLimits {
   size_t max_objects = 20000;
   size_t max_bytes = 4 << 20;                 // sum over objects of the value's octets + 8
