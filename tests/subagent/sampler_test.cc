@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace periscope::subagent {
@@ -83,6 +84,12 @@ const ItemValue* FindItem(const DeviceSnapshot& s, const std::string& name) {
     if (i.name == name) return &i;
   }
   return nullptr;
+}
+
+// A state file body with the checksum trailer the writer adds, so a test can
+// make every other part wrong.
+std::string Sealed(const std::string& body) {
+  return body + fmt::format("checksum {:016x}\n", StateChecksum(body));
 }
 
 TEST(SamplerTest, UsageComesFromMountsAndLoadFromBackingDevices) {
@@ -255,15 +262,7 @@ TEST(SamplerTest, StateWhoseTodayIsNotAfterItsHistoryIsRejected) {
   std::string body =
       "periscope-subagent-state 1\ndevice 1 x532d524f4f54\nalarm 0\ntotals 0 0 0\n"
       "baseline 0 0\nday 20261121 999 0 0 0 0\ntoday 20261121 1 1 1 0 0\nend-device\n";
-  // Recompute the checksum the way the writer does, so only the ordering is wrong.
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : body) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  char sum[32];
-  std::snprintf(sum, sizeof sum, "checksum %016llx\n", static_cast<unsigned long long>(h));
-  Status s = sampler.RestoreState(body + sum);
+  Status s = sampler.RestoreState(Sealed(body));
   EXPECT_EQ(s.code(), StatusCode::kDataLoss);
   EXPECT_NE(s.message().find("today is not after the last day of history"), std::string::npos)
       << s.message();
@@ -363,14 +362,7 @@ TEST(SamplerTest, StateFileWithoutTheSteppedFieldStillRestores) {
   std::string body =
       "periscope-subagent-state 1\ndevice 1 x532d524f4f54\nalarm 0\ntotals 0 0 0\n"
       "baseline 0 0\nday 20261120 999 0 0 0 0\ntoday 20261121 1 1 1 0 0\nend-device\n";
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : body) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
-  }
-  char sum[32];
-  std::snprintf(sum, sizeof sum, "checksum %016llx\n", static_cast<unsigned long long>(h));
-  ASSERT_TRUE(sampler.RestoreState(body + sum).ok());
+  ASSERT_TRUE(sampler.RestoreState(Sealed(body)).ok());
   ASSERT_EQ(sampler.Initial().devices[0].history.size(), 1u);
   EXPECT_EQ(sampler.Initial().devices[0].history[0].load_peak, 999u);
 }
