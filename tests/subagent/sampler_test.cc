@@ -1,6 +1,5 @@
 #include "subagent/sampler.h"
 
-#include <cstdio>
 #include <map>
 
 #include <fmt/format.h>
