@@ -14,6 +14,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
   snmpd snmp smitools sqlite3 python3 snmpsim util-linux time
+  # reports: libcurl (SMTP, HTTP inquiries), libmicrohttpd (reference factory site,
+  # portal); tests: a real SMTP server and a real browser (Debian matches the
+  # chromium and chromium-driver versions)
+  libmicrohttpd-dev python3-aiosmtpd chromium chromium-driver python3-selenium
 )
 
 missing=()

@@ -180,13 +180,105 @@ ALTER TABLE poll_runs ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
 -- Set when the device was not seen for the configured number of days.
 ALTER TABLE devices ADD COLUMN retired_at INTEGER;
 )sql",
+      // 3: sales proposals, stock inquiries to manufacturing sites and the
+      // outgoing-mail outbox (issue 6; the claim tool and portal reuse the outbox).
+      R"sql(
+-- One row per device and kind of need; at most one open (not declined,
+-- accepted or expired) per device and kind. `revision` grows on every material
+-- change of the evidence; a mail covers a revision (mailed_revision).
+CREATE TABLE proposals (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL CHECK (kind IN ('capacity', 'cache', 'successor', 'firmware')),
+  status TEXT NOT NULL CHECK (status IN ('new', 'mailed', 'inquired', 'accepted', 'declined',
+                                         'expired')),
+  product_number TEXT NOT NULL,
+  product_name TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  unit_price_minor_units INTEGER NOT NULL,
+  price_minor_units INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  needed_by INTEGER,
+  confidence TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  mailed_revision INTEGER NOT NULL DEFAULT 0,
+  raised_at INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  checked_at INTEGER NOT NULL,
+  closed_at INTEGER
+);
+CREATE UNIQUE INDEX proposals_open_by_device_kind ON proposals(device_id, kind)
+  WHERE status IN ('new', 'mailed', 'inquired');
+CREATE INDEX proposals_by_customer ON proposals(customer_id, status);
+-- A purchase-order inquiry for a proposal, sent to every configured site.
+-- inquiry_key is the ID the sites echo, so a late answer finds its inquiry.
+CREATE TABLE inquiries (
+  id INTEGER PRIMARY KEY,
+  inquiry_key TEXT NOT NULL UNIQUE,
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+  product_number TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  delivery_place TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+-- One row per inquiry and site: the site's answer or why there is none.
+CREATE TABLE inquiry_answers (
+  id INTEGER PRIMARY KEY,
+  inquiry_id INTEGER NOT NULL REFERENCES inquiries(id),
+  site TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'answered', 'timeout', 'http-error',
+                                       'malformed', 'unreachable')),
+  in_stock INTEGER CHECK (in_stock IN (0, 1)),
+  quantity_available INTEGER,
+  retailer TEXT,
+  delivery_date INTEGER,
+  message TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (inquiry_id, site)
+);
+-- Outgoing mail. `message` is the whole RFC 5322 text (CRLF), fixed at enqueue
+-- time, so a retry sends the same bytes with the same Message-ID. State moves
+-- queued -> sending -> sent; a failure before the server accepted the message
+-- goes back to queued (with next_attempt_at) or to failed after max attempts;
+-- a row found in 'sending' after a crash becomes 'unknown' and is not resent
+-- unless requeued by hand (no duplicate).
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'unknown')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  sent_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+-- Which proposal revisions a mail lists.
+CREATE TABLE outbox_proposals (
+  outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+  proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+  revision INTEGER NOT NULL,
+  PRIMARY KEY (outbox_id, proposal_id)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
 
 const char* const kExpectedTables[] = {"staff",        "customers",    "targets", "devices",
                                        "device_specs", "poll_runs",    "samples", "daily",
-                                       "poll_errors",  "poll_warnings"};
+                                       "poll_errors",  "poll_warnings", "proposals", "inquiries",
+                                       "inquiry_answers", "outbox", "outbox_proposals"};
 
 }  // namespace
 

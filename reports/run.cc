@@ -1,0 +1,1 @@
+// The daily run (issue 6): filled in by reports/run.h.
