@@ -203,6 +203,9 @@ CREATE TABLE proposals (
   confidence TEXT NOT NULL,
   summary TEXT NOT NULL,
   evidence_json TEXT NOT NULL,
+  -- What makes two drafts the same proposal (product, quantity, needed-by
+  -- week...): a different key is a material change (revision + 1).
+  material_key TEXT NOT NULL,
   revision INTEGER NOT NULL DEFAULT 1,
   mailed_revision INTEGER NOT NULL DEFAULT 0,
   raised_at INTEGER NOT NULL,
