@@ -1,6 +1,11 @@
 // fleet_gen: writes a simulated fleet for snmpsim (demo and benchmarks).
 //
 //   fleet_gen --out DIR [--agents N] [--customers N] [--days N] [--processes N]
+//             [--patterns]
+//
+// --patterns: the demo fleet (tests/support/demo_fleet.h, docs/demo-history.md):
+// --days days of generated history with growth patterns ending today, and two
+// sales persons, each assigned every other customer.
 //
 // Writes DIR/data/public/1.3.6.1.6.1.1.<i>.snmprec (one per agent, free
 // loopback UDP ports chosen now), DIR/staff.csv, DIR/customers.csv,
@@ -8,6 +13,7 @@
 // arguments of process p (endpoints and --transport-id-offset).
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <set>
@@ -15,14 +21,26 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
+#include "tests/support/demo_fleet.h"
 #include "tests/support/fleet.h"
 #include "tests/support/process.h"
 
 int main(int argc, char** argv) {
   std::string out;
   size_t agents = 20, customers = 5, days = 7, processes = 1;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool patterns = false;
+  for (int i = 1; i < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--patterns") {
+      patterns = true;
+      --i;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "fleet_gen: %s needs a value\n", flag.c_str());
+      return 2;
+    }
     std::string value = argv[i + 1];
     if (flag == "--out") {
       out = value;
@@ -46,7 +64,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   using periscope::testing::WriteTextFile;
-  auto fleet = periscope::testing::MakeFleet(agents, customers, static_cast<uint32_t>(days));
+  auto fleet = patterns ? periscope::testing::MakeDemoFleet(
+                             agents, customers, static_cast<uint32_t>(days),
+                             periscope::LocalDate(std::chrono::system_clock::now()))
+                       : periscope::testing::MakeFleet(agents, customers,
+                                                       static_cast<uint32_t>(days));
   std::string data = out + "/data/public";
   ::mkdir(out.c_str(), 0755);
   ::mkdir((out + "/data").c_str(), 0755);
@@ -65,15 +87,18 @@ int main(int argc, char** argv) {
                   periscope::testing::SnmprecFor(fleet[i]));
     targets += fmt::format("127.0.0.1,{},sim-v2c,{}\n", port, fleet[i].customer);
     if (seen.insert(fleet[i].customer).second) {
+      const char* sales =
+          patterns && seen.size() % 2 == 0 ? "sales2@vendor.example" : "sales@vendor.example";
       customers_csv +=
-          fmt::format("{},Simulated customer {},Contact,it@{}.example,,,sales@vendor.example\n",
-                      fleet[i].customer, fleet[i].customer, fleet[i].customer);
+          fmt::format("{},Simulated customer {},Contact,it@{}.example,,,{}\n", fleet[i].customer,
+                      fleet[i].customer, fleet[i].customer, sales);
     }
   }
   WriteTextFile(out + "/targets.csv", targets);
   WriteTextFile(out + "/customers.csv", customers_csv);
   WriteTextFile(out + "/staff.csv",
                 "name,email,role\nHanako Sato,sales@vendor.example,sales\n"
+                "Jiro Tanaka,sales2@vendor.example,sales\n"
                 "Taro Suzuki,support@vendor.example,support\n");
   size_t per = (fleet.size() + processes - 1) / processes;
   for (size_t p = 0; p * per < fleet.size(); ++p) {

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The main job on an embedded default: builds periscope, starts a private snmpd
 # on a free loopback port with periscope-subagent attached over AgentX (unix
-# socket) and a simulated fleet of 20 devices (snmpsim), lets the subagent
-# sample for a few seconds, prints the PERISCOPE-MIB subtree as tables, polls
-# the subagent (SNMPv3 authPriv) and the fleet (SNMPv2c) with periscope-poller
-# into an SQLite store, and prints one customer's history from it. Everything
-# lives in build/demo/; every process started here is stopped on exit.
+# socket) and a simulated fleet of 20 devices (snmpsim) serving 180 days of
+# generated history (docs/demo-history.md), lets the subagent sample for a few
+# seconds, prints the PERISCOPE-MIB subtree as tables, polls the subagent
+# (SNMPv3 authPriv) and the fleet (SNMPv2c) with periscope-poller into an
+# SQLite store, prints one customer's history, then runs periscope-report:
+# forecasts, proposals from etc/catalog.xml, the HTML/CSV/JSON reports and one
+# mail per sales person (.eml files), a stock inquiry to the reference factory
+# site (periscope-factory on loopback), and a second run showing that nothing
+# is proposed or mailed twice. Everything lives in build/demo/; every process
+# started here is stopped on exit.
 # --keep leaves snmpd, the subagent and the fleet running until Ctrl-C.
 set -euo pipefail
 keep=0
@@ -35,7 +40,7 @@ createUser demo SHA-256 "demo-auth-pass" AES "demo-priv-pass"
 rouser -s usm demo priv -V periscope
 CONF
 sed "s|@DEMO_DIR@|$demo|g" etc/demo/periscope-subagent.xml.in > "$demo/periscope-subagent.xml"
-"$bin/bench/fleet_gen" --out "$demo/fleet" --agents 20 --customers 5 --days 7 >/dev/null
+"$bin/bench/fleet_gen" --out "$demo/fleet" --agents 20 --customers 5 --days 180 --patterns >/dev/null
 mkdir -p "$demo/fleet/cache"
 chown -R 65534:65534 "$demo/fleet" 2>/dev/null || true
 
@@ -112,9 +117,54 @@ echo
 echo "demo: periscope-store history --customer demo-customer-0001 (store: $demo/periscope.db)"
 $store history --customer demo-customer-0001
 echo
-echo "demo: periscope-store history --customer cust-01 (simulated fleet; first 10 rows of $demo/history-cust-01.txt)"
+echo "demo: periscope-store history --customer cust-01 (simulated fleet; last 10 rows of $demo/history-cust-01.txt)"
 $store history --customer cust-01 > "$demo/history-cust-01.txt"
-head -12 "$demo/history-cust-01.txt"
+tail -10 "$demo/history-cust-01.txt"
+
+# The sales side: the reference manufacturing site, then periscope-report.
+"$bin/factory/periscope-factory" --listen 127.0.0.1:0 --site kofu-factory \
+  --stock "$root/etc/factory-stock.csv" >"$demo/factory.out" 2>"$demo/factory.log" &
+pids+=($!)
+site_url=""
+for _ in $(seq 1 50); do
+  site_url=$(sed -n 's/^listening on \(http[^ ]*\).*/\1/p' "$demo/factory.out" | head -1)
+  if [ -n "$site_url" ]; then break; fi
+  sleep 0.1
+done
+cat > "$demo/periscope-report.xml" <<CONF
+<periscope-report>
+  <database path="$demo/periscope.db"/>
+  <catalog path="$root/etc/catalog.xml"/>
+  <output dir="$demo/reports"
+          data-note="Demo data: the simulated fleet's 180 days of history are generated (docs/demo-history.md)."/>
+  <mail from="periscope@vendor.example" from-name="periscope demo" directory="$demo/mail"/>
+  <inquiry delivery-place="Vendor Tokyo Service Center">
+    <site name="kofu-factory" url="$site_url" timeout-ms="5000"/>
+  </inquiry>
+</periscope-report>
+CONF
+report="$bin/reports/periscope-report -c $demo/periscope-report.xml"
+echo
+echo "demo: periscope-report run (forecasts, proposals, reports, mail)"
+$report run
+echo
+echo "demo: periscope-report proposals --customer cust-01"
+$report proposals --customer cust-01
+proposal=$($report proposals --customer cust-01 --format csv | awk -F, 'NR == 2 { print $1 }')
+if [ -n "$proposal" ]; then
+  echo
+  echo "demo: periscope-report inquire --proposal $proposal (stock and delivery, seed 001 figure 6)"
+  $report inquire --proposal "$proposal" --by sales@vendor.example
+  $report inquiries --proposal "$proposal"
+fi
+echo
+echo "demo: a second run the same day: nothing is proposed or mailed twice"
+$report run
+echo
+echo "demo: reports in $demo/reports (open $demo/reports/index.html or"
+echo "      $demo/reports/customers/cust-01.html in a browser; fleet view: $demo/reports/fleet.html)"
+echo "demo: mails to the sales persons in $demo/mail:"
+ls -1 "$demo/mail"/*.eml 2>/dev/null | sed 's/^/  /' || true
 walk="snmpbulkwalk -v3 -l authPriv -u demo -a SHA-256 -A demo-auth-pass -x AES -X demo-priv-pass"
 walk="$walk 127.0.0.1:$port .1.3.6.1.4.1.8072.9999.9999.1"
 if [ "$keep" = 1 ]; then
