@@ -1,0 +1,322 @@
+#include "reports/catalog.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/clock.h"
+#include "core/strings.h"
+#include "core/xml_config.h"
+
+namespace periscope::reports {
+namespace {
+
+constexpr uint64_t kMaxPrice = static_cast<uint64_t>(std::numeric_limits<int64_t>::max() / 1000);
+constexpr uint64_t kMaxRatedLoad = uint64_t{1} << 40;
+constexpr size_t kMaxNameBytes = 200;
+constexpr size_t kMaxKeyBytes = 64;  // model, product number, firmware version
+
+class Parser {
+ public:
+  explicit Parser(const XmlConfig& xml) : xml_(xml) {}
+
+  Result<Catalog> Parse() {
+    pugi::xml_node root = xml_.root();
+    if (std::string_view(root.name()) != "catalog") {
+      return InvalidArgumentError(fmt::format("{}: root element is <{}>, expected <catalog>",
+                                              xml_.Where(root), root.name()));
+    }
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(root, {"product"}));
+    Catalog catalog;
+    std::vector<pugi::xml_node> product_nodes;
+    for (pugi::xml_node node : root.children("product")) {
+      Result<Product> product = ParseProduct(node);
+      if (!product.ok()) return product.status();
+      catalog.products.push_back(std::move(product).value());
+      product_nodes.push_back(node);
+    }
+    if (catalog.products.empty()) {
+      return InvalidArgumentError(fmt::format("{}: <catalog> has no <product>", xml_.Where(root)));
+    }
+    for (size_t i = 0; i < catalog.products.size(); ++i) {
+      const Product& p = catalog.products[i];
+      if (p.successor.empty()) continue;
+      if (p.successor == p.model) {
+        return xml_.FieldError(product_nodes[i], "successor", "a model cannot succeed itself");
+      }
+      if (catalog.Find(p.successor) == nullptr) {
+        return xml_.FieldError(
+            product_nodes[i], "successor",
+            fmt::format("no <product> of model '{}' in the catalog", p.successor));
+      }
+    }
+    return catalog;
+  }
+
+ private:
+  Status NoDuplicates(const pugi::xml_node& node, const std::vector<std::string_view>& singles) {
+    for (std::string_view field : singles) {
+      std::string f(field);
+      int count = 0;
+      for (pugi::xml_node child : node.children(f.c_str())) {
+        if (++count == 2) {
+          return InvalidArgumentError(fmt::format("{}: <{}> field '{}': given more than once",
+                                                  xml_.Where(child), node.name(), field));
+        }
+      }
+      if (count == 1 && node.attribute(f.c_str())) {
+        return xml_.FieldError(node, field, "given both as an attribute and as an element");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> RequiredText(const pugi::xml_node& node, std::string_view field,
+                                   size_t max_bytes) {
+    auto text = xml_.Text(node, field, max_bytes);
+    if (!text.ok()) return text.status();
+    if (!text->has_value()) return xml_.FieldError(node, field, "missing");
+    if ((*text)->empty()) return xml_.FieldError(node, field, "empty");
+    return std::move(**text);
+  }
+
+  Result<uint64_t> RequiredUint(const pugi::xml_node& node, std::string_view field, uint64_t min,
+                                uint64_t max) {
+    auto value = xml_.Uint(node, field, min, max);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return xml_.FieldError(node, field, "missing");
+    return **value;
+  }
+
+  Result<uint64_t> RequiredSize(const pugi::xml_node& node, std::string_view field) {
+    auto value = xml_.Bytes(node, field);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) return xml_.FieldError(node, field, "missing");
+    if (**value == 0) return xml_.FieldError(node, field, "must be greater than 0");
+    if (**value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return xml_.FieldError(node, field, "too large");
+    }
+    return **value;
+  }
+
+  // Records `product_number` as taken; an error naming the first use when it is not new.
+  Status ClaimProductNumber(const pugi::xml_node& node, const std::string& product_number) {
+    auto [it, inserted] = product_numbers_.emplace(product_number, xml_.Where(node));
+    if (!inserted) {
+      return xml_.FieldError(node, "product-number",
+                             fmt::format("'{}' is already used at {}", product_number, it->second));
+    }
+    return Status::Ok();
+  }
+
+  Result<Product> ParseProduct(const pugi::xml_node& node) {
+    static const std::vector<std::string_view> kSingles = {
+        "model",    "product-number", "name",      "price",     "currency", "rated-load",
+        "capacity", "cache",          "max-cache", "successor", "firmware"};
+    std::vector<std::string_view> allowed = kSingles;
+    allowed.push_back("capacity-addon");
+    allowed.push_back("cache-option");
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, allowed));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kSingles));
+    Product p;
+    auto model = RequiredText(node, "model", kMaxKeyBytes);
+    if (!model.ok()) return model.status();
+    p.model = std::move(model).value();
+    auto [it, inserted] = models_.emplace(p.model, xml_.Where(node));
+    if (!inserted) {
+      return xml_.FieldError(node, "model",
+                             fmt::format("'{}' is already described at {}", p.model, it->second));
+    }
+    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
+    if (!number.ok()) return number.status();
+    p.product_number = std::move(number).value();
+    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, p.product_number));
+    auto name = RequiredText(node, "name", kMaxNameBytes);
+    if (!name.ok()) return name.status();
+    p.name = std::move(name).value();
+    auto price = RequiredUint(node, "price", 0, kMaxPrice);
+    if (!price.ok()) return price.status();
+    p.price_minor_units = static_cast<int64_t>(*price);
+    auto currency = RequiredText(node, "currency", 16);
+    if (!currency.ok()) return currency.status();
+    if (currency->size() != 3 || !std::all_of(currency->begin(), currency->end(),
+                                              [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      return xml_.FieldError(node, "currency",
+                             fmt::format("'{}' is not three upper-case letters (ISO 4217, e.g. "
+                                         "JPY, EUR, USD)",
+                                         *currency));
+    }
+    p.currency = std::move(currency).value();
+    auto rated = RequiredUint(node, "rated-load", 1, kMaxRatedLoad);
+    if (!rated.ok()) return rated.status();
+    p.rated_load = *rated;
+    auto capacity = RequiredSize(node, "capacity");
+    if (!capacity.ok()) return capacity.status();
+    p.capacity_bytes = *capacity;
+    auto cache = xml_.Bytes(node, "cache");
+    if (!cache.ok()) return cache.status();
+    p.cache_bytes = cache->value_or(0);
+    auto max_cache = RequiredSize(node, "max-cache");
+    if (!max_cache.ok()) return max_cache.status();
+    p.max_cache_bytes = *max_cache;
+    if (p.cache_bytes > p.max_cache_bytes) {
+      return xml_.FieldError(node, "cache", "more than max-cache");
+    }
+    auto successor = xml_.Text(node, "successor", kMaxKeyBytes);
+    if (!successor.ok()) return successor.status();
+    p.successor = successor->value_or("");
+
+    if (pugi::xml_node fw = node.child("firmware")) {
+      auto release = ParseFirmware(fw);
+      if (!release.ok()) return release.status();
+      p.latest_firmware = std::move(release).value();
+    }
+    for (pugi::xml_node addon_node : node.children("capacity-addon")) {
+      auto addon = ParseOption(addon_node);
+      if (!addon.ok()) return addon.status();
+      p.capacity_addons.push_back(CapacityAddon{addon->product_number, addon->name,
+                                                addon->size_bytes, addon->price_minor_units});
+    }
+    for (pugi::xml_node option_node : node.children("cache-option")) {
+      auto option = ParseOption(option_node);
+      if (!option.ok()) return option.status();
+      p.cache_options.push_back(std::move(option).value());
+    }
+    return p;
+  }
+
+  // <capacity-addon> and <cache-option> share their fields.
+  Result<CacheOption> ParseOption(const pugi::xml_node& node) {
+    static const std::vector<std::string_view> kFields = {"product-number", "name", "size",
+                                                          "price"};
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, kFields));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kFields));
+    CacheOption o;
+    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
+    if (!number.ok()) return number.status();
+    o.product_number = std::move(number).value();
+    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, o.product_number));
+    auto name = RequiredText(node, "name", kMaxNameBytes);
+    if (!name.ok()) return name.status();
+    o.name = std::move(name).value();
+    auto size = RequiredSize(node, "size");
+    if (!size.ok()) return size.status();
+    o.size_bytes = *size;
+    auto price = RequiredUint(node, "price", 0, kMaxPrice);
+    if (!price.ok()) return price.status();
+    o.price_minor_units = static_cast<int64_t>(*price);
+    return o;
+  }
+
+  Result<FirmwareRelease> ParseFirmware(const pugi::xml_node& node) {
+    static const std::vector<std::string_view> kFields = {"version", "date", "product-number",
+                                                          "price"};
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, kFields));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kFields));
+    FirmwareRelease r;
+    auto version = RequiredText(node, "version", kMaxKeyBytes);
+    if (!version.ok()) return version.status();
+    r.version = std::move(version).value();
+    auto date = RequiredText(node, "date", 16);
+    if (!date.ok()) return date.status();
+    std::optional<uint32_t> ymd = ParseIsoDate(*date);
+    if (!ymd) {
+      return xml_.FieldError(node, "date", fmt::format("'{}' is not a date YYYY-MM-DD", *date));
+    }
+    r.date = *ymd;
+    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
+    if (!number.ok()) return number.status();
+    r.product_number = std::move(number).value();
+    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, r.product_number));
+    auto price = xml_.Uint(node, "price", 0, kMaxPrice);
+    if (!price.ok()) return price.status();
+    r.price_minor_units = static_cast<int64_t>(price->value_or(0));
+    return r;
+  }
+
+  static std::optional<uint32_t> ParseIsoDate(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    uint32_t ymd = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (i == 4 || i == 7) continue;
+      if (s[i] < '0' || s[i] > '9') return std::nullopt;
+      ymd = ymd * 10 + static_cast<uint32_t>(s[i] - '0');
+    }
+    if (!IsValidDate(ymd)) return std::nullopt;
+    return ymd;
+  }
+
+  const XmlConfig& xml_;
+  std::map<std::string, std::string> models_;           // model -> where
+  std::map<std::string, std::string> product_numbers_;  // product number -> where
+};
+
+std::string_view StripV(std::string_view v) {
+  if (!v.empty() && (v[0] == 'v' || v[0] == 'V')) v.remove_prefix(1);
+  return v;
+}
+
+std::vector<std::string_view> SplitVersion(std::string_view v) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= v.size(); ++i) {
+    if (i == v.size() || v[i] == '.' || v[i] == '-' || v[i] == '_') {
+      parts.push_back(v.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int CompareComponent(std::string_view a, std::string_view b) {
+  if (AllDigits(a) && AllDigits(b)) {
+    while (a.size() > 1 && a[0] == '0') a.remove_prefix(1);
+    while (b.size() > 1 && b[0] == '0') b.remove_prefix(1);
+    if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  }
+  int c = a.compare(b);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+}  // namespace
+
+const Product* Catalog::Find(std::string_view model) const {
+  for (const Product& p : products) {
+    if (p.model == model) return &p;
+  }
+  return nullptr;
+}
+
+Result<Catalog> ParseCatalog(std::string content, std::string name) {
+  auto xml = XmlConfig::LoadString(std::move(content), std::move(name));
+  if (!xml.ok()) return xml.status();
+  return Parser(**xml).Parse();
+}
+
+Result<Catalog> LoadCatalog(const std::string& path) {
+  auto xml = XmlConfig::LoadFile(path);
+  if (!xml.ok()) return xml.status();
+  return Parser(**xml).Parse();
+}
+
+int CompareFirmwareVersions(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> pa = SplitVersion(StripV(a));
+  std::vector<std::string_view> pb = SplitVersion(StripV(b));
+  size_t n = std::max(pa.size(), pb.size());
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view ca = i < pa.size() ? pa[i] : std::string_view("0");
+    std::string_view cb = i < pb.size() ? pb[i] : std::string_view("0");
+    if (int c = CompareComponent(ca, cb); c != 0) return c;
+  }
+  return 0;
+}
+
+}  // namespace periscope::reports
