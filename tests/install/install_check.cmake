@@ -12,6 +12,10 @@ endif()
 set(expected
   "${SBINDIR}/periscope-subagent"
   "${BINDIR}/periscope-walk"
+  "${BINDIR}/periscope-report"
+  "${BINDIR}/periscope-factory"
+  "${SYSCONFDIR}/periscope/periscope-report.xml"
+  "${SYSCONFDIR}/periscope/catalog.xml"
   "${DATADIR}/snmp/mibs/PERISCOPE-MIB.txt"
   "${SYSCONFDIR}/periscope/periscope-subagent.xml"
   "${DATADIR}/doc/periscope/examples/snmpd.conf.periscope")

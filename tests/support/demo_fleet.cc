@@ -17,17 +17,20 @@ struct DemoModel {
   int type;
   uint64_t capacity_bytes;
   uint64_t cache_bytes;
-  uint32_t rated_load;  // writes per interval, as in etc/catalog.xml
+  uint64_t load_growing_cache_bytes;  // the cache of this model's load-growing agents
+  uint32_t rated_load;                // writes per interval, as in etc/catalog.xml
   const char* latest_firmware;
   const char* old_firmware;
 };
 
-// Keep in step with etc/catalog.xml (rated load, latest firmware).
+// Keep in step with etc/catalog.xml (product numbers, cache sizes, rated load,
+// latest firmware). The PSA-4000's load-growing agents have the maximum cache,
+// so their proposal is the faster successor, not more cache.
 constexpr DemoModel kDemoModels[] = {
-    {"PSA-2000", "Periscope Storage Array 2000", 2, 12'000'000'000'000ULL, 16ULL << 30, 20000,
-     "4.2.0", "3.8.1"},
-    {"PSA-4000", "Periscope Storage Array 4000", 2, 48'000'000'000'000ULL, 32ULL << 30, 60000,
-     "5.1.0", "4.9.2"},
+    {"PSA-2000", "Periscope Storage Array 2000", 2, 12'000'000'000'000ULL, 8ULL << 30, 8ULL << 30,
+     2000, "3.6.2", "3.1.0"},
+    {"PSA-4000", "Periscope Storage Array 4000", 2, 48'000'000'000'000ULL, 16ULL << 30,
+     128ULL << 30, 6000, "4.2.0", "4.0.3"},
 };
 
 // Share of capacity used `t` days after the start of the history (t in
@@ -111,13 +114,14 @@ std::vector<SimAgent> MakeDemoFleet(size_t agents, size_t customers, uint32_t da
     d.type = m.type;
     d.product_name = m.name;
     d.model = m.model;
-    d.product_number = fmt::format("{}-BASE", m.model);
+    d.product_number = fmt::format("{}-PN0", m.model);
     d.serial = fmt::format("DEMO-{:04}", a);
     d.configuration = fmt::format("RAID6, {} pattern", DemoPatternName(pattern));
     d.firmware = a % 3 == 2 ? m.old_firmware : m.latest_firmware;
     d.user_id = agent.customer;
     d.capacity_bytes = m.capacity_bytes;
-    d.cache_bytes = m.cache_bytes;
+    d.cache_bytes =
+        pattern == DemoPattern::kLoadGrowing ? m.load_growing_cache_bytes : m.cache_bytes;
     d.price = 4'800'000 + static_cast<uint64_t>(a) * 10'000;
     d.sale_date = 20240401;
     d.load_interval_s = 10;
