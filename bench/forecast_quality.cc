@@ -181,8 +181,9 @@ int main(int argc, char** argv) {
   bool met = true;
   int covered_total = 0;
   int truths_total = 0;
-  std::printf("| kind | ours: median rel. error | zabbix linear: median rel. error | "
-              "80%% interval coverage | target |\n|---|---|---|---|---|\n");
+  std::printf(
+      "| kind | ours: median rel. error | zabbix linear: median rel. error | "
+      "80%% interval coverage | target |\n|---|---|---|---|---|\n");
   for (int kind = 0; kind < 7; ++kind) {
     std::vector<double> ours;
     std::vector<double> zabbix;

@@ -304,8 +304,8 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
         fb = rss_at(b);
       }
     }
-    FitResult refined = FitKindOnWithTau(kind, std::exp((lo + hi) / 2), points, origin_day,
-                                         value_scale);
+    FitResult refined =
+        FitKindOnWithTau(kind, std::exp((lo + hi) / 2), points, origin_day, value_scale);
     if (refined.ok && refined.sigma <= best.sigma) best = std::move(refined);
   }
   // y grows when e^(-x/tau) falls: the coefficient of t must be negative.
@@ -471,7 +471,8 @@ std::vector<bool> OutlierDays(const std::vector<double>& days, const std::vector
   std::vector<bool> out(n, false);
   if (n < 5) return out;
   std::vector<double> slopes;
-  for (size_t i = 1; i < n; ++i) slopes.push_back((values[i] - values[i - 1]) / (days[i] - days[i - 1]));
+  for (size_t i = 1; i < n; ++i)
+    slopes.push_back((values[i] - values[i - 1]) / (days[i] - days[i - 1]));
   double slope = Median(slopes);
   std::vector<double> detrended(n);
   for (size_t i = 0; i < n; ++i) detrended[i] = values[i] - slope * (days[i] - days[0]);
@@ -601,8 +602,7 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
   int64_t origin_day = segment.front().day - 1;
   std::vector<Point> points;
   for (const Entry& e : segment) {
-    points.push_back(
-        {static_cast<double>(e.day - origin_day), Finite(e.value) / value_scale});
+    points.push_back({static_cast<double>(e.day - origin_day), Finite(e.value) / value_scale});
   }
   double last_x = points.back().x;
 
@@ -645,9 +645,9 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
     double slope_se = fits[0].sigma * std::sqrt(fits[0].model.covariance[3]);
     trend = std::fabs(fits[0].model.beta[1]) > 2.0 * slope_se;
   }
-  bool linear_adequate = scored[0].kind == FitKind::kLinear &&
-                         (!trend || !scored[0].scored ||
-                          std::fabs(scored[0].bias_z) <= kLinearBiasLimit);
+  bool linear_adequate =
+      scored[0].kind == FitKind::kLinear &&
+      (!trend || !scored[0].scored || std::fabs(scored[0].bias_z) <= kLinearBiasLimit);
   if (std::isfinite(best) && !linear_adequate) {
     int chosen_complexity = 100;
     double chosen_score = std::numeric_limits<double>::infinity();

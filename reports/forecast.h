@@ -122,14 +122,14 @@ struct ProjectionPoint {
 };
 
 struct SeriesForecast {
-  bool ok = false;      // a model was fitted
-  std::string reason;   // why there is no forecast, or "no exhaustion expected within the horizon"
+  bool ok = false;     // a model was fitted
+  std::string reason;  // why there is no forecast, or "no exhaustion expected within the horizon"
   Model model;
   int64_t segment_first_day = 0;  // the fitted segment
   int64_t last_day = 0;
-  double last_value = 0;          // the last observed value
-  double holdout_error = 0;       // mean absolute holdout error, in the value's unit
-  std::vector<Crossing> crossings;       // one per requested level, same order
+  double last_value = 0;                    // the last observed value
+  double holdout_error = 0;                 // mean absolute holdout error, in the value's unit
+  std::vector<Crossing> crossings;          // one per requested level, same order
   std::vector<ProjectionPoint> projection;  // weekly from the segment start to the horizon (or
                                             // a little past the last crossing)
   // Predicted value `days_ahead` after the last day, with the interval band

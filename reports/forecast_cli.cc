@@ -116,8 +116,8 @@ Result<std::vector<forecast::UsageDay>> ParseForecastCsv(const std::string& name
       continue;
     }
     if (fields.size() != 3) {
-      return InvalidArgumentError(name + ":" + std::to_string(line_no) + ": expected 3 fields, got " +
-                                  std::to_string(fields.size()));
+      return InvalidArgumentError(name + ":" + std::to_string(line_no) +
+                                  ": expected 3 fields, got " + std::to_string(fields.size()));
     }
     forecast::UsageDay day;
     std::optional<int64_t> d = ParseDate(fields[0]);
@@ -139,8 +139,7 @@ Result<std::vector<forecast::UsageDay>> ParseForecastCsv(const std::string& name
   return days;
 }
 
-int RunForecastCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err) {
+int RunForecastCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string series;
   std::string format = "text";
   forecast::Options options;
@@ -218,8 +217,8 @@ int RunForecastCommand(const std::vector<std::string>& args, std::ostream& out,
       j["fit"] = f.ok ? nlohmann::ordered_json(std::string(forecast::FitName(f.model.kind)))
                       : nlohmann::ordered_json(nullptr);
       j["threshold_pct"] = options.threshold_pct;
-      j["threshold_date"] =
-          threshold_date ? nlohmann::ordered_json(*threshold_date) : nlohmann::ordered_json(nullptr);
+      j["threshold_date"] = threshold_date ? nlohmann::ordered_json(*threshold_date)
+                                           : nlohmann::ordered_json(nullptr);
       j["days_to_threshold"] = OrNull(to_threshold);
       j["interval"] = {{"level", options.interval_level},
                        {"lower_days", OrNull(lower)},

@@ -23,8 +23,7 @@ Result<std::vector<forecast::UsageDay>> ParseForecastCsv(const std::string& name
 //   --series FILE  [--threshold-pct P] [--horizon-days N] [--format text|json] [--help]
 // Writes the result to `out`, problems to `err`. Returns the exit code: 0 a
 // result (also "no forecast"), 2 usage or bad input, 1 other failure.
-int RunForecastCommand(const std::vector<std::string>& args, std::ostream& out,
-                       std::ostream& err);
+int RunForecastCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace periscope::reports
 

@@ -48,9 +48,9 @@ TEST(ForecastCliTest, JsonHasExactlyTheNamedFields) {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(r.out);
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"fit", "threshold_pct", "threshold_date",
-                                            "days_to_threshold", "interval", "days_to_full",
-                                            "reason"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"fit", "threshold_pct", "threshold_date", "days_to_threshold",
+                                      "interval", "days_to_full", "reason"}));
   std::vector<std::string> interval_keys;
   for (auto it = j["interval"].begin(); it != j["interval"].end(); ++it) {
     interval_keys.push_back(it.key());
@@ -77,8 +77,7 @@ TEST(ForecastCliTest, BadCsvLineNamesFileLineAndField) {
             std::string::npos)
       << r.err;
 
-  testing::WriteTextFile(dir.File("date.csv"),
-                         "date,used_bytes,capacity_bytes\n2024-02-30,1,10\n");
+  testing::WriteTextFile(dir.File("date.csv"), "date,used_bytes,capacity_bytes\n2024-02-30,1,10\n");
   r = Forecast({"--series", dir.File("date.csv")});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find(":2: field 'date':"), std::string::npos) << r.err;

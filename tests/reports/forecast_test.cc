@@ -133,8 +133,10 @@ TEST(ForecastTest, FewerThanSevenDaysGivesNoForecastWithReason) {
 
 TEST(ForecastTest, FlatAndShrinkingUsageExpectNoExhaustion) {
   for (double slope : {0.0, -2e10}) {
-    SeriesForecast r = ForecastCapacity(
-        Usage(60, [&](double t) { return 5e12 + slope * t; }, kCapacity * 0.005), {});
+    SeriesForecast r =
+        ForecastCapacity(Usage(
+                             60, [&](double t) { return 5e12 + slope * t; }, kCapacity * 0.005),
+                         {});
     ASSERT_TRUE(r.ok);
     EXPECT_FALSE(r.crossings[0].days);
     EXPECT_FALSE(r.crossings[1].days);
@@ -248,12 +250,11 @@ TEST(ForecastTest, DegenerateInputGivesNoNaN) {
   SeriesForecast zero = ForecastCapacity(Usage(30, [](double) { return 0.0; }), {});
   EXPECT_TRUE(AllFinite(zero));
   // Two points.
-  SeriesForecast two =
-      ForecastCapacity(Usage(2, [](double t) { return 1e12 + 1e11 * t; }), few);
+  SeriesForecast two = ForecastCapacity(Usage(2, [](double t) { return 1e12 + 1e11 * t; }), few);
   EXPECT_TRUE(AllFinite(two));
   // Huge values, fast exponential growth.
-  std::vector<UsageDay> huge =
-      Usage(60, [](double t) { return 1e13 * std::exp(0.2 * t); }, 0, 1);
+  std::vector<UsageDay> huge = Usage(
+      60, [](double t) { return 1e13 * std::exp(0.2 * t); }, 0, 1);
   for (UsageDay& d : huge) d.capacity_bytes = 1e30;
   SeriesForecast big = ForecastCapacity(huge, {});
   EXPECT_TRUE(AllFinite(big));
