@@ -27,11 +27,24 @@
 
 namespace periscope::reports::forecast {
 
-enum class FitKind { kLinear, kPolynomial2, kPolynomial3, kExponential, kLogarithmic, kPower };
+// The Zabbix fits, and kSaturating (beyond Zabbix): growth that slows towards a
+// ceiling, y = c0 + c1 e^(-x / c2) (c1 < 0), a trend damped exponentially.
+enum class FitKind {
+  kLinear,
+  kPolynomial2,
+  kPolynomial3,
+  kExponential,
+  kLogarithmic,
+  kPower,
+  kSaturating,
+};
 
-// "linear", "polynomial2", "polynomial3", "exponential", "logarithmic", "power".
+// "linear", "polynomial2", "polynomial3", "exponential", "logarithmic", "power",
+// "saturating".
 std::string_view FitName(FitKind kind);
 
+// Out-of-range options are replaced by their defaults (a NaN or non-positive
+// horizon, a level outside (0, 1), ...).
 struct Options {
   double threshold_pct = 85.0;   // warning threshold, percent of capacity
   double horizon_days = 1095.0;  // 3 years: crossings later than this are "none"
@@ -55,12 +68,39 @@ struct LoadDay {
   std::optional<double> load_peak;
 };
 
-// The fitted curve of the last segment: value(day) for any day.
+// The fitted curve of the last segment: value(day) for any day, and the
+// interval band around it.
+//
+// `coefficients` are for display, in the kind's own parameterisation with
+// x = day - origin_day (bytes or writes per interval as y):
+//   linear y = c0 + c1 x; polynomialN y = sum ci x^i; exponential y = c0 e^(c1 x);
+//   logarithmic y = c0 + c1 ln x; power y = c0 x^c1; saturating y = c0 + c1 e^(-x / c2).
+// Value/Lower/Upper evaluate the same curve from an internal, numerically
+// stable form (centred and scaled x, value scaled to about 1), so they stay
+// finite for byte counts of 1e13 and more. Lower/Upper bound the mean curve at
+// Options::interval_level; they widen with the distance from the data.
 struct Model {
   FitKind kind = FitKind::kLinear;
-  int64_t origin_day = 0;             // x = day - origin_day (origin = first day - 1)
-  std::vector<double> coefficients;   // in the kind's own parameterisation
+  int64_t origin_day = 0;            // x = day - origin_day (origin = first day - 1)
+  std::vector<double> coefficients;  // see above
+
+  // Internal form: u = x (ln x for logarithmic and power, e^(-x / tau_days)
+  // for saturating), t = (u -
+  // u_center) / u_scale, z = sum beta_i t^i, value = value_scale * z (or
+  // value_scale * e^z for exponential and power). `covariance` is (F'F)^-1 of
+  // the fit (beta.size() squared, row-major); the band is z +- band_sigma *
+  // sqrt(f' covariance f).
+  double tau_days = 0;
+  double u_center = 0;
+  double u_scale = 1;
+  double value_scale = 1;
+  std::vector<double> beta;
+  std::vector<double> covariance;
+  double band_sigma = 0;
+
   double Value(double day) const;
+  double Lower(double day) const;
+  double Upper(double day) const;
 };
 
 // When a level is reached. All three are days after the last day of the
@@ -82,23 +122,28 @@ struct ProjectionPoint {
 };
 
 struct SeriesForecast {
-  bool ok = false;      // a model was fitted
-  std::string reason;   // why there is no forecast, or "no exhaustion expected within the horizon"
+  bool ok = false;     // a model was fitted
+  std::string reason;  // why there is no forecast, or "no exhaustion expected within the horizon"
   Model model;
   int64_t segment_first_day = 0;  // the fitted segment
   int64_t last_day = 0;
-  double last_value = 0;          // the last observed value
-  double holdout_error = 0;       // mean absolute holdout error, in the value's unit
-  std::vector<Crossing> crossings;       // one per requested level, same order
+  double last_value = 0;                    // the last observed value
+  double holdout_error = 0;                 // mean absolute holdout error, in the value's unit
+  std::vector<Crossing> crossings;          // one per requested level, same order
   std::vector<ProjectionPoint> projection;  // weekly from the segment start to the horizon (or
                                             // a little past the last crossing)
-  // Predicted value `days_ahead` after the last day, with the interval.
+  // Predicted value `days_ahead` after the last day, with the interval band
+  // (day is last_day + days_ahead). REQUIRES: ok.
   ProjectionPoint Predict(double days_ahead) const;
 };
 
 // Forecasts a generic series of (day, value) with segment breaks, for the
 // given levels. `breaks_before` lists indexes of `samples` that start a new
-// segment (in addition to the detected drops).
+// segment (in addition to the detected drops: a fall by more than
+// level_shift_share of the largest level from one kept day to the next).
+// Samples may come unsorted; non-finite values are skipped; of several samples
+// of one day the last one given counts. A single outlier day (far from the
+// running median of its neighbours) is left out of the fit.
 struct Sample {
   int64_t day = 0;
   double value = 0;
@@ -106,19 +151,29 @@ struct Sample {
 SeriesForecast ForecastSeries(std::span<const Sample> samples, std::span<const double> levels,
                               std::span<const size_t> breaks_before, const Options& options);
 
+// One fit of `kind` over all of `samples` (no segments, no screen, no band):
+// the building block of ForecastSeries, for charts of a chosen kind and for
+// tests. Nullopt when the kind does not apply (ln of a non-positive value, too
+// few distinct days, a saturating fit to growth that does not slow).
+std::optional<Model> FitModel(FitKind kind, std::span<const Sample> samples);
+
 // Used capacity against the capacity in effect on the last day: crossings[0] is
 // threshold_pct of it, crossings[1] is 100%. A capacity change starts a segment.
 SeriesForecast ForecastCapacity(std::span<const UsageDay> days, const Options& options);
 
 // The daily load peak against `rated_load` (writes per interval): crossings[0]
-// is `pct` percent of it.
+// is `pct` percent of it. Peaks are noisy and weekly: the series fitted is the
+// highest peak of the trailing 7 days, with a linear trend only, and falls in
+// load never start a segment.
 SeriesForecast ForecastLoad(std::span<const LoadDay> days, double rated_load, double pct,
                             const Options& options);
 
 // Zabbix's timeleft(..., threshold, linear) over the whole series (no
-// segments, no holdout): days after the last sample until the least-squares
-// line reaches `threshold`; nullopt when it never does (slope <= 0) or it is
-// already past it. The baseline of the quality benchmark.
+// segments, no holdout, no outlier screen; x is the day): days after the last
+// sample until the least-squares line reaches `threshold`; 0 when the line is
+// already past it at the last sample; nullopt when it never does (slope <= 0)
+// or there are fewer than two distinct days. The baseline of the quality
+// benchmark.
 std::optional<double> ZabbixLinearTimeleft(std::span<const Sample> samples, double threshold);
 
 }  // namespace periscope::reports::forecast
