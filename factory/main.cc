@@ -14,7 +14,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage: periscope-factory --site NAME --stock FILE [--listen HOST:PORT]
+constexpr const char* kUsage =
+    R"(usage: periscope-factory --site NAME --stock FILE [--listen HOST:PORT]
 
 Answers stock and delivery inquiries (POST /inquiry, docs/inquiry.md) from a
 stock file, as manufacturing site NAME, until SIGTERM or SIGINT.

@@ -70,9 +70,8 @@ Result<std::vector<StockItem>> ParseStockCsv(std::string_view content, std::stri
     std::string_view trimmed = TrimWhitespace(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     if (!IsCleanUtf8Text(line)) {
-      return InvalidArgumentError(
-          fmt::format("{}:{}: not clean UTF-8 text (control characters or bad encoding)", name,
-                      line_number));
+      return InvalidArgumentError(fmt::format(
+          "{}:{}: not clean UTF-8 text (control characters or bad encoding)", name, line_number));
     }
     std::vector<std::string_view> fields = SplitCommas(trimmed);
     if (!header_seen) {
@@ -98,7 +97,8 @@ Result<std::vector<StockItem>> ParseStockCsv(std::string_view content, std::stri
     StockItem item;
     item.line = line_number;
     item.product_number = std::string(fields[0]);
-    if (item.product_number.empty() || item.product_number.size() > reports::kMaxProductNumberBytes) {
+    if (item.product_number.empty() ||
+        item.product_number.size() > reports::kMaxProductNumberBytes) {
       return LineError(name, line_number, "product_number",
                        fmt::format("must be 1 to {} bytes", reports::kMaxProductNumberBytes));
     }
@@ -129,9 +129,9 @@ Result<std::vector<StockItem>> ParseStockCsv(std::string_view content, std::stri
     }
     for (const StockItem& other : stock) {
       if (other.product_number == item.product_number) {
-        return LineError(name, line_number, "product_number",
-                         fmt::format("'{}' already listed on line {}", item.product_number,
-                                     other.line));
+        return LineError(
+            name, line_number, "product_number",
+            fmt::format("'{}' already listed on line {}", item.product_number, other.line));
       }
     }
     stock.push_back(std::move(item));
@@ -149,8 +149,7 @@ Result<std::vector<StockItem>> LoadStockFile(const std::string& path) {
 Responder::Responder(std::string site, std::vector<StockItem> stock, const Clock& clock)
     : site_(std::move(site)), stock_(std::move(stock)), clock_(clock) {}
 
-HttpReply Responder::Handle(std::string_view method, std::string_view path,
-                            std::string_view body) {
+HttpReply Responder::Handle(std::string_view method, std::string_view path, std::string_view body) {
   if (path != "/inquiry") return ErrorReply(404, "no such resource; POST to /inquiry");
   if (method != "POST") {
     HttpReply reply = ErrorReply(405, "only POST is allowed");
@@ -169,8 +168,8 @@ HttpReply Responder::Handle(std::string_view method, std::string_view path,
   });
   if (item == stock_.end()) {
     answer.status = AnswerStatus::kUnknownProduct;
-    answer.message = fmt::format("product number '{}' is not made at site {}",
-                                 request->product_number, site_);
+    answer.message =
+        fmt::format("product number '{}' is not made at site {}", request->product_number, site_);
   } else {
     bool pending = false;
     if (item->answer_later) {
@@ -228,9 +227,9 @@ MHD_Result Queue(MHD_Connection* connection, const HttpReply& reply) {
   return result;
 }
 
-MHD_Result HandleRequest(void* cls, MHD_Connection* connection, const char* url,
-                         const char* method, const char* /*version*/, const char* upload_data,
-                         size_t* upload_data_size, void** con_cls) noexcept {
+MHD_Result HandleRequest(void* cls, MHD_Connection* connection, const char* url, const char* method,
+                         const char* /*version*/, const char* upload_data, size_t* upload_data_size,
+                         void** con_cls) noexcept {
   try {
     auto* responder = static_cast<Responder*>(cls);
     if (*con_cls == nullptr) {
@@ -321,8 +320,7 @@ Result<std::unique_ptr<ResponderServer>> ResponderServer::Start(Responder& respo
   if (server->daemon_->mhd == nullptr) {
     return UnavailableError(fmt::format("--listen '{}': cannot listen there", listen));
   }
-  const MHD_DaemonInfo* info =
-      MHD_get_daemon_info(server->daemon_->mhd, MHD_DAEMON_INFO_BIND_PORT);
+  const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_->mhd, MHD_DAEMON_INFO_BIND_PORT);
   server->port_ = info != nullptr ? info->port : static_cast<int>(*port);
   return server;
 }

@@ -250,8 +250,8 @@ std::string RedactUrl(std::string_view url) {
   size_t scheme = url.find("://");
   size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
   size_t end = url.find_first_of("/?#", start);
-  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos
-                                                                              : end - start);
+  std::string_view authority =
+      url.substr(start, end == std::string_view::npos ? url.npos : end - start);
   size_t at = authority.rfind('@');
   std::string out(url);
   if (at != std::string_view::npos) out.erase(start, at + 1);
@@ -285,9 +285,8 @@ Status ValidateSites(const std::vector<SiteConfig>& sites) {
     probe.site = site.name;
     probe.status = AnswerStatus::kPending;
     if (Status s = ValidateAnswer(probe); !s.ok()) {
-      return InvalidArgumentError(
-          fmt::format("site '{}': name: {}", CleanText(TruncateUtf8(site.name, 64), '?'),
-                      s.message()));
+      return InvalidArgumentError(fmt::format(
+          "site '{}': name: {}", CleanText(TruncateUtf8(site.name, 64), '?'), s.message()));
     }
     for (size_t j = 0; j < i; ++j) {
       if (sites[j].name == site.name) {
@@ -295,9 +294,8 @@ Status ValidateSites(const std::vector<SiteConfig>& sites) {
       }
     }
     if (site.url.rfind("http://", 0) != 0 && site.url.rfind("https://", 0) != 0) {
-      return InvalidArgumentError(
-          fmt::format("site '{}': url '{}' is not http:// or https://", site.name,
-                      RedactUrl(site.url)));
+      return InvalidArgumentError(fmt::format("site '{}': url '{}' is not http:// or https://",
+                                              site.name, RedactUrl(site.url)));
     }
     if (site.timeout.count() <= 0) {
       return InvalidArgumentError(fmt::format("site '{}': timeout must be positive", site.name));
@@ -392,8 +390,7 @@ Result<int> RefreshPendingInquiries(store::Db& db, const std::vector<SiteConfig>
     request.requested_by = r.requested_by;
     request.customer_reference = fmt::format("proposal-{}", r.proposal_id);
     if (!ValidateInquiry(request).ok()) continue;  // cannot happen for rows SendInquiry wrote
-    results.emplace_back(r.inquiry_id,
-                         AskSite(request, BuildInquiryXml(request), *site, http));
+    results.emplace_back(r.inquiry_id, AskSite(request, BuildInquiryXml(request), *site, http));
   }
   int answered = 0;
   int64_t now_s = UnixSeconds(clock);
@@ -417,20 +414,20 @@ Status RecordLateAnswer(store::Db& db, std::string_view answer_xml, std::string_
   auto inquiry = store::FindInquiryByKey(db, answer->inquiry_key);
   if (!inquiry.ok()) return inquiry.status();
   if (!inquiry->has_value()) {
-    return NotFoundError(
-        fmt::format("{}: no inquiry with id '{}'", name, answer->inquiry_key));
+    return NotFoundError(fmt::format("{}: no inquiry with id '{}'", name, answer->inquiry_key));
   }
   const store::InquiryRow& row = **inquiry;
-  bool asked = std::any_of(row.answers.begin(), row.answers.end(),
-                           [&](const store::InquiryAnswerRow& a) { return a.site == answer->site; });
+  bool asked =
+      std::any_of(row.answers.begin(), row.answers.end(),
+                  [&](const store::InquiryAnswerRow& a) { return a.site == answer->site; });
   if (!asked) {
     return NotFoundError(fmt::format("{}: inquiry '{}' was not sent to site '{}'", name,
                                      answer->inquiry_key, answer->site));
   }
   SiteResult result;
   result.site = answer->site;
-  result.state = answer->status == AnswerStatus::kPending ? SiteState::kPending
-                                                          : SiteState::kAnswered;
+  result.state =
+      answer->status == AnswerStatus::kPending ? SiteState::kPending : SiteState::kAnswered;
   result.message = answer->message;
   result.answer = std::move(*answer);
   return store::InTransaction(db, [&]() -> Status {

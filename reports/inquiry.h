@@ -44,14 +44,13 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> Post(const std::string& url, const std::string& content_type,
-                                    const std::string& body,
-                                    std::chrono::milliseconds timeout) = 0;
+                                    const std::string& body, std::chrono::milliseconds timeout) = 0;
 };
 
 // libcurl: http and https only, no redirects followed, proxies from the
 // environment (http_proxy, https_proxy, no_proxy) except for loopback hosts,
-// which are always reached directly; the connect phase bounded by min(timeout, 5 s) and the whole request by `timeout`, TLS
-// verified against `ca_file` (empty: the system's CA store).
+// which are always reached directly; the connect phase bounded by min(timeout, 5 s) and the whole
+// request by `timeout`, TLS verified against `ca_file` (empty: the system's CA store).
 Result<std::unique_ptr<HttpClient>> MakeCurlHttpClient(const std::string& ca_file = "");
 
 // "https://site.example/inquiry" with any user:password@ removed (for messages).

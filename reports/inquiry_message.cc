@@ -99,10 +99,9 @@ Result<Parsed> ParseMessage(std::string_view text, std::string_view name,
                                             xml.Where(root), root_name, kInquiryNamespace));
   }
   if (std::string_view(ns.value()) != kInquiryNamespace) {
-    return InvalidArgumentError(fmt::format("{}: <{}> namespace '{}' is not '{}'",
-                                            xml.Where(ns, root), root_name,
-                                            CleanText(TruncateUtf8(ns.value(), 100), '?'),
-                                            kInquiryNamespace));
+    return InvalidArgumentError(
+        fmt::format("{}: <{}> namespace '{}' is not '{}'", xml.Where(ns, root), root_name,
+                    CleanText(TruncateUtf8(ns.value(), 100), '?'), kInquiryNamespace));
   }
   auto in = [](const std::vector<std::string_view>& list, std::string_view v) {
     return std::find(list.begin(), list.end(), v) != list.end();
@@ -131,8 +130,8 @@ Result<Parsed> ParseMessage(std::string_view text, std::string_view name,
                                               CleanText(TruncateUtf8(child_name, 64), '?')));
     }
     if (in(seen, child_name)) {
-      return InvalidArgumentError(fmt::format("{}: <{}> field '{}' given twice", xml.Where(child),
-                                              root_name, child_name));
+      return InvalidArgumentError(
+          fmt::format("{}: <{}> field '{}' given twice", xml.Where(child), root_name, child_name));
     }
     seen.push_back(child_name);
     if (child.first_attribute()) {
@@ -201,8 +200,8 @@ std::optional<uint32_t> ParseIsoDate(std::string_view text) {
 Status ValidateInquiry(const InquiryRequest& r) {
   constexpr std::string_view kWhat = "<inquiry>";
   PERISCOPE_RETURN_IF_ERROR(FieldStatus(kWhat, "id", CheckId(r.inquiry_key, kMaxInquiryKeyBytes)));
-  PERISCOPE_RETURN_IF_ERROR(FieldStatus(
-      kWhat, "product-number", CheckText(r.product_number, kMaxProductNumberBytes, true)));
+  PERISCOPE_RETURN_IF_ERROR(FieldStatus(kWhat, "product-number",
+                                        CheckText(r.product_number, kMaxProductNumberBytes, true)));
   if (r.quantity < 1 || r.quantity > kMaxInquiryQuantity) {
     return InvalidArgumentError(fmt::format("{} field 'quantity': {} is not an integer in 1..{}",
                                             kWhat, r.quantity, kMaxInquiryQuantity));
@@ -229,15 +228,15 @@ Status ValidateAnswer(const SiteAnswer& a) {
     PERISCOPE_RETURN_IF_ERROR(
         FieldStatus(kWhat, "retailer", CheckText(a.retailer, kMaxPlaceBytes, true)));
   } else {
-    const char* extra = a.in_stock                ? "in-stock"
-                        : a.quantity_available    ? "quantity-available"
-                        : !a.retailer.empty()     ? "retailer"
-                        : a.delivery_date         ? "delivery-date"
-                                                  : nullptr;
+    const char* extra = a.in_stock             ? "in-stock"
+                        : a.quantity_available ? "quantity-available"
+                        : !a.retailer.empty()  ? "retailer"
+                        : a.delivery_date      ? "delivery-date"
+                                               : nullptr;
     if (extra != nullptr) {
-      return FieldStatus(kWhat, extra,
-                         fmt::format("only allowed with status 'answered', not '{}'",
-                                     AnswerStatusName(a.status)));
+      return FieldStatus(
+          kWhat, extra,
+          fmt::format("only allowed with status 'answered', not '{}'", AnswerStatusName(a.status)));
     }
   }
   if (a.quantity_available && (*a.quantity_available < 0 || *a.quantity_available > INT32_MAX)) {
@@ -345,8 +344,8 @@ Result<SiteAnswer> ParseAnswerXml(std::string_view xml, std::string_view name) {
     } else if (**in_stock == "false") {
       a.in_stock = false;
     } else {
-      return p.xml->FieldError(p.root, "in-stock",
-                               fmt::format("'{}' is not true or false", CleanText(**in_stock, '?')));
+      return p.xml->FieldError(
+          p.root, "in-stock", fmt::format("'{}' is not true or false", CleanText(**in_stock, '?')));
     }
   }
   auto available = p.xml->Uint(p.root, "quantity-available", 0, INT32_MAX);

@@ -28,10 +28,10 @@ inline constexpr std::string_view kInquiryNamespace = "urn:periscope:inquiry:1";
 inline constexpr size_t kMaxInquiryMessageBytes = 16 * 1024;
 
 // Field bounds (bytes of UTF-8 after trimming).
-inline constexpr size_t kMaxInquiryKeyBytes = 64;    // [A-Za-z0-9._-]+
-inline constexpr size_t kMaxSiteNameBytes = 64;      // [A-Za-z0-9._-]+
+inline constexpr size_t kMaxInquiryKeyBytes = 64;  // [A-Za-z0-9._-]+
+inline constexpr size_t kMaxSiteNameBytes = 64;    // [A-Za-z0-9._-]+
 inline constexpr size_t kMaxProductNumberBytes = 64;
-inline constexpr size_t kMaxPlaceBytes = 255;        // delivery-place, retailer, requested-by
+inline constexpr size_t kMaxPlaceBytes = 255;  // delivery-place, retailer, requested-by
 inline constexpr size_t kMaxCustomerReferenceBytes = 128;
 inline constexpr size_t kMaxAnswerMessageBytes = 1024;
 inline constexpr int64_t kMaxInquiryQuantity = 1000000;
@@ -39,7 +39,7 @@ inline constexpr int64_t kMaxInquiryQuantity = 1000000;
 // The purchase-order information and the designated delivery place (seed 001
 // paragraph 0050, steps d6-d8).
 struct InquiryRequest {
-  std::string inquiry_key;         // the ID every answer echoes
+  std::string inquiry_key;  // the ID every answer echoes
   std::string product_number;
   int64_t quantity = 0;            // 1..kMaxInquiryQuantity
   std::string delivery_place;      // the retailer or place the customer wants

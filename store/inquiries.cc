@@ -73,7 +73,8 @@ Result<int64_t> CreateInquiry(Db& db, const NewInquiry& inquiry) {
     find->Bind(1, inquiry.proposal_id);
     auto found = find->Step();
     if (!found.ok()) return found.status();
-    if (!*found) return NotFoundError(fmt::format("proposal {}: no such proposal", inquiry.proposal_id));
+    if (!*found)
+      return NotFoundError(fmt::format("proposal {}: no such proposal", inquiry.proposal_id));
     auto insert = db.Prepare(R"sql(
 INSERT INTO inquiries (inquiry_key, proposal_id, product_number, quantity, delivery_place,
                        requested_by, created_at)

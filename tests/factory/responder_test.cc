@@ -62,7 +62,8 @@ TEST(StockFileTest, ErrorsNameFileAndLine) {
       {header + "A,1,R\n", "stock.csv:2: 3 fields, the header has 4"},
       {header + "A,1,,1\n", "stock.csv:2: field 'retailer'"},
       {header + "A,1,R,9999\n", "stock.csv:2: field 'delivery_days'"},
-      {header + "A,1,R,1\nA,2,R,1\n", "stock.csv:3: field 'product_number': 'A' already listed on line 2"},
+      {header + "A,1,R,1\nA,2,R,1\n",
+       "stock.csv:3: field 'product_number': 'A' already listed on line 2"},
       {"product_number,quantity,retailer,delivery_days,answer\nA,1,R,1,soon\n",
        "stock.csv:2: field 'answer': 'soon' is not empty or 'later'"},
       {"# only a comment\n", "stock.csv: no header line"},
@@ -129,8 +130,9 @@ TEST_F(ResponderTest, BadRequestsGetErrorsNotAnswers) {
   EXPECT_EQ(get.status_code, 405);
   EXPECT_EQ(get.allow, "POST");
   EXPECT_EQ(responder_.Handle("POST", "/other", "").status_code, 404);
-  EXPECT_EQ(responder_.Handle("POST", "/inquiry", std::string(kMaxRequestBytes + 1, ' ')).status_code,
-            413);
+  EXPECT_EQ(
+      responder_.Handle("POST", "/inquiry", std::string(kMaxRequestBytes + 1, ' ')).status_code,
+      413);
 }
 
 }  // namespace

@@ -117,11 +117,11 @@ TEST(InquiryMessageTest, StrictParserRefusesAndNamesTheProblem) {
        "field 'delivery-place': longer than 255 bytes"},
       {"unknown element", replace("<quantity>", "<price>1</price><quantity>"),
        "unknown element <price>"},
-      {"duplicate field", replace("<quantity>2</quantity>", "<quantity>2</quantity><quantity>3</quantity>"),
+      {"duplicate field",
+       replace("<quantity>2</quantity>", "<quantity>2</quantity><quantity>3</quantity>"),
        "field 'quantity' given twice"},
       {"bad id", replace("id=\"INQ-1\"", "id=\"INQ 1/..\""), "field 'id': only letters"},
-      {"doctype",
-       replace("<inquiry", "<!DOCTYPE inquiry [<!ENTITY x \"boom\">]>\n<inquiry"),
+      {"doctype", replace("<inquiry", "<!DOCTYPE inquiry [<!ENTITY x \"boom\">]>\n<inquiry"),
        "a DOCTYPE is not allowed"},
       {"entity", replace("Tokyo", "&x;"), "entity reference '&x;' is not allowed"},
       {"wrong root", R"(<answer xmlns="urn:periscope:inquiry:1" id="INQ-1"/>)",
@@ -133,7 +133,8 @@ TEST(InquiryMessageTest, StrictParserRefusesAndNamesTheProblem) {
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.name;
     EXPECT_NE(r.status().message().find(c.expected), std::string::npos)
         << c.name << ": " << r.status().message();
-    EXPECT_EQ(r.status().message().rfind("req.xml", 0), 0u) << c.name << ": " << r.status().message();
+    EXPECT_EQ(r.status().message().rfind("req.xml", 0), 0u)
+        << c.name << ": " << r.status().message();
   }
 }
 
@@ -159,23 +160,26 @@ TEST(InquiryMessageTest, AnswerFieldsFollowTheStatus) {
        head + R"(answered"><in-stock>true</in-stock><retailer>R</retailer></answer>)",
        "field 'delivery-date': missing"},
       {"answered without retailer",
-       head + R"(answered"><in-stock>true</in-stock><delivery-date>2026-12-01</delivery-date></answer>)",
+       head +
+           R"(answered"><in-stock>true</in-stock><delivery-date>2026-12-01</delivery-date></answer>)",
        "field 'retailer': missing"},
       {"answered without in-stock",
-       head + R"(answered"><retailer>R</retailer><delivery-date>2026-12-01</delivery-date></answer>)",
+       head +
+           R"(answered"><retailer>R</retailer><delivery-date>2026-12-01</delivery-date></answer>)",
        "field 'in-stock': missing"},
       {"pending with a date",
        head + R"(pending"><delivery-date>2026-12-01</delivery-date></answer>)",
        "field 'delivery-date': only allowed with status 'answered'"},
       {"unknown status", head + R"(maybe"/>)", "field 'status': 'maybe' is not answered"},
       {"not a calendar day",
-       head + R"(answered"><in-stock>true</in-stock><retailer>R</retailer><delivery-date>2026-02-30</delivery-date></answer>)",
+       head +
+           R"(answered"><in-stock>true</in-stock><retailer>R</retailer><delivery-date>2026-02-30</delivery-date></answer>)",
        "field 'delivery-date': '2026-02-30' is not a calendar day"},
       {"in-stock yes",
-       head + R"(answered"><in-stock>yes</in-stock><retailer>R</retailer><delivery-date>2026-12-01</delivery-date></answer>)",
+       head +
+           R"(answered"><in-stock>yes</in-stock><retailer>R</retailer><delivery-date>2026-12-01</delivery-date></answer>)",
        "field 'in-stock': 'yes' is not true or false"},
-      {"site missing",
-       R"(<answer xmlns="urn:periscope:inquiry:1" id="INQ-1" status="pending"/>)",
+      {"site missing", R"(<answer xmlns="urn:periscope:inquiry:1" id="INQ-1" status="pending"/>)",
        "field 'site': missing"},
   };
   for (const Case& c : cases) {
