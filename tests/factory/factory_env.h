@@ -33,10 +33,10 @@ inline FactorySite StartFactory(const TempDir& dir, const std::string& name,
   FactorySite site;
   std::string stock_path = dir.File(name + "-stock.csv");
   WriteTextFile(stock_path, stock);
-  site.process = std::make_unique<Process>(
-      std::vector<std::string>{FactoryBinary(), "--site", name, "--stock", stock_path, "--listen",
-                               listen},
-      dir.File(name + ".log"));
+  site.process =
+      std::make_unique<Process>(std::vector<std::string>{FactoryBinary(), "--site", name, "--stock",
+                                                         stock_path, "--listen", listen},
+                                dir.File(name + ".log"));
   const std::string marker = "listening on ";
   WaitFor(
       [&] {

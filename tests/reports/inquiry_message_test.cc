@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/support/process.h"
+
 namespace periscope::reports {
 namespace {
 
@@ -213,6 +215,38 @@ TEST(InquiryMessageTest, IsoDatesConvertBothWays) {
   EXPECT_EQ(ParseIsoDate("2026-01-05"), 20260105u);
   EXPECT_FALSE(ParseIsoDate("2026-1-5").has_value());
   EXPECT_FALSE(ParseIsoDate("2026-13-01").has_value());
+}
+
+}  // namespace
+}  // namespace periscope::reports
+
+namespace periscope::reports {
+namespace {
+
+// Every XML example in docs/inquiry.md is a valid document of its kind.
+TEST(InquiryMessageTest, EveryExampleInTheSchemaDocumentParses) {
+  std::string doc =
+      periscope::testing::ReadTextFile(std::string(PERISCOPE_SOURCE_DIR) + "/docs/inquiry.md");
+  ASSERT_FALSE(doc.empty());
+  int examples = 0;
+  for (size_t at = doc.find("```xml\n"); at != std::string::npos;
+       at = doc.find("```xml\n", at + 1)) {
+    size_t start = at + 7;
+    size_t end = doc.find("```", start);
+    ASSERT_NE(end, std::string::npos);
+    std::string xml = doc.substr(start, end - start);
+    Status s;
+    if (xml.find("<inquiry") != std::string::npos) {
+      s = ParseInquiryXml(xml, "example").status();
+    } else if (xml.find("<answer") != std::string::npos) {
+      s = ParseAnswerXml(xml, "example").status();
+    } else {
+      s = ParseErrorXml(xml, "example").status();
+    }
+    EXPECT_TRUE(s.ok()) << s.message() << "\n" << xml;
+    ++examples;
+  }
+  EXPECT_EQ(examples, 5);
 }
 
 }  // namespace
