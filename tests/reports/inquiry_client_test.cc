@@ -301,10 +301,21 @@ TEST_F(InquiryClientTest, FailedSiteIsRetriedUpToTheLimitAndAnswersWhenBack) {
   EXPECT_EQ(*first, 0);
   EXPECT_EQ(Answers(outcome->inquiry_key)["osaka"].attempts, 2);
   // At the limit: the site is not asked again even though it is up now.
-  auto capped = RefreshPendingInquiries(*db_, {Site("osaka", tokyo_.url)}, *http_, clock_, policy);
+  FactorySite osaka = StartFactory(dir_, "osaka");
+  ASSERT_FALSE(osaka.url.empty()) << osaka.process->Log();
+  auto capped = RefreshPendingInquiries(*db_, {Site("osaka", osaka.url)}, *http_, clock_, policy);
   ASSERT_TRUE(capped.ok());
   EXPECT_EQ(*capped, 0);
   EXPECT_EQ(Answers(outcome->inquiry_key)["osaka"].attempts, 2);
+  // Under a higher limit it is asked once more and its answer is stored.
+  policy.max_failed_attempts = 3;
+  auto back = RefreshPendingInquiries(*db_, {Site("osaka", osaka.url)}, *http_, clock_, policy);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, 1);
+  store::InquiryAnswerRow a = Answers(outcome->inquiry_key)["osaka"];
+  EXPECT_EQ(a.state, "answered") << a.message;
+  EXPECT_EQ(a.retailer, "Store Ginza");
+  EXPECT_EQ(a.attempts, 3);
 }
 
 TEST_F(InquiryClientTest, LateAnswerFileIsMatchedByIdAndSite) {
