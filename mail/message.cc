@@ -316,11 +316,13 @@ Result<std::string> Compose(const Message& message) {
   std::string boundary = "=_periscope_" + RandomHex(16);
   out += "Content-Type: multipart/alternative;\r\n boundary=\"" + boundary + "\"\r\n";
   out += "\r\nThis is a multi-part message in MIME format.\r\n";
+  // The CRLF before a delimiter belongs to the delimiter (RFC 2046 5.1.1),
+  // hence the extra one after each part.
   out += "--" + boundary + "\r\n" + TextPartHeaders("plain") + "\r\n";
   out += QuotedPrintable(message.text_body);
-  out += "--" + boundary + "\r\n" + TextPartHeaders("html") + "\r\n";
+  out += "\r\n--" + boundary + "\r\n" + TextPartHeaders("html") + "\r\n";
   out += QuotedPrintable(*message.html_body);
-  out += "--" + boundary + "--\r\n";
+  out += "\r\n--" + boundary + "--\r\n";
   return out;
 }
 

@@ -68,7 +68,8 @@ std::string NewMessageId(std::string_view from_email);
 // The message as RFC 5322 text: From, To, Subject, Date, Message-ID,
 // MIME-Version and content headers, then the body (text/plain, or
 // multipart/alternative of text/plain and text/html), both parts UTF-8 and
-// quoted-printable. InvalidArgument for an invalid address, no recipient, more
+// quoted-printable, each ending in a line break (one is added when the text
+// has none). InvalidArgument for an invalid address, no recipient, more
 // than kMaxRecipients, a body over kMaxBodyBytes, an unset date or a
 // malformed message_id (not "<id-left@id-right>" of printable ASCII without
 // spaces, at most 250 bytes).
