@@ -26,9 +26,7 @@ bool IsLabelChar(char c) {
 }
 
 // For error messages: the address with anything unprintable shown as '?'.
-std::string Shown(std::string_view email) {
-  return CleanText(TruncateUtf8(email, 80), '?');
-}
+std::string Shown(std::string_view email) { return CleanText(TruncateUtf8(email, 80), '?'); }
 
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
@@ -127,8 +125,8 @@ std::string FormatDate(std::chrono::system_clock::time_point date) {
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   return fmt::format("{}, {:02d} {} {:04d} {:02d}:{:02d}:{:02d} +0000", kDays[tm.tm_wday % 7],
-                     tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+                     tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec);
 }
 
 std::string RandomHex(size_t bytes) {
@@ -165,13 +163,13 @@ std::string QuotedPrintable(std::string_view text) {
       auto c = static_cast<unsigned char>(line[i]);
       bool last = i + 1 == line.size();
       bool literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !last);
-      std::string token = literal ? std::string(1, static_cast<char>(c)) : fmt::format("={:02X}", c);
+      std::string token =
+          literal ? std::string(1, static_cast<char>(c)) : fmt::format("={:02X}", c);
       if (column + token.size() > kQpMaxLine - 1) {
         out += "=\r\n";
         column = 0;
       }
-      if (column == 0 && literal &&
-          (c == '.' || (c == 'F' && line.substr(i, 5) == "From "))) {
+      if (column == 0 && literal && (c == '.' || (c == 'F' && line.substr(i, 5) == "From "))) {
         token = fmt::format("={:02X}", c);
       }
       out += token;
@@ -184,9 +182,10 @@ std::string QuotedPrintable(std::string_view text) {
 
 Status ValidateMessageId(std::string_view id) {
   if (id.size() < 5 || id.size() > 250 || id.front() != '<' || id.back() != '>') {
-    return InvalidArgumentError(fmt::format("message id '{}': not <left@right> of at most 250 "
-                                            "bytes",
-                                            Shown(id)));
+    return InvalidArgumentError(
+        fmt::format("message id '{}': not <left@right> of at most 250 "
+                    "bytes",
+                    Shown(id)));
   }
   std::string_view inner = id.substr(1, id.size() - 2);
   size_t at = inner.find('@');
@@ -244,7 +243,8 @@ Status ValidateAddress(std::string_view email) {
         domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (label.empty()) return bad("empty label in the domain");
     if (label.size() > 63) return bad("domain label longer than 63 bytes");
-    if (label.front() == '-' || label.back() == '-') return bad("domain label starts or ends with '-'");
+    if (label.front() == '-' || label.back() == '-')
+      return bad("domain label starts or ends with '-'");
     for (char c : label) {
       if (!IsLabelChar(c)) return bad(fmt::format("'{}' in the domain", c));
     }
@@ -274,16 +274,15 @@ Result<std::string> Compose(const Message& message) {
   PERISCOPE_RETURN_IF_ERROR(ValidateAddress(message.from.email).WithPrefix("from"));
   if (message.to.empty()) return InvalidArgumentError("message has no recipient");
   if (message.to.size() > kMaxRecipients) {
-    return InvalidArgumentError(fmt::format("message has {} recipients (at most {})",
-                                            message.to.size(), kMaxRecipients));
+    return InvalidArgumentError(
+        fmt::format("message has {} recipients (at most {})", message.to.size(), kMaxRecipients));
   }
   for (const Address& to : message.to) {
     PERISCOPE_RETURN_IF_ERROR(ValidateAddress(to.email).WithPrefix("to"));
   }
   if (message.text_body.size() > kMaxBodyBytes ||
       (message.html_body && message.html_body->size() > kMaxBodyBytes)) {
-    return InvalidArgumentError(
-        fmt::format("message body larger than {} bytes", kMaxBodyBytes));
+    return InvalidArgumentError(fmt::format("message body larger than {} bytes", kMaxBodyBytes));
   }
   if (message.date == std::chrono::system_clock::time_point{}) {
     return InvalidArgumentError("message date not set");

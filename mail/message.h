@@ -49,8 +49,8 @@ struct Message {
 // Bounds checked by Compose.
 inline constexpr size_t kMaxBodyBytes = 2 * 1024 * 1024;  // each of text and HTML
 inline constexpr size_t kMaxRecipients = 100;
-inline constexpr size_t kMaxSubjectBytes = 500;       // longer subjects are cut
-inline constexpr size_t kMaxDisplayNameBytes = 200;   // longer names are cut
+inline constexpr size_t kMaxSubjectBytes = 500;      // longer subjects are cut
+inline constexpr size_t kMaxDisplayNameBytes = 200;  // longer names are cut
 
 // OK for a plain addr-spec "local@domain" as SMTP and our headers accept it:
 // at most 254 bytes, one '@', a dot-atom local part of at most 64 bytes

@@ -82,7 +82,8 @@ Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clo
         db.path(), *interrupted));
   }
   for (int handled = 0; !max_messages || handled < *max_messages; ++handled) {
-    auto claimed = store::ClaimDueOutboxMail(db, Seconds(clock.Now()), policy.sending_lease.count());
+    auto claimed =
+        store::ClaimDueOutboxMail(db, Seconds(clock.Now()), policy.sending_lease.count());
     if (!claimed.ok()) return claimed.status();
     if (!*claimed) break;
     const store::OutboxRow& row = **claimed;
@@ -94,21 +95,20 @@ Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clo
       ++stats.sent;
     } else if (sent.code() == StatusCode::kDeadlineExceeded) {
       PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxUnknown(db, row.id, sent.ToString()));
-      LogWarning(fmt::format("outbox mail {}: outcome unknown, not resent: {}", row.id,
-                             sent.ToString()));
+      LogWarning(
+          fmt::format("outbox mail {}: outcome unknown, not resent: {}", row.id, sent.ToString()));
       ++stats.unknown;
     } else if (IsTransientMailError(sent) && row.attempts < policy.max_attempts) {
       int64_t next = now_s + RetryDelay(policy, row.attempts).count();
       PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxRetry(db, row.id, sent.ToString(), next));
       ++stats.retried;
     } else {
-      std::string error =
-          IsTransientMailError(sent)
-              ? fmt::format("gave up after {} attempts: {}", row.attempts, sent.ToString())
-              : sent.ToString();
+      std::string error = IsTransientMailError(sent) ? fmt::format("gave up after {} attempts: {}",
+                                                                   row.attempts, sent.ToString())
+                                                     : sent.ToString();
       PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxFailed(db, row.id, error));
-      LogWarning(fmt::format("outbox mail {} to {}: failed: {}", row.id, row.mail.recipient,
-                             error));
+      LogWarning(
+          fmt::format("outbox mail {} to {}: failed: {}", row.id, row.mail.recipient, error));
       ++stats.failed;
     }
   }

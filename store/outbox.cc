@@ -179,8 +179,9 @@ Status MarkOutboxRetry(Db& db, int64_t id, std::string_view error, int64_t next_
 
 Status MarkOutboxFailed(Db& db, int64_t id, std::string_view error) {
   return Transition(
-      db, id, "UPDATE outbox SET state = 'failed', last_error = ? WHERE state = 'sending' AND id = ?",
-      2, [&](Stmt& s) { s.Bind(1, BoundedError(error)); }, "mark as failed");
+      db, id,
+      "UPDATE outbox SET state = 'failed', last_error = ? WHERE state = 'sending' AND id = ?", 2,
+      [&](Stmt& s) { s.Bind(1, BoundedError(error)); }, "mark as failed");
 }
 
 Status MarkOutboxUnknown(Db& db, int64_t id, std::string_view error) {

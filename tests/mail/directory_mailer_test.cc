@@ -27,9 +27,11 @@ TEST(DirectoryMailerTest, WritesOneEmlPerMessageIdAndNeverRewritesIt) {
   auto mailer = MakeDirectoryMailer(out);
   ASSERT_TRUE(mailer.ok()) << mailer.status().message();
   ASSERT_TRUE((*mailer)->Send("a@x.example", {"b@y.example"}, "<one@x.example>", "first\r\n").ok());
-  ASSERT_TRUE((*mailer)->Send("a@x.example", {"b@y.example"}, "<two@x.example>", "second\r\n").ok());
+  ASSERT_TRUE(
+      (*mailer)->Send("a@x.example", {"b@y.example"}, "<two@x.example>", "second\r\n").ok());
   // A retry of the first message: succeeds, writes nothing.
-  ASSERT_TRUE((*mailer)->Send("a@x.example", {"b@y.example"}, "<one@x.example>", "changed\r\n").ok());
+  ASSERT_TRUE(
+      (*mailer)->Send("a@x.example", {"b@y.example"}, "<one@x.example>", "changed\r\n").ok());
   EXPECT_EQ(CountFiles(out), 2u);
   EXPECT_EQ(ReadTextFile(out + "/one@x.example.eml"), "first\r\n");
   EXPECT_EQ(ReadTextFile(out + "/two@x.example.eml"), "second\r\n");

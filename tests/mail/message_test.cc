@@ -36,8 +36,8 @@ Message BasicMessage() {
 nlohmann::json ParseWithPython(const std::string& rfc5322) {
   TempDir dir;
   WriteTextFile(dir.File("m.eml"), rfc5322);
-  auto r = RunCommand(
-      {"/usr/bin/python3", SourceDir() + "/tests/mail/parse_eml.py", dir.File("m.eml")});
+  auto r =
+      RunCommand({"/usr/bin/python3", SourceDir() + "/tests/mail/parse_eml.py", dir.File("m.eml")});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return nlohmann::json::parse(r.output, nullptr, /*allow_exceptions=*/false);
 }
@@ -102,7 +102,8 @@ TEST(MessageTest, ValidateAddressRefusesControlsAndMalformedAddresses) {
   }
   for (const char* address : {"a@example.com", "first.last+tag@sub.example.co", "o'neil@x.org",
                               "root@localhost", "A-Z_09@EXAMPLE-1.COM"}) {
-    EXPECT_TRUE(ValidateAddress(address).ok()) << address << ": " << ValidateAddress(address).message();
+    EXPECT_TRUE(ValidateAddress(address).ok())
+        << address << ": " << ValidateAddress(address).message();
   }
 }
 

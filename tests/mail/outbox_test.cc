@@ -152,8 +152,9 @@ TEST_F(OutboxTest, CrashBetweenSendAndRecordIsNeverResentUntilRequeuedByHand) {
   auto claimed = store::ClaimDueOutboxMail(*db_, clock_.Seconds());
   ASSERT_TRUE(claimed.ok() && claimed->has_value());
   const store::OutboxRow& row = **claimed;
-  ASSERT_TRUE(mailer->Send(row.mail.sender, SplitRecipients(row.mail.recipient),
-                           row.mail.message_id, row.mail.message)
+  ASSERT_TRUE(mailer
+                  ->Send(row.mail.sender, SplitRecipients(row.mail.recipient), row.mail.message_id,
+                         row.mail.message)
                   .ok());
   ASSERT_EQ(server.ReceivedCount(), 1u);
 
@@ -266,8 +267,8 @@ TEST_F(OutboxTest, MaxMessagesBoundsOneRun) {
 }
 
 TEST_F(OutboxTest, InvalidAddressIsRefusedAtEnqueueAndNothingIsQueued) {
-  auto id = Enqueue(*db_, Mail("sales@example.com\r\nBcc: x@example.com", "x"), "proposals",
-                    clock_);
+  auto id =
+      Enqueue(*db_, Mail("sales@example.com\r\nBcc: x@example.com", "x"), "proposals", clock_);
   EXPECT_EQ(id.status().code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(store::ListOutbox(*db_)->empty());
 }

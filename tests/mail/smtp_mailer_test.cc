@@ -35,8 +35,8 @@ Message ProposalMail() {
 nlohmann::json ParseWithPython(const std::string& rfc5322) {
   TempDir dir;
   WriteTextFile(dir.File("m.eml"), rfc5322);
-  auto r = RunCommand(
-      {"/usr/bin/python3", SourceDir() + "/tests/mail/parse_eml.py", dir.File("m.eml")});
+  auto r =
+      RunCommand({"/usr/bin/python3", SourceDir() + "/tests/mail/parse_eml.py", dir.File("m.eml")});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return nlohmann::json::parse(r.output, nullptr, false);
 }

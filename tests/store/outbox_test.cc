@@ -20,8 +20,12 @@ class OutboxStoreTest : public ::testing::Test {
   }
 
   static OutboxMail Mail(const std::string& id) {
-    return {"<" + id + "@periscope.example>", "proposals", "reports@periscope.example",
-            "sales@example.com", "subject " + id, "Subject: x\r\n\r\nbody\r\n"};
+    return {"<" + id + "@periscope.example>",
+            "proposals",
+            "reports@periscope.example",
+            "sales@example.com",
+            "subject " + id,
+            "Subject: x\r\n\r\nbody\r\n"};
   }
 
   // A proposal row (with the customer, target and device it needs).

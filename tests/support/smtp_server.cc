@@ -30,10 +30,10 @@ int FreeTcpPort() {
 
 SelfSignedCert MakeSelfSignedCert(const std::string& dir) {
   SelfSignedCert cert{dir + "/cert.pem", dir + "/key.pem", ""};
-  CommandResult r = RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                "-keyout", cert.key_file, "-out", cert.cert_file, "-days", "2",
-                                "-subj", "/CN=localhost", "-addext",
-                                "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+  CommandResult r =
+      RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                  cert.key_file, "-out", cert.cert_file, "-days", "2", "-subj", "/CN=localhost",
+                  "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
   if (r.exit_code != 0) {
     cert.error = "openssl req failed (" + std::to_string(r.exit_code) + "): " + r.output;
     cert.cert_file.clear();
@@ -52,11 +52,11 @@ SmtpServer::~SmtpServer() { Stop(); }
 bool SmtpServer::Start() {
   Stop();
   std::vector<std::string> argv = {"/usr/bin/python3",
-                                    SourceDir() + "/tests/support/smtp_sink.py",
-                                    "--port",
-                                    std::to_string(port_),
-                                    "--dir",
-                                    dir_};
+                                   SourceDir() + "/tests/support/smtp_sink.py",
+                                   "--port",
+                                   std::to_string(port_),
+                                   "--dir",
+                                   dir_};
   if (!options_.cert_file.empty()) {
     argv.insert(argv.end(), {"--tls", options_.cert_file, options_.key_file});
   }
@@ -65,11 +65,8 @@ bool SmtpServer::Start() {
   }
   std::filesystem::remove(dir_ + "/server.log");
   process_ = std::make_unique<Process>(argv, dir_ + "/server.log");
-  return WaitFor(
-      [&] {
-        return process_->Running() && Log().find("ready") != std::string::npos;
-      },
-      std::chrono::seconds(15));
+  return WaitFor([&] { return process_->Running() && Log().find("ready") != std::string::npos; },
+                 std::chrono::seconds(15));
 }
 
 void SmtpServer::Stop() {
