@@ -366,8 +366,7 @@ std::string FormatMoney(int64_t minor_units, std::string_view currency) {
 
 std::string FormatDate(uint32_t yyyymmdd) {
   if (!IsValidDate(yyyymmdd)) return "";
-  return fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100,
-                     yyyymmdd % 100);
+  return fmt::format("{:04}-{:02}-{:02}", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
 }
 
 std::string FormatDay(double days_since_epoch) {

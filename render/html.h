@@ -77,7 +77,8 @@ struct Attr {
 };
 
 // <tag attrs>content</tag>. REQUIRES: `tag` is ours, [a-z0-9]+.
-SafeHtml Element(std::string_view tag, const SafeHtml& content, const std::vector<Attr>& attrs = {});
+SafeHtml Element(std::string_view tag, const SafeHtml& content,
+                 const std::vector<Attr>& attrs = {});
 // Element with escaped text content.
 SafeHtml TextElement(std::string_view tag, std::string_view text,
                      const std::vector<Attr>& attrs = {});
@@ -101,10 +102,10 @@ Cell NumberCell(std::string_view text, std::string_view title = {});
 Cell MarkupCell(SafeHtml content, bool numeric = false);
 
 struct Table {
-  std::string css_class;             // ours, e.g. "history"
-  std::string caption;               // untrusted text; none when empty
-  std::vector<std::string> headers;  // untrusted text; no <thead> when empty
-  std::vector<bool> numeric_columns; // header alignment; may be shorter than headers
+  std::string css_class;              // ours, e.g. "history"
+  std::string caption;                // untrusted text; none when empty
+  std::vector<std::string> headers;   // untrusted text; no <thead> when empty
+  std::vector<bool> numeric_columns;  // header alignment; may be shorter than headers
   std::vector<std::vector<Cell>> rows;
 };
 // <table> with one <tr> in <thead> when there are headers and one <tr> per row

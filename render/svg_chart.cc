@@ -17,11 +17,10 @@ constexpr double kMaxMagnitude = 1e20;
 bool Usable(double v) { return std::isfinite(v) && std::fabs(v) <= kMaxMagnitude; }
 
 std::string Color(const std::string& c) {
-  bool ok = c.size() == 7 && c[0] == '#' &&
-            std::all_of(c.begin() + 1, c.end(), [](char ch) {
-              return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                     (ch >= 'A' && ch <= 'F');
-            });
+  bool ok =
+      c.size() == 7 && c[0] == '#' && std::all_of(c.begin() + 1, c.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+      });
   return ok ? c : "#777777";
 }
 
@@ -136,7 +135,8 @@ std::string FormatTick(double value, double step, ValueFormat format) {
     suffix = std::string(" ") + kUnits[k];
   }
   double scaled_step = step / unit;
-  int decimals = scaled_step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(scaled_step) - 1e-9));
+  int decimals =
+      scaled_step >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(scaled_step) - 1e-9));
   return FormatDecimal(value / unit, std::clamp(decimals, 0, 6)) + suffix;
 }
 
@@ -190,9 +190,8 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
   if (!(y_hi > y_lo)) y_hi = y_lo + 1;
 
   Mapper m(x_lo, x_hi, y_lo, y_hi, left, top, plot_w, plot_h);
-  std::string clip_id = spec.id.empty()
-                            ? fmt::format("chart-clip-{}", g_chart_serial.fetch_add(1))
-                            : "clip-" + SanitizeId(spec.id);
+  std::string clip_id = spec.id.empty() ? fmt::format("chart-clip-{}", g_chart_serial.fetch_add(1))
+                                        : "clip-" + SanitizeId(spec.id);
 
   std::string out;
   out.reserve(8192);
@@ -210,9 +209,10 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
       "<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath>"
       "</defs>",
       clip_id, Num(left), Num(top), Num(plot_w), Num(plot_h));
-  out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\" "
-                     "stroke=\"#c9ced8\"/>",
-                     Num(left), Num(top), Num(plot_w), Num(plot_h));
+  out += fmt::format(
+      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\" "
+      "stroke=\"#c9ced8\"/>",
+      Num(left), Num(top), Num(plot_w), Num(plot_h));
   out += Text(left, 20, "start", spec.title, " font-size=\"13\" font-weight=\"600\"");
 
   // Grid and y ticks.
@@ -260,13 +260,15 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
     std::stable_sort(pts.begin(), pts.end(), [](auto& a, auto& b) { return a.day < b.day; });
     if (pts.size() >= 2) {
       std::string d;
-      for (const auto& p : pts) d += (d.empty() ? "" : " ") + Num(m.X(p.day)) + "," + Num(m.Y(p.upper));
+      for (const auto& p : pts)
+        d += (d.empty() ? "" : " ") + Num(m.X(p.day)) + "," + Num(m.Y(p.upper));
       for (auto it = pts.rbegin(); it != pts.rend(); ++it) {
         d += " " + Num(m.X(it->day)) + "," + Num(m.Y(it->lower));
       }
-      out += fmt::format("<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\" "
-                         "stroke=\"none\"/>",
-                         d, Color(spec.band->color));
+      out += fmt::format(
+          "<polygon class=\"band\" points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\" "
+          "stroke=\"none\"/>",
+          d, Color(spec.band->color));
     }
   }
   for (const ChartSeries& s : spec.series) {
@@ -281,9 +283,10 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
       for (const ChartPoint& p : pts) {
         d += (d.empty() ? "M" : " L") + Num(m.X(p.day)) + " " + Num(m.Y(p.value));
       }
-      out += fmt::format("<path class=\"series\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
-                         "stroke-width=\"1.8\"{}/>",
-                         d, color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
+      out += fmt::format(
+          "<path class=\"series\" d=\"{}\" fill=\"none\" stroke=\"{}\" "
+          "stroke-width=\"1.8\"{}/>",
+          d, color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
     }
     if (s.markers || (s.line && pts.size() == 1)) {
       for (const ChartPoint& p : pts) {
@@ -300,17 +303,19 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
     if (!Usable(r.value) || !m.InY(r.value)) continue;
     double py = m.Y(r.value);
     std::string color = Color(r.color);
-    out += fmt::format("<line class=\"reference\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
-                       "stroke=\"{}\" stroke-width=\"1.2\"{}/>",
-                       Num(left), Num(py), Num(left + plot_w), Num(py), color,
-                       r.dashed ? " stroke-dasharray=\"4 3\"" : "");
+    out += fmt::format(
+        "<line class=\"reference\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+        "stroke=\"{}\" stroke-width=\"1.2\"{}/>",
+        Num(left), Num(py), Num(left + plot_w), Num(py), color,
+        r.dashed ? " stroke-dasharray=\"4 3\"" : "");
     out += Text(left + plot_w + 6, py + 4, "start", r.label, " fill=\"" + color + "\"");
   }
   if (spec.today_day && Usable(*spec.today_day) && m.InX(*spec.today_day)) {
     double px = m.X(*spec.today_day);
-    out += fmt::format("<line class=\"today\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
-                       "stroke=\"#333333\" stroke-dasharray=\"2 3\"/>",
-                       Num(px), Num(top), Num(px), Num(top + plot_h));
+    out += fmt::format(
+        "<line class=\"today\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+        "stroke=\"#333333\" stroke-dasharray=\"2 3\"/>",
+        Num(px), Num(top), Num(px), Num(top + plot_h));
     out += Text(px, top - 4, "middle", "today");
   }
   if (!any_data) {
@@ -324,14 +329,16 @@ SafeHtml RenderTimeSeriesChart(const ChartSpec& spec) {
     if (label.empty()) return;
     std::string clean = CleanUtf8(label, 60, false);
     if (band) {
-      out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"18\" height=\"10\" fill=\"{}\" "
-                         "fill-opacity=\"0.25\"/>",
-                         Num(lx), Num(ly - 9), Color(color));
+      out += fmt::format(
+          "<rect x=\"{}\" y=\"{}\" width=\"18\" height=\"10\" fill=\"{}\" "
+          "fill-opacity=\"0.25\"/>",
+          Num(lx), Num(ly - 9), Color(color));
     } else {
-      out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
-                         "stroke-width=\"2\"{}/>",
-                         Num(lx), Num(ly - 4), Num(lx + 18), Num(ly - 4), Color(color),
-                         dashed ? " stroke-dasharray=\"5 3\"" : "");
+      out += fmt::format(
+          "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" "
+          "stroke-width=\"2\"{}/>",
+          Num(lx), Num(ly - 4), Num(lx + 18), Num(ly - 4), Color(color),
+          dashed ? " stroke-dasharray=\"5 3\"" : "");
     }
     out += Text(lx + 22, ly, "start", clean);
     lx += 22 + 6.5 * static_cast<double>(std::min<size_t>(clean.size(), 60)) + 16;

@@ -27,10 +27,10 @@ struct ChartPoint {
 };
 
 struct ChartSeries {
-  std::string label;  // legend text, untrusted
+  std::string label;              // legend text, untrusted
   std::string color = "#1f5fbf";  // #rrggbb; anything else falls back to grey
-  bool line = true;      // join the points
-  bool markers = false;  // draw a dot per point
+  bool line = true;               // join the points
+  bool markers = false;           // draw a dot per point
   bool dashed = false;
   // Whether the points widen the y range (observed data: yes; a projection
   // that may run off to infinity: no, it is clipped instead).
@@ -59,9 +59,9 @@ struct ReferenceLine {
 enum class ValueFormat { kPlain, kBytes };
 
 struct ChartSpec {
-  std::string id;         // element id (sanitised to [A-Za-z0-9_-]); none when empty
-  std::string css_class;  // extra classes after "chart", e.g. "chart-capacity"
-  std::string title;      // <title> and the heading line, untrusted
+  std::string id;           // element id (sanitised to [A-Za-z0-9_-]); none when empty
+  std::string css_class;    // extra classes after "chart", e.g. "chart-capacity"
+  std::string title;        // <title> and the heading line, untrusted
   std::string description;  // <desc>, untrusted
   std::string y_label;      // axis caption, untrusted
   ValueFormat y_format = ValueFormat::kPlain;

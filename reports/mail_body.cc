@@ -58,9 +58,8 @@ std::vector<MailProposal> SortForMail(const std::vector<MailProposal>& items) {
 std::string ProposalMailSubject(const ProposalMailInput& input) {
   int total = static_cast<int>(input.items.size());
   int fresh = CountNew(input.items);
-  std::string subject =
-      fmt::format("periscope: {} proposal{} ({} new, {} changed)", total, total == 1 ? "" : "s",
-                  fresh, total - fresh);
+  std::string subject = fmt::format("periscope: {} proposal{} ({} new, {} changed)", total,
+                                    total == 1 ? "" : "s", fresh, total - fresh);
   std::vector<MailProposal> sorted = SortForMail(input.items);
   if (!sorted.empty() && sorted.front().proposal.needed_by) {
     subject += ", first needed by " + render::FormatDate(*sorted.front().proposal.needed_by);
@@ -72,9 +71,9 @@ MailBody RenderProposalMail(const ProposalMailInput& input) {
   std::vector<MailProposal> sorted = SortForMail(input.items);
   int fresh = CountNew(sorted);
   int changed = static_cast<int>(sorted.size()) - fresh;
-  std::string intro = fmt::format(
-      "{} proposal{} for your customers ({} new, {} changed), most urgent first.", sorted.size(),
-      sorted.size() == 1 ? "" : "s", fresh, changed);
+  std::string intro =
+      fmt::format("{} proposal{} for your customers ({} new, {} changed), most urgent first.",
+                  sorted.size(), sorted.size() == 1 ? "" : "s", fresh, changed);
   std::string greeting = "Hello " + Line(input.to.name, 120) + ",";
 
   // Text body.
@@ -88,7 +87,8 @@ MailBody RenderProposalMail(const ProposalMailInput& input) {
                         NeededBy(p), Line(m.customer_name, 200), Line(m.customer_user_id, 100));
     text += "   " + Line(p.kind, 40) + ": " + Line(p.product_name, 200);
     if (!p.product_number.empty()) text += " (" + Line(p.product_number, 100) + ")";
-    text += fmt::format(" x {}, {}", p.quantity, render::FormatMoney(p.price_minor_units, p.currency));
+    text +=
+        fmt::format(" x {}, {}", p.quantity, render::FormatMoney(p.price_minor_units, p.currency));
     text += "\n   device " + Line(p.device_serial, 120) + ", confidence " + Line(p.confidence, 20) +
             ", status " + Line(p.status, 20) + "\n";
     if (!p.summary.empty()) text += "   why: " + Line(p.summary, 600) + "\n";
@@ -107,8 +107,8 @@ MailBody RenderProposalMail(const ProposalMailInput& input) {
   }
   render::Table t;
   t.css_class = "mail-proposals";
-  t.headers = {"Needed by", "", "Customer", "Device", "Kind", "Product", "Quantity",
-               "Price", "Confidence", "Why", "Stock"};
+  t.headers = {"Needed by", "",      "Customer",   "Device", "Kind", "Product",
+               "Quantity",  "Price", "Confidence", "Why",    "Stock"};
   t.numeric_columns = {false, false, false, false, false, false, true, true, false, false, false};
   for (const MailProposal& m : sorted) {
     const ProposalView& p = m.proposal;
@@ -118,14 +118,13 @@ MailBody RenderProposalMail(const ProposalMailInput& input) {
     for (const InquiryAnswerView& a : p.answers) {
       stock += TextElement("div", AnswerLine(a));
     }
-    t.rows.push_back({render::TextCell(NeededBy(p)), render::TextCell(m.is_new ? "new" : "changed"),
-                      render::TextCell(m.customer_name + " (" + m.customer_user_id + ")"),
-                      render::TextCell(p.device_serial), render::TextCell(p.kind),
-                      render::TextCell(product),
-                      render::NumberCell(render::FormatInteger(p.quantity)),
-                      render::NumberCell(render::FormatMoney(p.price_minor_units, p.currency)),
-                      render::TextCell(p.confidence), render::TextCell(p.summary),
-                      render::MarkupCell(stock)});
+    t.rows.push_back(
+        {render::TextCell(NeededBy(p)), render::TextCell(m.is_new ? "new" : "changed"),
+         render::TextCell(m.customer_name + " (" + m.customer_user_id + ")"),
+         render::TextCell(p.device_serial), render::TextCell(p.kind), render::TextCell(product),
+         render::NumberCell(render::FormatInteger(p.quantity)),
+         render::NumberCell(render::FormatMoney(p.price_minor_units, p.currency)),
+         render::TextCell(p.confidence), render::TextCell(p.summary), render::MarkupCell(stock)});
   }
   body += render::RenderTable(t);
   if (!input.report_hint.empty()) {

@@ -28,11 +28,11 @@ struct MailProposal {
 };
 
 struct ProposalMailInput {
-  StaffView to;                      // the assigned sales person
-  uint32_t today = 0;                // YYYYMMDD
-  std::string data_note;             // e.g. generated demo history; may be empty
-  std::vector<MailProposal> items;   // any order; the mail sorts them
-  std::string report_hint;           // where the HTML reports are, plain text; may be empty
+  StaffView to;                     // the assigned sales person
+  uint32_t today = 0;               // YYYYMMDD
+  std::string data_note;            // e.g. generated demo history; may be empty
+  std::vector<MailProposal> items;  // any order; the mail sorts them
+  std::string report_hint;          // where the HTML reports are, plain text; may be empty
 };
 
 // The order of the mail: earliest needed_by first (none last), then customer

@@ -188,8 +188,8 @@ std::string JsonValueText(const Json& j) {
 std::string CsvTextField(std::string_view text) {
   // Only CR is not kept by CleanUtf8's rules; it is neutralised there anyway.
   std::string s = render::CleanUtf8(text);
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                     s[0] == '\r')) {
+  if (!s.empty() &&
+      (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r')) {
     s.insert(s.begin(), '\'');
   }
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
@@ -209,8 +209,8 @@ std::string RenderCustomerJson(const CustomerReport& report) {
   customer["name"] = Str(report.name);
   customer["contact_person"] = Str(report.contact_person);
   if (report.sales) {
-    customer["sales"] = Json{{"name", Str(report.sales->name)},
-                             {"email", Str(report.sales->email)}};
+    customer["sales"] =
+        Json{{"name", Str(report.sales->name)}, {"email", Str(report.sales->email)}};
   } else {
     customer["sales"] = nullptr;
   }
@@ -252,9 +252,8 @@ std::string RenderCustomerJson(const CustomerReport& report) {
       jh["used_bytes"] = Opt(day.used_bytes);
       jh["capacity_bytes"] = Opt(day.capacity_bytes);
       jh["load_peak"] = Opt(day.load_peak);
-      jh["load_avg"] = day.load_avg_centi
-                           ? Json(static_cast<double>(*day.load_avg_centi) / 100.0)
-                           : Json(nullptr);
+      jh["load_avg"] = day.load_avg_centi ? Json(static_cast<double>(*day.load_avg_centi) / 100.0)
+                                          : Json(nullptr);
       jh["intervals"] = Opt(day.intervals);
       history.push_back(std::move(jh));
     }
@@ -273,10 +272,11 @@ std::string RenderCustomerJson(const CustomerReport& report) {
 
 std::string RenderCustomerCsv(const CustomerReport& report) {
   std::string out;
-  AppendRow(out, {"user_id", "customer", "device_id", "serial_number", "target", "date",
-                  "used_bytes", "capacity_bytes", "used_pct", "load_peak", "load_avg", "intervals",
-                  "fit", "threshold_pct", "threshold_date", "days_to_threshold", "lower_days",
-                  "upper_days", "days_to_full", "reason"});
+  AppendRow(out, {"user_id",    "customer",      "device_id",      "serial_number",
+                  "target",     "date",          "used_bytes",     "capacity_bytes",
+                  "used_pct",   "load_peak",     "load_avg",       "intervals",
+                  "fit",        "threshold_pct", "threshold_date", "days_to_threshold",
+                  "lower_days", "upper_days",    "days_to_full",   "reason"});
   for (const DeviceView& d : report.devices) {
     const forecast::SeriesForecast& f = d.capacity;
     const forecast::Crossing* warn = f.crossings.size() >= 1 ? &f.crossings[0] : nullptr;
@@ -351,10 +351,10 @@ std::string RenderFleetJson(const FleetReport& report) {
 
 std::string RenderFleetCsv(const FleetReport& report) {
   std::string out;
-  AppendRow(out, {"rank", "customer_user_id", "customer_name", "sales_name", "sales_email",
-                  "device_id", "serial_number", "model", "target", "used_bytes", "capacity_bytes",
-                  "days_to_threshold", "lower_days", "upper_days", "threshold_date", "reason",
-                  "open_proposals"});
+  AppendRow(
+      out, {"rank", "customer_user_id", "customer_name", "sales_name", "sales_email", "device_id",
+            "serial_number", "model", "target", "used_bytes", "capacity_bytes", "days_to_threshold",
+            "lower_days", "upper_days", "threshold_date", "reason", "open_proposals"});
   int rank = 0;
   for (const FleetRow& r : RankFleetRows(report.rows)) {
     AppendRow(out, {std::to_string(++rank), CsvTextField(r.customer_user_id),

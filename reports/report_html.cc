@@ -118,8 +118,8 @@ void SetXRange(ChartSpec& spec, const std::vector<DayFigures>& history, uint32_t
 
 void AddProjection(ChartSpec& spec, const forecast::SeriesForecast& f, std::string_view unit) {
   if (!f.ok || f.projection.empty()) return;
-  render::ChartSeries fit{"fit (" + FitLabel(f.model.kind) + ")", kFitColor, true, false, false,
-                          false, {}};
+  render::ChartSeries fit{
+      "fit (" + FitLabel(f.model.kind) + ")", kFitColor, true, false, false, false, {}};
   render::ChartSeries projection{"projection", kFitColor, true, false, true, false, {}};
   render::ChartBand band;
   band.label = fmt::format("{:.0f}% interval{}", kReportIntervalLevel * 100, unit);
@@ -150,8 +150,8 @@ SafeHtml CapacityChart(const DeviceView& d, const std::vector<DayFigures>& histo
   spec.title = "Used capacity: " + d.serial_number;
   spec.y_label = "used";
   spec.y_format = render::ValueFormat::kBytes;
-  render::ChartSeries observed{"used (daily)", kObservedColor, true, history.size() <= 60, false,
-                               true, {}};
+  render::ChartSeries observed{"used (daily)", kObservedColor, true, history.size() <= 60,
+                               false,          true,           {}};
   for (const DayFigures& day : history) {
     if (day.used_bytes) {
       observed.points.push_back({DayOf(day.date), static_cast<double>(*day.used_bytes)});
@@ -192,8 +192,8 @@ SafeHtml LoadChart(const DeviceView& d, const std::vector<DayFigures>& history, 
   spec.css_class = "chart-load";
   spec.title = "Daily load peak: " + d.serial_number;
   spec.y_label = "writes per interval";
-  render::ChartSeries observed{"load peak (daily)", kObservedColor, true, history.size() <= 60,
-                               false, true, {}};
+  render::ChartSeries observed{
+      "load peak (daily)", kObservedColor, true, history.size() <= 60, false, true, {}};
   for (const DayFigures& day : history) {
     if (day.load_peak) {
       observed.points.push_back({DayOf(day.date), static_cast<double>(*day.load_peak)});
@@ -225,11 +225,10 @@ SafeHtml SpecUsageTable(const DeviceView& d, const std::vector<DayFigures>& hist
   if (d.latest_firmware && *d.latest_firmware != s.firmware) {
     firmware += " (latest: " + *d.latest_firmware + ")";
   }
-  std::string history_span =
-      history.empty() ? "none"
-                      : fmt::format("{} days ({} .. {})", history.size(),
-                                    render::FormatDate(history.front().date),
-                                    render::FormatDate(history.back().date));
+  std::string history_span = history.empty() ? "none"
+                                             : fmt::format("{} days ({} .. {})", history.size(),
+                                                           render::FormatDate(history.front().date),
+                                                           render::FormatDate(history.back().date));
   std::string load_share;
   if (peak && d.rated_load && *d.rated_load > 0) {
     load_share = render::FormatPercent(100.0 * static_cast<double>(*peak) / *d.rated_load);
@@ -239,8 +238,8 @@ SafeHtml SpecUsageTable(const DeviceView& d, const std::vector<DayFigures>& hist
   t.headers = {"Specification", "", "Usage", ""};
   auto row = [&](std::string_view spec_label, Cell spec_value, std::string_view use_label,
                  Cell use_value) {
-    t.rows.push_back({TextCell(spec_label), std::move(spec_value), TextCell(use_label),
-                      std::move(use_value)});
+    t.rows.push_back(
+        {TextCell(spec_label), std::move(spec_value), TextCell(use_label), std::move(use_value)});
   };
   row("Product", TextCell(d.spec ? s.product_name : "unknown"), "Used", BytesCell(used));
   row("Model", TextCell(s.model), "Capacity", BytesCell(capacity));
@@ -265,12 +264,13 @@ SafeHtml HistoryTable(const std::vector<DayFigures>& history) {
   t.headers = {"Date", "Used", "Capacity", "Used %", "Load peak", "Load average", "Intervals"};
   t.numeric_columns = {false, true, true, true, true, true, true};
   for (const DayFigures& d : history) {
-    std::string avg =
-        d.load_avg_centi ? render::FormatDecimal(static_cast<double>(*d.load_avg_centi) / 100, 2)
-                         : "";
+    std::string avg = d.load_avg_centi
+                          ? render::FormatDecimal(static_cast<double>(*d.load_avg_centi) / 100, 2)
+                          : "";
     t.rows.push_back({TextCell(render::FormatDate(d.date)), BytesCell(d.used_bytes),
-                      BytesCell(d.capacity_bytes), NumberCell(Percent(d.used_bytes, d.capacity_bytes)),
-                      IntCell(d.load_peak), NumberCell(avg), IntCell(d.intervals)});
+                      BytesCell(d.capacity_bytes),
+                      NumberCell(Percent(d.used_bytes, d.capacity_bytes)), IntCell(d.load_peak),
+                      NumberCell(avg), IntCell(d.intervals)});
   }
   return render::RenderTable(t);
 }
@@ -313,14 +313,14 @@ SafeHtml ProposalsSection(const std::vector<ProposalView>& proposals) {
   });
   Table t;
   t.css_class = "proposals";
-  t.headers = {"Needed by", "Kind", "Device", "Product", "Quantity", "Unit price", "Price",
-               "Confidence", "Status", "Why"};
+  t.headers = {"Needed by",  "Kind",  "Device",     "Product", "Quantity",
+               "Unit price", "Price", "Confidence", "Status",  "Why"};
   t.numeric_columns = {false, false, false, false, true, true, true, false, false, false};
   for (const ProposalView* p : sorted) {
     SafeHtml why = SafeHtml::Text(p->summary);
     if (!p->evidence_json.empty()) {
-      why += Element("details", TextElement("summary", "Evidence") +
-                                    TextElement("pre", p->evidence_json));
+      why += Element("details",
+                     TextElement("summary", "Evidence") + TextElement("pre", p->evidence_json));
     }
     std::string product = p->product_name;
     if (!p->product_number.empty()) product += " (" + p->product_number + ")";
@@ -390,8 +390,7 @@ std::string FitLabel(forecast::FitKind kind) {
 std::string CapacityForecastSentence(const forecast::SeriesForecast& f, double threshold_pct,
                                      uint32_t today) {
   if (!f.ok || f.crossings.empty() || !f.crossings[0].days) return NoForecastText(f);
-  std::string out =
-      CrossingText(f, f.crossings[0], render::FormatPercent(threshold_pct, 0), today);
+  std::string out = CrossingText(f, f.crossings[0], render::FormatPercent(threshold_pct, 0), today);
   if (f.crossings.size() >= 2 && f.crossings[1].days) {
     out += "; 100% around " + CrossingDate(f, *f.crossings[1].days);
   }
@@ -431,8 +430,8 @@ std::string RenderCustomerHtml(const CustomerReport& report) {
       {"Contact", SafeHtml::Text(report.contact_person)},
   };
   if (report.sales) {
-    header.push_back({"Sales person", SafeHtml::Text(report.sales->name + " <" +
-                                                     report.sales->email + ">")});
+    header.push_back(
+        {"Sales person", SafeHtml::Text(report.sales->name + " <" + report.sales->email + ">")});
   } else {
     header.push_back({"Sales person", SafeHtml::Text("none assigned")});
   }
@@ -467,9 +466,9 @@ std::string RenderFleetHtml(const FleetReport& report) {
 
   Table t;
   t.css_class = "fleet";
-  t.headers = {"#",      "Customer", "User ID", "Sales",     "Serial",  "Model",
-               "Target", "Used",     "Capacity", "Used %",   "Days to " + pct,
-               "80% interval (days)", "Date",    "Proposals", "Note"};
+  t.headers = {"#",      "Customer",  "User ID",  "Sales",  "Serial",         "Model",
+               "Target", "Used",      "Capacity", "Used %", "Days to " + pct, "80% interval (days)",
+               "Date",   "Proposals", "Note"};
   t.numeric_columns = {true, false, false, false, false, false, false, true,
                        true, true,  true,  true,  false, true,  false};
   int rank = 0;

@@ -32,8 +32,8 @@ std::vector<FleetRow> RankFleetRows(const std::vector<FleetRow>& rows);
 // "85% reached around 2027-03-14 (80%: 2027-02-20 .. 2027-04-30), 95 days;
 // 100% around 2027-06-01", or why there is none. Days count from `today`
 // (YYYYMMDD; from the forecast's last day when 0). Plain text.
-std::string CapacityForecastSentence(const forecast::SeriesForecast& forecast,
-                                     double threshold_pct, uint32_t today);
+std::string CapacityForecastSentence(const forecast::SeriesForecast& forecast, double threshold_pct,
+                                     uint32_t today);
 // The same for the load peak against `rated_pct` percent of the rated load.
 std::string LoadForecastSentence(const forecast::SeriesForecast& forecast, double rated_pct,
                                  uint32_t today);

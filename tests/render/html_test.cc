@@ -28,8 +28,12 @@ TEST(EscapeHtmlTest, EscapesMarkupCharactersAndNeutralisesControls) {
       {"del\x7f", "del" + kFffd},
       {"c1 \xC2\x85 next", "c1 " + kFffd + " next"},
       // RLO, LRI, PDI, LRM, RLM, line separator.
-      {"a\xE2\x80\xAE" "b", "a" + kFffd + "b"},
-      {"a\xE2\x81\xA6" "b\xE2\x81\xA9", "a" + kFffd + "b" + kFffd},
+      {"a\xE2\x80\xAE"
+       "b",
+       "a" + kFffd + "b"},
+      {"a\xE2\x81\xA6"
+       "b\xE2\x81\xA9",
+       "a" + kFffd + "b" + kFffd},
       {"\xE2\x80\x8E\xE2\x80\x8F", kFffd + kFffd},
       {"x\xE2\x80\xA8y", "x" + kFffd + "y"},
       // Invalid UTF-8: stray continuation, truncated, overlong, surrogate, > U+10FFFF.

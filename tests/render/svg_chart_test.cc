@@ -57,7 +57,8 @@ TEST(SvgChartTest, DegenerateInputsGiveWellFormedFiniteSvg) {
     spec.series.push_back({"observed", "#1f5fbf", true, true, false, true, c.points});
     ChartBand band;
     band.label = "80% interval";
-    for (const ChartPoint& p : c.points) band.points.push_back({p.day, p.value * 0.9, p.value * 1.1});
+    for (const ChartPoint& p : c.points)
+      band.points.push_back({p.day, p.value * 0.9, p.value * 1.1});
     spec.band = band;
     spec.reference_lines.push_back({nan, "bad", "#000000", true});
     spec.today_day = 20502;
@@ -83,8 +84,8 @@ TEST(SvgChartTest, EveryTextIsEscaped) {
   spec.title = "</title><script>alert(1)</script>";
   spec.description = "]]><!--";
   spec.y_label = "<y>";
-  spec.series.push_back({"<b>s</b>", "red\" onclick=\"x", true, false, false, true,
-                         {{20500, 1}, {20510, 2}}});
+  spec.series.push_back(
+      {"<b>s</b>", "red\" onclick=\"x", true, false, false, true, {{20500, 1}, {20510, 2}}});
   spec.reference_lines.push_back({1.5, "85% <threshold>", "#a40000", true});
   std::string svg = RenderTimeSeriesChart(spec).str();
   pugi::xml_document doc;
@@ -99,8 +100,8 @@ TEST(SvgChartTest, EveryTextIsEscaped) {
 
 TEST(SvgChartTest, ReferenceLinesAndTodayMarkerAreDrawn) {
   ChartSpec spec = BaseSpec();
-  spec.series.push_back({"used", "#1f5fbf", true, false, false, true,
-                         {{20500, 1e12}, {20560, 2e12}}});
+  spec.series.push_back(
+      {"used", "#1f5fbf", true, false, false, true, {{20500, 1e12}, {20560, 2e12}}});
   spec.reference_lines.push_back({8.5e12, "85% threshold", "#c77700", true});
   spec.reference_lines.push_back({1e13, "capacity", "#a40000", false});
   spec.today_day = 20560;
@@ -121,8 +122,7 @@ TEST(SvgChartTest, ReferenceLinesAndTodayMarkerAreDrawn) {
 
 TEST(SvgChartTest, NiceTicksUseOneTwoFiveSteps) {
   EXPECT_EQ(NiceTicks(0, 10, 5), (std::vector<double>{0, 2, 4, 6, 8, 10}));
-  EXPECT_EQ(NiceTicks(0, 1e13, 5),
-            (std::vector<double>{0, 2e12, 4e12, 6e12, 8e12, 1e13}));
+  EXPECT_EQ(NiceTicks(0, 1e13, 5), (std::vector<double>{0, 2e12, 4e12, 6e12, 8e12, 1e13}));
   EXPECT_TRUE(NiceTicks(5, 5, 5).empty());
   EXPECT_TRUE(NiceTicks(0, std::numeric_limits<double>::quiet_NaN(), 5).empty());
   EXPECT_EQ(FormatTick(1.5e12, 5e11, ValueFormat::kBytes), "1.5 TB");

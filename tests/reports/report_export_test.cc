@@ -70,8 +70,8 @@ TEST(ReportExportTest, CustomerJsonHasTheStableFieldsAndValues) {
   EXPECT_EQ(a["history"][3]["date"], "2026-10-26");  // sorted although the model was not
   EXPECT_EQ(a["history"][29]["date"], "2026-11-21");
   const json& f = a["forecast"];
-  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(RenderCustomerJson(
-      MakeCustomerReport(false)))["devices"][0]["forecast"];
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::parse(
+      RenderCustomerJson(MakeCustomerReport(false)))["devices"][0]["forecast"];
   std::vector<std::string> keys;
   for (auto it = ordered.begin(); it != ordered.end(); ++it) keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"fit", "threshold_pct", "threshold_date",

@@ -13,9 +13,12 @@
 namespace periscope::reports::testing {
 
 // Script, markup breakers, bidi overrides, C0/C1 controls, NUL and invalid UTF-8.
-inline const std::string kHostile = std::string(
-    "\"><script>alert(1)</script></td></tr><img src=x onerror=alert(2)>"
-    "\xE2\x80\xAE" "evil\xE2\x81\xA6" "x\xE2\x80\x8F\x1b[31m\xC2\x85\xFF\xC0\xAF\xED\xA0\x80") +
+inline const std::string kHostile =
+    std::string(
+        "\"><script>alert(1)</script></td></tr><img src=x onerror=alert(2)>"
+        "\xE2\x80\xAE"
+        "evil\xE2\x81\xA6"
+        "x\xE2\x80\x8F\x1b[31m\xC2\x85\xFF\xC0\xAF\xED\xA0\x80") +
     std::string("\0nul", 4) + "=HYPERLINK(\"http://e.example\"),\r\nnext";
 
 inline std::string Field(bool hostile, const std::string& plain) {

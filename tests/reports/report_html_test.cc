@@ -51,8 +51,8 @@ void ExpectNoMarkupFromData(const std::string& html, size_t min_escaped_copies) 
   EXPECT_GE(Count(html, "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;/td&gt;&lt;/tr&gt;"),
             min_escaped_copies);
   // No raw bidi control, C0/C1 control (but LF), NUL or invalid UTF-8 byte.
-  for (const char* raw : {"\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x80\x8F", "\xC2\x85", "\x1b",
-                          "\r", "\t"}) {
+  for (const char* raw :
+       {"\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x80\x8F", "\xC2\x85", "\x1b", "\r", "\t"}) {
     EXPECT_EQ(html.find(raw), std::string::npos) << "raw byte sequence found";
   }
   EXPECT_EQ(html.find('\0'), std::string::npos);
