@@ -218,6 +218,10 @@ SafeHtml Element(std::string_view tag, const SafeHtml& content, const std::vecto
   return SafeHtml::Trusted(std::move(out));
 }
 
+SafeHtml VoidElement(std::string_view tag, const std::vector<Attr>& attrs) {
+  return SafeHtml::Trusted(OpenTag(tag, attrs));
+}
+
 SafeHtml TextElement(std::string_view tag, std::string_view text, const std::vector<Attr>& attrs) {
   return Element(tag, SafeHtml::Text(text), attrs);
 }

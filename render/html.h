@@ -79,6 +79,8 @@ struct Attr {
 // <tag attrs>content</tag>. REQUIRES: `tag` is ours, [a-z0-9]+.
 SafeHtml Element(std::string_view tag, const SafeHtml& content,
                  const std::vector<Attr>& attrs = {});
+// <tag attrs> without content or end tag (input, br, meta, ...).
+SafeHtml VoidElement(std::string_view tag, const std::vector<Attr>& attrs);
 // Element with escaped text content.
 SafeHtml TextElement(std::string_view tag, std::string_view text,
                      const std::vector<Attr>& attrs = {});

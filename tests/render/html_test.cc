@@ -89,6 +89,11 @@ TEST(HtmlBuilderTest, AttributeValuesAreEscaped) {
   EXPECT_EQ(html, "<span title=\"&quot; onmouseover=&quot;x\">x</span>");
 }
 
+TEST(HtmlBuilderTest, VoidElementHasNoEndTag) {
+  EXPECT_EQ(VoidElement("input", {{"type", "hidden"}, {"value", "a\"b"}}).str(),
+            "<input type=\"hidden\" value=\"a&quot;b\">");
+}
+
 TEST(HtmlPageTest, PageIsSelfContainedWithStrictPolicy) {
   PageOptions options;
   options.title = "</title><script>x</script>";
