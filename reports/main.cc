@@ -4,6 +4,7 @@
 // command and maps the result to an exit code.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>

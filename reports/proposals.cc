@@ -37,25 +37,7 @@ std::string FormatBytes(double bytes) {
   return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
 }
 
-// The names forecast::FitName gives; kept here so the rules do not need the
-// forecast implementation (its own target, linked by the run).
-std::string FitLabel(forecast::FitKind kind) {
-  switch (kind) {
-    case forecast::FitKind::kLinear:
-      return "linear";
-    case forecast::FitKind::kPolynomial2:
-      return "polynomial2";
-    case forecast::FitKind::kPolynomial3:
-      return "polynomial3";
-    case forecast::FitKind::kExponential:
-      return "exponential";
-    case forecast::FitKind::kLogarithmic:
-      return "logarithmic";
-    case forecast::FitKind::kPower:
-      return "power";
-  }
-  return "unknown";
-}
+std::string FitLabel(forecast::FitKind kind) { return std::string(forecast::FitName(kind)); }
 
 ordered_json OptionalNumber(const std::optional<double>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);

@@ -369,23 +369,7 @@ int Group(const FleetRow& r) {
 
 }  // namespace
 
-std::string FitLabel(forecast::FitKind kind) {
-  switch (kind) {
-    case forecast::FitKind::kLinear:
-      return "linear";
-    case forecast::FitKind::kPolynomial2:
-      return "polynomial2";
-    case forecast::FitKind::kPolynomial3:
-      return "polynomial3";
-    case forecast::FitKind::kExponential:
-      return "exponential";
-    case forecast::FitKind::kLogarithmic:
-      return "logarithmic";
-    case forecast::FitKind::kPower:
-      return "power";
-  }
-  return "unknown";
-}
+std::string FitLabel(forecast::FitKind kind) { return std::string(forecast::FitName(kind)); }
 
 std::string CapacityForecastSentence(const forecast::SeriesForecast& f, double threshold_pct,
                                      uint32_t today) {

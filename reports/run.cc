@@ -273,7 +273,8 @@ Status EnsureDirectory(const std::string& path) {
 // as _XX, never a leading dot.
 std::string SafeFileName(std::string_view id) {
   std::string out;
-  for (unsigned char c : id) {
+  for (char ch : id) {
+    const auto c = static_cast<unsigned char>(ch);
     if (std::isalnum(c) || c == '-' || c == '_' || (c == '.' && !out.empty())) {
       out += static_cast<char>(c);
     } else {
