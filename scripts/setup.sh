@@ -13,7 +13,7 @@ packages=(
   libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
-  snmpd snmp smitools sqlite3 python3 snmpsim util-linux time
+  snmpd snmp smitools sqlite3 python3 snmpsim util-linux time openssl
   # reports: libcurl (SMTP, HTTP inquiries), libmicrohttpd (reference factory site,
   # portal); tests: a real SMTP server and a real browser (Debian matches the
   # chromium and chromium-driver versions)
