@@ -461,6 +461,9 @@ Options Sanitized(Options o) {
 
 struct Internal {
   bool detect_drops = true;
+  // The date's interval from the trend posterior (TrendInterval); off: from
+  // the chosen fit's band alone.
+  bool shape_interval = true;
   std::vector<FitKind> kinds{kAllKinds.begin(), kAllKinds.end()};
 };
 
@@ -526,6 +529,10 @@ struct TrendPosterior {
   double sigma2 = 0;  // residual variance at the best k
   size_t best = 0;    // index of the least-squares k
   double k_step = 0;
+  // The line alone (k = 0 exactly) and its weight against the family (BIC):
+  // a straight trend is a point hypothesis the flat prior on k underrates.
+  TrendFit line;
+  double line_weight = 0;
   bool ok = false;
 };
 
@@ -582,6 +589,29 @@ TrendPosterior FitTrendPosterior(std::span<const Point> points) {
     total += t.weight;
   }
   for (TrendFit& t : post.grid) t.weight /= total;
+  {
+    TrendFit& t = post.line;
+    double g_sum = 0;
+    for (size_t j = 0; j < n; ++j) g_sum += points[j].x;
+    t.g_mean = g_sum / static_cast<double>(n);
+    double gy = 0;
+    for (size_t j = 0; j < n; ++j) {
+      double dg = points[j].x - t.g_mean;
+      t.g_ss += dg * dg;
+      gy += dg * (points[j].y - y_mean);
+    }
+    if (t.g_ss > 0) {
+      t.b = gy / t.g_ss;
+      t.a = y_mean - t.b * t.g_mean;
+      t.rss = std::max(0.0, y_ss - t.b * gy);
+      double floor = 1e-18 + 1e-12 * y_ss;
+      double bic_difference =
+          static_cast<double>(n) * std::log(std::max(rss_min, floor) / std::max(t.rss, floor)) +
+          std::log(static_cast<double>(n));
+      post.line_weight = 1 / (1 + std::exp(std::clamp(-bic_difference / 2, -700.0, 700.0)));
+      t.weight = 1;
+    }
+  }
   post.ok = true;
   return post;
 }
@@ -616,20 +646,27 @@ struct DateInterval {
 };
 
 DateInterval TrendInterval(const TrendPosterior& post, double last_x, double level,
-                           double horizon_days, double level_share) {
+                           double horizon_days, double level_share, double line_weight,
+                           double sd_scale) {
   struct Part {
     double weight, days, sd;
   };
   std::vector<Part> parts;
   double n = static_cast<double>(post.n);
-  for (const TrendFit& t : post.grid) {
+  std::vector<TrendFit> members = post.grid;
+  for (TrendFit& t : members) t.weight *= 1 - line_weight;
+  if (line_weight > 0 && post.line.g_ss > 0) {
+    members.push_back(post.line);
+    members.back().weight = line_weight;
+  }
+  for (const TrendFit& t : members) {
     if (t.weight < 1e-9) continue;
     std::optional<double> d = TrendCrossing(t, last_x, level, horizon_days);
     if (!d) continue;
     double x = last_x + *d;
     double se = std::sqrt(post.sigma2 * (1 / n + std::pow(TrendG(t.k, x) - t.g_mean, 2) / t.g_ss));
     double slope = t.b * std::exp(-t.k * x);
-    double sd = slope > 0 ? se / slope : horizon_days;
+    double sd = slope > 0 ? sd_scale * se / slope : horizon_days;
     parts.push_back({t.weight, *d, std::min(sd, horizon_days)});
   }
   auto cdf = [&](double days) {
@@ -880,10 +917,10 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
   // date, and the interval is the posterior's.
   double observed_last_x = static_cast<double>(observed_last_day - origin_day);
   TrendPosterior trend_posterior;
-  if (saturating_chosen && !levels.empty()) {
+  if (!levels.empty() && internal.shape_interval) {
     trend_posterior = FitTrendPosterior(points);
   }
-  if (trend_posterior.ok) {
+  if (trend_posterior.ok && saturating_chosen) {
     double k_mean = 0;
     double k_var = 0;
     for (const TrendFit& t : trend_posterior.grid) k_mean += t.weight * t.k;
@@ -930,9 +967,13 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
     c.days = FirstCrossing(value, last_day, c.level, options.horizon_days);
     c.lower_days = FirstCrossing(upper, last_day, c.level, options.horizon_days);
     c.upper_days = FirstCrossing(lower, last_day, c.level, options.horizon_days);
+    // The date's interval integrates the shape: the trend posterior (the line
+    // and the curvature family, weighted by BIC), its spread widened like the
+    // band by the holdout errors. The band alone assumes the chosen shape.
     if (trend_posterior.ok) {
       DateInterval interval = TrendInterval(trend_posterior, observed_last_x, c.level / value_scale,
-                                            options.horizon_days, options.interval_level);
+                                            options.horizon_days, options.interval_level,
+                                            trend_posterior.line_weight, inflation);
       c.lower_days = interval.lower;
       c.upper_days = interval.upper;
     }
@@ -1106,6 +1147,7 @@ SeriesForecast ForecastLoad(std::span<const LoadDay> days, double rated_load, do
   }
   Internal internal;
   internal.detect_drops = false;
+  internal.shape_interval = false;
   internal.kinds = {FitKind::kLinear};
   std::array<double, 1> levels = {rated_load * pct / 100.0};
   return ForecastImpl(samples, levels, {}, options, internal);
