@@ -270,7 +270,8 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
   FitResult best;
   double best_rss = std::numeric_limits<double>::infinity();
   double span_days = points.empty() ? 1.0 : std::max(1.0, points.back().x);
-  for (double tau = span_days / 10; tau <= span_days * 50; tau *= 1.15) {
+  constexpr double kTauStep = 1.3;
+  for (double tau = span_days / 10; tau <= span_days * 50; tau *= kTauStep) {
     FitResult r = FitKindOnWithTau(kind, tau, points, origin_day, value_scale);
     if (!r.ok) continue;
     double rss = r.sigma * r.sigma;
@@ -281,8 +282,8 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
   }
   // Refine the time constant between the grid neighbours (golden section on ln tau).
   if (best.ok) {
-    double lo = std::log(best.model.tau_days / 1.15);
-    double hi = std::log(best.model.tau_days * 1.15);
+    double lo = std::log(best.model.tau_days / kTauStep);
+    double hi = std::log(best.model.tau_days * kTauStep);
     auto rss_at = [&](double log_tau) {
       FitResult r = FitKindOnWithTau(kind, std::exp(log_tau), points, origin_day, value_scale);
       return r.ok ? r.sigma : std::numeric_limits<double>::infinity();
@@ -292,7 +293,7 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
     double b = lo + kGolden * (hi - lo);
     double fa = rss_at(a);
     double fb = rss_at(b);
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < 16; ++i) {
       if (fa < fb) {
         hi = b;
         b = a;
@@ -557,10 +558,18 @@ TrendPosterior FitTrendPosterior(std::span<const Point> points) {
   double rss_min = std::numeric_limits<double>::infinity();
   for (int i = 0; i <= kTrendGrid; ++i) {
     TrendFit t;
-    t.k = -k_max + post.k_step * i;
+    t.k = k_max * static_cast<double>(i - kTrendGrid / 2) / (kTrendGrid / 2);
     double g_sum = 0;
+    // e^(-k x) by products along the sorted days (one exp per distinct gap
+    // instead of per point: this loop is most of a forecast's cost).
+    double unit_gap_factor = std::exp(-t.k);
+    double e = std::exp(-t.k * points[0].x);
     for (size_t j = 0; j < n; ++j) {
-      g[j] = TrendG(t.k, points[j].x);
+      if (j > 0) {
+        double gap = points[j].x - points[j - 1].x;
+        e *= gap == 1.0 ? unit_gap_factor : std::exp(-t.k * gap);
+      }
+      g[j] = std::fabs(t.k * points[j].x) < 1e-4 ? TrendG(t.k, points[j].x) : (1 - e) / t.k;
       g_sum += g[j];
     }
     t.g_mean = g_sum / static_cast<double>(n);
@@ -660,7 +669,7 @@ DateInterval TrendInterval(const TrendPosterior& post, double last_x, double lev
     members.back().weight = line_weight;
   }
   for (const TrendFit& t : members) {
-    if (t.weight < 1e-9) continue;
+    if (t.weight < 1e-6) continue;
     std::optional<double> d = TrendCrossing(t, last_x, level, horizon_days);
     if (!d) continue;
     double x = last_x + *d;
@@ -682,7 +691,7 @@ DateInterval TrendInterval(const TrendPosterior& post, double last_x, double lev
     if (cdf(horizon_days) < q) return std::nullopt;
     double lo = 0;
     double hi = horizon_days;
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < 32; ++i) {
       double mid = (lo + hi) / 2;
       (cdf(mid) >= q ? hi : lo) = mid;
     }
