@@ -64,11 +64,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   using periscope::testing::WriteTextFile;
-  auto fleet = patterns ? periscope::testing::MakeDemoFleet(
-                             agents, customers, static_cast<uint32_t>(days),
-                             periscope::LocalDate(std::chrono::system_clock::now()))
-                       : periscope::testing::MakeFleet(agents, customers,
-                                                       static_cast<uint32_t>(days));
+  auto fleet = patterns
+                   ? periscope::testing::MakeDemoFleet(
+                         agents, customers, static_cast<uint32_t>(days),
+                         periscope::LocalDate(std::chrono::system_clock::now()))
+                   : periscope::testing::MakeFleet(agents, customers, static_cast<uint32_t>(days));
   std::string data = out + "/data/public";
   ::mkdir(out.c_str(), 0755);
   ::mkdir((out + "/data").c_str(), 0755);
@@ -89,9 +89,8 @@ int main(int argc, char** argv) {
     if (seen.insert(fleet[i].customer).second) {
       const char* sales =
           patterns && seen.size() % 2 == 0 ? "sales2@vendor.example" : "sales@vendor.example";
-      customers_csv +=
-          fmt::format("{},Simulated customer {},Contact,it@{}.example,,,{}\n", fleet[i].customer,
-                      fleet[i].customer, fleet[i].customer, sales);
+      customers_csv += fmt::format("{},Simulated customer {},Contact,it@{}.example,,,{}\n",
+                                   fleet[i].customer, fleet[i].customer, fleet[i].customer, sales);
     }
   }
   WriteTextFile(out + "/targets.csv", targets);

@@ -68,16 +68,16 @@ Status Load(const XmlConfig& xml, const std::string& base, ReportConfig* out) {
     PERISCOPE_RETURN_IF_ERROR(SetText(xml, n, "data-note", &out->data_note, 1000));
   }
   if (pugi::xml_node n = root.child("forecast")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
-        n, {"threshold-pct", "horizon-days", "min-days", "rated-load-pct"}));
+    PERISCOPE_RETURN_IF_ERROR(
+        xml.CheckKnownFields(n, {"threshold-pct", "horizon-days", "min-days", "rated-load-pct"}));
     PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "threshold-pct", 1, 100, &out->threshold_pct));
     PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "horizon-days", 7, 3660, &out->horizon_days));
     PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "min-days", 3, 365, &out->min_days));
     PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "rated-load-pct", 1, 100, &out->rated_pct));
   }
   if (pugi::xml_node n = root.child("proposals")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
-        n, {"planning-horizon-days", "growth-months", "recent-load-days"}));
+    PERISCOPE_RETURN_IF_ERROR(
+        xml.CheckKnownFields(n, {"planning-horizon-days", "growth-months", "recent-load-days"}));
     PERISCOPE_RETURN_IF_ERROR(
         SetUint(xml, n, "planning-horizon-days", 1, 3660, &out->planning_horizon_days));
     PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "growth-months", 1, 120, &out->growth_months));

@@ -16,7 +16,7 @@ namespace periscope::reports {
 struct SmtpSettings {
   std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port
   std::string username;
-  std::string password;  // from password-file (never inline in the config)
+  std::string password;      // from password-file (never inline in the config)
   bool local_relay = false;  // plain SMTP to a relay on this host
   std::string ca_file;
   int64_t timeout_ms = 30000;

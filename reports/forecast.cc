@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <utility>
 
 namespace periscope::reports::forecast {
@@ -267,7 +270,8 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
   FitResult best;
   double best_rss = std::numeric_limits<double>::infinity();
   double span_days = points.empty() ? 1.0 : std::max(1.0, points.back().x);
-  for (double tau = span_days / 10; tau <= span_days * 50; tau *= 1.15) {
+  constexpr double kTauStep = 1.3;
+  for (double tau = span_days / 10; tau <= span_days * 50; tau *= kTauStep) {
     FitResult r = FitKindOnWithTau(kind, tau, points, origin_day, value_scale);
     if (!r.ok) continue;
     double rss = r.sigma * r.sigma;
@@ -278,8 +282,8 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
   }
   // Refine the time constant between the grid neighbours (golden section on ln tau).
   if (best.ok) {
-    double lo = std::log(best.model.tau_days / 1.15);
-    double hi = std::log(best.model.tau_days * 1.15);
+    double lo = std::log(best.model.tau_days / kTauStep);
+    double hi = std::log(best.model.tau_days * kTauStep);
     auto rss_at = [&](double log_tau) {
       FitResult r = FitKindOnWithTau(kind, std::exp(log_tau), points, origin_day, value_scale);
       return r.ok ? r.sigma : std::numeric_limits<double>::infinity();
@@ -289,7 +293,7 @@ FitResult FitKindOn(FitKind kind, std::span<const Point> points, int64_t origin_
     double b = lo + kGolden * (hi - lo);
     double fa = rss_at(a);
     double fb = rss_at(b);
-    for (int i = 0; i < 40; ++i) {
+    for (int i = 0; i < 16; ++i) {
       if (fa < fb) {
         hi = b;
         b = a;
@@ -458,6 +462,9 @@ Options Sanitized(Options o) {
 
 struct Internal {
   bool detect_drops = true;
+  // The date's interval from the trend posterior (TrendInterval); off: from
+  // the chosen fit's band alone.
+  bool shape_interval = true;
   std::vector<FitKind> kinds{kAllKinds.begin(), kAllKinds.end()};
 };
 
@@ -493,6 +500,234 @@ std::vector<bool> OutlierDays(const std::vector<double>& days, const std::vector
   if (!(limit > 0)) return out;
   for (size_t i = 0; i < n; ++i) out[i] = std::fabs(residual[i]) > limit;
   return out;
+}
+
+// The trend family y = a + b g_k(x), g_k(x) = (1 - e^(-k x)) / k (g_0(x) = x):
+// growth that slows (k > 0, the saturating kind), a line (k = 0) and growth
+// that speeds up (k < 0) in one curve with one curvature parameter. Its
+// curvature is not fixed but integrated out: a flat prior on k over a grid,
+// weights from the profile likelihood of (a, b) at each k. This is how the
+// date's interval accounts for the uncertainty of the shape (and so of the
+// saturating time constant), which a band at one fitted shape ignores.
+double TrendG(double k, double x) {
+  if (std::fabs(k * x) < 1e-9) return x;
+  return -std::expm1(-k * x) / k;
+}
+
+struct TrendFit {
+  double k = 0;
+  double weight = 0;  // posterior weight (sums to 1 over the grid)
+  double a = 0;       // y = a + b g_k(x), y value-scaled
+  double b = 0;
+  double g_mean = 0;  // mean of g_k over the points
+  double g_ss = 0;    // centred sum of squares of g_k
+  double rss = 0;
+};
+
+struct TrendPosterior {
+  std::vector<TrendFit> grid;
+  size_t n = 0;
+  double sigma2 = 0;  // residual variance at the best k
+  size_t best = 0;    // index of the least-squares k
+  double k_step = 0;
+  // The line alone (k = 0 exactly) and its weight against the family (BIC):
+  // a straight trend is a point hypothesis the flat prior on k underrates.
+  TrendFit line;
+  double line_weight = 0;
+  bool ok = false;
+};
+
+// The grid spans |k| <= 3 / span (a time constant of a third of the segment or
+// longer) in kTrendGrid steps.
+constexpr int kTrendGrid = 160;
+
+TrendPosterior FitTrendPosterior(std::span<const Point> points) {
+  TrendPosterior post;
+  size_t n = points.size();
+  if (n < 5) return post;
+  double span_days = std::max(1.0, points.back().x - points.front().x);
+  double k_max = 3.0 / span_days;
+  post.k_step = 2 * k_max / kTrendGrid;
+  post.n = n;
+  double y_mean = 0;
+  for (const Point& p : points) y_mean += p.y;
+  y_mean /= static_cast<double>(n);
+  double y_ss = 0;
+  for (const Point& p : points) y_ss += (p.y - y_mean) * (p.y - y_mean);
+  std::vector<double> g(n);
+  double rss_min = std::numeric_limits<double>::infinity();
+  for (int i = 0; i <= kTrendGrid; ++i) {
+    TrendFit t;
+    t.k = k_max * static_cast<double>(i - kTrendGrid / 2) / (kTrendGrid / 2);
+    double g_sum = 0;
+    // e^(-k x) by products along the sorted days (one exp per distinct gap
+    // instead of per point: this loop is most of a forecast's cost).
+    double unit_gap_factor = std::exp(-t.k);
+    double e = std::exp(-t.k * points[0].x);
+    for (size_t j = 0; j < n; ++j) {
+      if (j > 0) {
+        double gap = points[j].x - points[j - 1].x;
+        e *= gap == 1.0 ? unit_gap_factor : std::exp(-t.k * gap);
+      }
+      g[j] = std::fabs(t.k * points[j].x) < 1e-4 ? TrendG(t.k, points[j].x) : (1 - e) / t.k;
+      g_sum += g[j];
+    }
+    t.g_mean = g_sum / static_cast<double>(n);
+    double gy = 0;
+    for (size_t j = 0; j < n; ++j) {
+      double dg = g[j] - t.g_mean;
+      t.g_ss += dg * dg;
+      gy += dg * (points[j].y - y_mean);
+    }
+    if (!(t.g_ss > 0) || !std::isfinite(t.g_ss)) continue;
+    t.b = gy / t.g_ss;
+    t.a = y_mean - t.b * t.g_mean;
+    t.rss = std::max(0.0, y_ss - t.b * gy);
+    if (t.rss < rss_min) {
+      rss_min = t.rss;
+      post.best = post.grid.size();
+    }
+    post.grid.push_back(t);
+  }
+  if (post.grid.empty()) return post;
+  // A floor keeps noise-free series finite: the posterior then sits on the best k.
+  post.sigma2 = std::max(rss_min / static_cast<double>(n - 3), 1e-18 + 1e-12 * y_ss);
+  double total = 0;
+  for (TrendFit& t : post.grid) {
+    t.weight = std::exp(-(t.rss - rss_min) / (2 * post.sigma2));
+    total += t.weight;
+  }
+  for (TrendFit& t : post.grid) t.weight /= total;
+  {
+    TrendFit& t = post.line;
+    double g_sum = 0;
+    for (size_t j = 0; j < n; ++j) g_sum += points[j].x;
+    t.g_mean = g_sum / static_cast<double>(n);
+    double gy = 0;
+    for (size_t j = 0; j < n; ++j) {
+      double dg = points[j].x - t.g_mean;
+      t.g_ss += dg * dg;
+      gy += dg * (points[j].y - y_mean);
+    }
+    if (t.g_ss > 0) {
+      t.b = gy / t.g_ss;
+      t.a = y_mean - t.b * t.g_mean;
+      t.rss = std::max(0.0, y_ss - t.b * gy);
+      double floor = 1e-18 + 1e-12 * y_ss;
+      double bic_difference =
+          static_cast<double>(n) * std::log(std::max(rss_min, floor) / std::max(t.rss, floor)) +
+          std::log(static_cast<double>(n));
+      post.line_weight = 1 / (1 + std::exp(std::clamp(-bic_difference / 2, -700.0, 700.0)));
+      t.weight = 1;
+    }
+  }
+  post.ok = true;
+  return post;
+}
+
+// Days after `last_x` at which the member reaches `level` (value-scaled): 0
+// when already there, nullopt when never or beyond the horizon.
+std::optional<double> TrendCrossing(const TrendFit& t, double last_x, double level,
+                                    double horizon_days) {
+  if (t.a + t.b * TrendG(t.k, last_x) >= level) return 0.0;
+  if (!(t.b > 0)) return std::nullopt;
+  double g = (level - t.a) / t.b;
+  double x = g;
+  if (std::fabs(t.k * g) >= 1e-12) {
+    double q = 1 - t.k * g;
+    if (!(q > 0)) return std::nullopt;
+    x = -std::log(q) / t.k;
+  }
+  double d = x - last_x;
+  if (!std::isfinite(d) || d > horizon_days) return std::nullopt;
+  return std::max(d, 0.0);
+}
+
+// The crossing date's distribution under the posterior: a mixture over k of
+// normals around each member's crossing, whose spread is the member's mean-curve
+// standard error at the crossing divided by its slope there. Mass beyond the
+// horizon is "none". Returns the central `level_share` interval: lower is
+// nullopt when even the fast end does not cross within the horizon, upper when
+// the slow end does not.
+struct DateInterval {
+  std::optional<double> lower;
+  std::optional<double> upper;
+};
+
+DateInterval TrendInterval(const TrendPosterior& post, double last_x, double level,
+                           double horizon_days, double level_share, double line_weight,
+                           double sd_scale) {
+  struct Part {
+    double weight, days, sd;
+  };
+  std::vector<Part> parts;
+  double n = static_cast<double>(post.n);
+  std::vector<TrendFit> members = post.grid;
+  for (TrendFit& t : members) t.weight *= 1 - line_weight;
+  if (line_weight > 0 && post.line.g_ss > 0) {
+    members.push_back(post.line);
+    members.back().weight = line_weight;
+  }
+  for (const TrendFit& t : members) {
+    if (t.weight < 1e-6) continue;
+    std::optional<double> d = TrendCrossing(t, last_x, level, horizon_days);
+    if (!d) continue;
+    double x = last_x + *d;
+    double se = std::sqrt(post.sigma2 * (1 / n + std::pow(TrendG(t.k, x) - t.g_mean, 2) / t.g_ss));
+    double slope = t.b * std::exp(-t.k * x);
+    double sd = slope > 0 ? sd_scale * se / slope : horizon_days;
+    parts.push_back({t.weight, *d, std::min(sd, horizon_days)});
+  }
+  auto cdf = [&](double days) {
+    double c = 0;
+    for (const Part& p : parts) {
+      c += p.sd > 0 ? p.weight * 0.5 * std::erfc(-(days - p.days) / (p.sd * std::sqrt(2.0)))
+                    : (p.days <= days ? p.weight : 0.0);
+    }
+    return c;
+  };
+  auto quantile = [&](double q) -> std::optional<double> {
+    if (cdf(0) >= q) return 0.0;
+    if (cdf(horizon_days) < q) return std::nullopt;
+    double lo = 0;
+    double hi = horizon_days;
+    for (int i = 0; i < 32; ++i) {
+      double mid = (lo + hi) / 2;
+      (cdf(mid) >= q ? hi : lo) = mid;
+    }
+    return hi;
+  };
+  double tail = (1 - level_share) / 2;
+  return {quantile(tail), quantile(1 - tail)};
+}
+
+// The member whose crossing of `level` is the posterior's median under
+// relative error (weights divided by the crossing's days, at least one): the
+// date that minimises the expected |forecast - truth| / truth. A crossing date
+// is convex in the curvature, so the plain median sits late; this one does not.
+// Members that never cross count at the horizon. Returns the k of that member.
+double TrendRelativeMedianK(const TrendPosterior& post, double last_x, double level,
+                            double horizon_days) {
+  struct Item {
+    double days, weight, k;
+  };
+  std::vector<Item> items;
+  double total = 0;
+  for (const TrendFit& t : post.grid) {
+    std::optional<double> d = TrendCrossing(t, last_x, level, horizon_days);
+    double days = d ? *d : 2 * horizon_days;
+    double w = t.weight / std::max(days, 1.0);
+    items.push_back({days, w, t.k});
+    total += w;
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](const Item& x, const Item& y) { return x.days < y.days; });
+  double acc = 0;
+  for (const Item& it : items) {
+    acc += it.weight;
+    if (acc >= total / 2) return it.k;
+  }
+  return items.empty() ? 0.0 : items.back().k;
 }
 
 SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const double> levels,
@@ -636,7 +871,7 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
   // Linear stays unless its holdout errors are biased beyond noise (then its
   // shape is wrong); otherwise the simplest kind within kMargin of the best.
   constexpr double kMargin = 0.25;
-  constexpr double kLinearBiasLimit = 1.0;
+  constexpr double kLinearBiasLimit = 1.3;
   size_t chosen = 0;  // linear (first) when nothing could be scored
   // No curve without a trend: when linear's slope is within two standard
   // errors of zero the series is flat for forecasting.
@@ -648,7 +883,20 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
   bool linear_adequate =
       scored[0].kind == FitKind::kLinear &&
       (!trend || !scored[0].scored || std::fabs(scored[0].bias_z) <= kLinearBiasLimit);
-  if (std::isfinite(best) && !linear_adequate) {
+  // Slowing growth (linear's holdout forecasts ran above the data) is the
+  // saturating kind's: the one family with the line as its limit, so a slight
+  // slowing gives a slightly bent line, not a logarithm's or a power's shape.
+  bool saturating_chosen = false;
+  if (std::isfinite(best) && !linear_adequate && scored[0].bias_z < 0) {
+    for (size_t i = 1; i < scored.size(); ++i) {
+      if (scored[i].kind == FitKind::kSaturating && scored[i].scored &&
+          BendsWith(fits[i].model, points, scored[0].bias_z)) {
+        chosen = i;
+        saturating_chosen = true;
+      }
+    }
+  }
+  if (std::isfinite(best) && !linear_adequate && !saturating_chosen) {
     int chosen_complexity = 100;
     double chosen_score = std::numeric_limits<double>::infinity();
     for (size_t i = 0; i < scored.size(); ++i) {
@@ -670,8 +918,37 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
       }
     }
   }
-  FitResult& fit = fits[chosen];
+  FitResult fit = fits[chosen];
   Scored& score = scored[chosen];
+  // Saturation: the time constant is uncertain (slowing over a long time seen
+  // for a short one), so the date integrates it out (TrendPosterior): the
+  // curve shown is the member at the relative-error median of the threshold
+  // date, and the interval is the posterior's.
+  double observed_last_x = static_cast<double>(observed_last_day - origin_day);
+  TrendPosterior trend_posterior;
+  if (!levels.empty() && internal.shape_interval) {
+    trend_posterior = FitTrendPosterior(points);
+  }
+  if (trend_posterior.ok && saturating_chosen) {
+    double k_mean = 0;
+    double k_var = 0;
+    for (const TrendFit& t : trend_posterior.grid) k_mean += t.weight * t.k;
+    for (const TrendFit& t : trend_posterior.grid)
+      k_var += t.weight * (t.k - k_mean) * (t.k - k_mean);
+    // A posterior narrower than the grid: the fitted time constant is known.
+    if (std::sqrt(k_var) > trend_posterior.k_step) {
+      double k = TrendRelativeMedianK(trend_posterior, observed_last_x,
+                                      Finite(levels[0]) / value_scale, options.horizon_days);
+      FitResult member;
+      if (k > 0) {
+        member = FitKindOnWithTau(FitKind::kSaturating, 1 / k, points, origin_day, value_scale);
+        if (member.ok && !(member.model.beta[1] < 0)) member.ok = false;
+      } else {
+        member = fits[0];
+      }
+      if (member.ok) fit = std::move(member);
+    }
+  }
   result.ok = true;
   result.model = fit.model;
   result.holdout_error = Finite(score.mae);
@@ -699,6 +976,16 @@ SeriesForecast ForecastImpl(std::span<const Sample> samples, std::span<const dou
     c.days = FirstCrossing(value, last_day, c.level, options.horizon_days);
     c.lower_days = FirstCrossing(upper, last_day, c.level, options.horizon_days);
     c.upper_days = FirstCrossing(lower, last_day, c.level, options.horizon_days);
+    // The date's interval integrates the shape: the trend posterior (the line
+    // and the curvature family, weighted by BIC), its spread widened like the
+    // band by the holdout errors. The band alone assumes the chosen shape.
+    if (trend_posterior.ok) {
+      DateInterval interval = TrendInterval(trend_posterior, observed_last_x, c.level / value_scale,
+                                            options.horizon_days, options.interval_level,
+                                            trend_posterior.line_weight, inflation);
+      c.lower_days = interval.lower;
+      c.upper_days = interval.upper;
+    }
     if (c.days && c.lower_days) c.lower_days = std::min(*c.lower_days, *c.days);
     if (c.days && c.upper_days) c.upper_days = std::max(*c.upper_days, *c.days);
   }
@@ -869,6 +1156,7 @@ SeriesForecast ForecastLoad(std::span<const LoadDay> days, double rated_load, do
   }
   Internal internal;
   internal.detect_drops = false;
+  internal.shape_interval = false;
   internal.kinds = {FitKind::kLinear};
   std::array<double, 1> levels = {rated_load * pct / 100.0};
   return ForecastImpl(samples, levels, {}, options, internal);

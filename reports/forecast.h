@@ -9,7 +9,12 @@
 //  - a single outlier day is down-weighted (robust residual screen), and a level
 //    shift starts a new segment: a capacity change (a disk added) or a large drop
 //    in used bytes (data deleted); only the last segment is fitted;
-//  - the crossing date has an 80% prediction interval from the holdout errors;
+//  - the crossing date has an 80% interval that carries the shape's
+//    uncertainty: the posterior over the curvature k of the trend family
+//    y = a + b (1 - e^(-k x)) / k (saturating, the line, accelerating), mixed
+//    with the line alone by BIC weight, widened by the holdout errors;
+//  - a saturating date integrates its time constant out: the curve is the
+//    member at the posterior's median under relative error of the date;
 //  - fewer than Options::min_days days (in the last segment): no forecast, with
 //    a reason; flat or shrinking usage: no crossing within the horizon.
 // Days are fractional days since 1970-01-01 (a sample of date D is day

@@ -103,7 +103,8 @@ struct Args {
 
 // Parses `--name value` pairs (names in `with_value`), bare `--name` flags
 // (in `flags`) and positional arguments.
-Result<Args> ParseArgs(const std::vector<std::string>& argv, const std::vector<std::string>& with_value,
+Result<Args> ParseArgs(const std::vector<std::string>& argv,
+                       const std::vector<std::string>& with_value,
                        const std::vector<std::string>& flags) {
   Args args;
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -243,10 +244,13 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     }
   }
 
-  auto load_catalog = [&]() -> Result<reports::Catalog> { return reports::LoadCatalog(config->catalog); };
+  auto load_catalog = [&]() -> Result<reports::Catalog> {
+    return reports::LoadCatalog(config->catalog);
+  };
 
   if (command == "run") {
-    auto args = ParseArgs(rest, {"--customer", "--sales", "--today"}, {"--no-mail", "--no-reports"});
+    auto args =
+        ParseArgs(rest, {"--customer", "--sales", "--today"}, {"--no-mail", "--no-reports"});
     if (!args.ok()) return Usage(args.status().message());
     if (!args->positional.empty()) return Usage("run: unexpected argument " + args->positional[0]);
     auto catalog = load_catalog();
@@ -337,13 +341,13 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto list = store::ListProposals(**db, filter);
     if (!list.ok()) return Fail(list.status());
     store::TextTable table;
-    table.columns = {"id",       "customer", "device", "kind",       "status",  "product",
+    table.columns = {"id",       "customer", "device",   "kind",      "status",     "product",
                      "quantity", "price",    "currency", "needed_by", "confidence", "summary"};
     for (const store::StoredProposal& p : *list) {
       table.rows.push_back({std::to_string(p.id), p.customer_user_id, p.device_serial, p.kind,
                             p.status, p.product_number, std::to_string(p.quantity),
-                            std::to_string(p.price_minor_units), p.currency,
-                            DateText(p.needed_by), p.confidence, p.summary});
+                            std::to_string(p.price_minor_units), p.currency, DateText(p.needed_by),
+                            p.confidence, p.summary});
     }
     return PrintTable(table, Value(*args, "--format", "text"));
   }
@@ -388,8 +392,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto http = reports::MakeCurlHttpClient(config->ca_file);
     if (!http.ok()) return Fail(http.status());
     auto outcome = reports::SendInquiry(**db, *id, proposal->product_number, quantity, place, by,
-                                        Sites(*config), **http,
-                                        periscope::SystemClock::Instance());
+                                        Sites(*config), **http, periscope::SystemClock::Instance());
     if (!outcome.ok()) return Fail(outcome.status());
     int failed = 0;
     for (const reports::SiteResult& r : outcome->results) {
@@ -422,16 +425,15 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto list = store::ListInquiries(**db, filter);
     if (!list.ok()) return Fail(list.status());
     store::TextTable table;
-    table.columns = {"inquiry",  "proposal", "customer", "product",  "quantity", "site",
-                     "state",    "in_stock", "available", "retailer", "delivery", "message"};
+    table.columns = {"inquiry", "proposal", "customer",  "product",  "quantity", "site",
+                     "state",   "in_stock", "available", "retailer", "delivery", "message"};
     for (const store::InquiryRow& q : *list) {
       for (const store::InquiryAnswerRow& a : q.answers) {
-        table.rows.push_back(
-            {q.inquiry_key, std::to_string(q.proposal_id), q.customer_user_id, q.product_number,
-             std::to_string(q.quantity), a.site, a.state,
-             a.in_stock ? (*a.in_stock ? "yes" : "no") : "",
-             a.quantity_available ? std::to_string(*a.quantity_available) : "", a.retailer,
-             DateText(a.delivery_date), a.message});
+        table.rows.push_back({q.inquiry_key, std::to_string(q.proposal_id), q.customer_user_id,
+                              q.product_number, std::to_string(q.quantity), a.site, a.state,
+                              a.in_stock ? (*a.in_stock ? "yes" : "no") : "",
+                              a.quantity_available ? std::to_string(*a.quantity_available) : "",
+                              a.retailer, DateText(a.delivery_date), a.message});
       }
     }
     return PrintTable(table, Value(*args, "--format", "text"));
@@ -441,7 +443,8 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     if (rest.size() != 1) return Usage("inquiry-answer: give one FILE");
     auto content = periscope::ReadFileBounded(rest[0], 64 * 1024);
     if (!content.ok()) return Usage(content.status().message());
-    Status s = reports::RecordLateAnswer(**db, *content, rest[0], periscope::SystemClock::Instance());
+    Status s =
+        reports::RecordLateAnswer(**db, *content, rest[0], periscope::SystemClock::Instance());
     if (!s.ok()) return Fail(s);
     std::printf("periscope-report: answer in %s recorded\n", rest[0].c_str());
     return kExitOk;
@@ -453,9 +456,9 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     std::optional<store::OutboxState> state;
     if (args->values.count("--state")) {
       const std::string want = Value(*args, "--state");
-      for (auto s : {store::OutboxState::kQueued, store::OutboxState::kSending,
-                     store::OutboxState::kSent, store::OutboxState::kFailed,
-                     store::OutboxState::kUnknown}) {
+      for (auto s :
+           {store::OutboxState::kQueued, store::OutboxState::kSending, store::OutboxState::kSent,
+            store::OutboxState::kFailed, store::OutboxState::kUnknown}) {
         if (store::OutboxStateName(s) == want) state = s;
       }
       if (!state) return Usage("--state: expected queued, sending, sent, failed or unknown");
@@ -489,8 +492,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     mail::RetryPolicy policy;
     policy.max_attempts = config->mail.max_attempts;
     policy.first_delay = std::chrono::seconds(config->mail.first_retry_delay_s);
-    auto stats =
-        mail::DeliverDue(**db, **mailer, periscope::SystemClock::Instance(), policy);
+    auto stats = mail::DeliverDue(**db, **mailer, periscope::SystemClock::Instance(), policy);
     if (!stats.ok()) return Fail(stats.status());
     std::printf("periscope-report: mail: %d sent, %d to retry, %d failed, %d unknown\n",
                 stats->sent, stats->retried, stats->failed, stats->unknown);

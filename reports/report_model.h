@@ -42,10 +42,10 @@ struct DeviceView {
   bool retired = false;
   std::optional<SpecView> spec;
   std::vector<DayFigures> history;
-  forecast::SeriesForecast capacity;      // crossings[0] warning threshold, [1] full
+  forecast::SeriesForecast capacity;  // crossings[0] warning threshold, [1] full
   double threshold_pct = 85.0;
   std::optional<forecast::SeriesForecast> load;  // crossings[0] = rated_pct of rated load
-  std::optional<double> rated_load;       // from the catalog, writes per interval
+  std::optional<double> rated_load;              // from the catalog, writes per interval
   double rated_pct = 80.0;
   std::optional<std::string> latest_firmware;  // from the catalog
 };

@@ -18,13 +18,13 @@
 #include "mail/mailer.h"
 #include "mail/message.h"
 #include "mail/outbox.h"
+#include "render/html.h"
 #include "reports/forecast.h"
 #include "reports/inquiry.h"
 #include "reports/mail_body.h"
 #include "reports/proposals.h"
 #include "reports/report_export.h"
 #include "reports/report_html.h"
-#include "render/html.h"
 #include "store/inquiries.h"
 #include "store/outbox.h"
 #include "store/proposals.h"
@@ -163,8 +163,7 @@ FleetRow ToFleetRow(const DeviceView& d, const store::DeviceHistory& owner, uint
     r.upper_days = c.upper_days;
     if (c.days) {
       // Days count from the last day of the history, which may be before today.
-      const int64_t date_days =
-          d.capacity.last_day + static_cast<int64_t>(std::llround(*c.days));
+      const int64_t date_days = d.capacity.last_day + static_cast<int64_t>(std::llround(*c.days));
       r.threshold_date = DateFromDays(date_days);
       const double behind = static_cast<double>(DaysFromDate(today) - d.capacity.last_day);
       r.days_to_threshold = std::max(0.0, *c.days - behind);
@@ -187,7 +186,6 @@ void SortFleet(std::vector<FleetRow>* rows) {
 }
 
 std::string LocalTimeText(const Clock& clock) { return FormatLocalTime(clock.Now()); }
-
 
 std::vector<SiteConfig> SitesOf(const ReportConfig& config) {
   std::vector<SiteConfig> sites;
@@ -263,8 +261,8 @@ Result<std::vector<ProposalView>> LoadProposalViews(store::Db& db, const std::st
 
 Status EnsureDirectory(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return UnavailableError(fmt::format("{}: cannot create directory: {}", path,
-                                        std::strerror(errno)));
+    return UnavailableError(
+        fmt::format("{}: cannot create directory: {}", path, std::strerror(errno)));
   }
   return Status::Ok();
 }
@@ -304,7 +302,8 @@ std::string RenderIndexHtml(const std::vector<std::pair<std::string, std::string
     return render::Element("li", render::TextElement("a", text, {{"href", href}}));
   };
   SafeHtml fleet = link("fleet.html", "Fleet: every device by days to the warning threshold");
-  for (const auto& [file, name] : sales) fleet += link("sales/" + file + ".html", "Fleet of " + name);
+  for (const auto& [file, name] : sales)
+    fleet += link("sales/" + file + ".html", "Fleet of " + name);
   body += render::Heading(2, "Fleet") + render::Element("ul", fleet);
   SafeHtml list;
   for (const auto& [file, name] : customers) list += link("customers/" + file + ".html", name);
@@ -384,7 +383,6 @@ Status QueueProposalMails(store::Db& db, const ReportConfig& config, const RunOp
 }
 
 }  // namespace
-
 
 std::string SummaryLine(const RunSummary& s) {
   return fmt::format(
@@ -503,9 +501,9 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     ++summary.customers;
     if (options.write_reports) {
       const std::string file = SafeFileName(current.user_id);
-      Status s = WriteReportFiles(config.output_dir + "/customers/" + file,
-                                  RenderCustomerHtml(current), RenderCustomerCsv(current),
-                                  RenderCustomerJson(current));
+      Status s =
+          WriteReportFiles(config.output_dir + "/customers/" + file, RenderCustomerHtml(current),
+                           RenderCustomerCsv(current), RenderCustomerJson(current));
       if (s.ok()) {
         ++summary.reports_written;
         customer_links.emplace_back(file, current.user_id + " " + current.name);
@@ -609,9 +607,9 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     Status s = WriteReportFiles(config.output_dir + "/fleet", RenderFleetHtml(report),
                                 RenderFleetCsv(report), RenderFleetJson(report));
     if (!s.ok()) summary.problems.push_back("fleet report: " + s.message());
-    s = WriteFileAtomically(config.output_dir + "/index.html",
-                            RenderIndexHtml(customer_links, sales_links, generated_at,
-                                            config.data_note));
+    s = WriteFileAtomically(
+        config.output_dir + "/index.html",
+        RenderIndexHtml(customer_links, sales_links, generated_at, config.data_note));
     if (!s.ok()) summary.problems.push_back("index: " + s.message());
   }
 
@@ -628,20 +626,20 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
       summary.mails_retried = delivered->retried;
       summary.mails_failed = delivered->failed;
       if (delivered->retried > 0) {
-        summary.problems.push_back(
-            fmt::format("mail: {} messages could not be sent now and stay queued",
-                        delivered->retried));
+        summary.problems.push_back(fmt::format(
+            "mail: {} messages could not be sent now and stay queued", delivered->retried));
       }
       if (delivered->failed > 0) {
-        summary.problems.push_back(fmt::format("mail: {} messages failed for good (see "
-                                               "'periscope-report outbox')",
-                                               delivered->failed));
+        summary.problems.push_back(
+            fmt::format("mail: {} messages failed for good (see "
+                        "'periscope-report outbox')",
+                        delivered->failed));
       }
       if (delivered->unknown > 0) {
-        summary.problems.push_back(fmt::format(
-            "mail: {} messages were interrupted while sending and are not resent "
-            "automatically (see 'periscope-report outbox')",
-            delivered->unknown));
+        summary.problems.push_back(
+            fmt::format("mail: {} messages were interrupted while sending and are not resent "
+                        "automatically (see 'periscope-report outbox')",
+                        delivered->unknown));
       }
     }
   }

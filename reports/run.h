@@ -34,7 +34,7 @@ namespace periscope::reports {
 class HttpClient;
 
 struct RunOptions {
-  uint32_t today = 0;  // YYYYMMDD; 0: the local date of the clock
+  uint32_t today = 0;            // YYYYMMDD; 0: the local date of the clock
   std::string customer_user_id;  // empty: every customer
   std::string sales_email;       // empty: every sales person
   bool write_reports = true;
@@ -51,8 +51,8 @@ struct RunDeps {
 struct RunSummary {
   int customers = 0;
   int devices = 0;
-  int forecasts = 0;      // devices with a capacity forecast
-  int no_forecast = 0;    // devices without (too little history, no spec)
+  int forecasts = 0;    // devices with a capacity forecast
+  int no_forecast = 0;  // devices without (too little history, no spec)
   int raised = 0, changed = 0, unchanged = 0, expired = 0, suppressed = 0;
   int reports_written = 0;
   int mails_queued = 0, mails_sent = 0, mails_retried = 0, mails_failed = 0;

@@ -278,10 +278,10 @@ CREATE TABLE outbox_proposals (
   return kMigrations;
 }
 
-const char* const kExpectedTables[] = {"staff",        "customers",    "targets", "devices",
-                                       "device_specs", "poll_runs",    "samples", "daily",
-                                       "poll_errors",  "poll_warnings", "proposals", "inquiries",
-                                       "inquiry_answers", "outbox", "outbox_proposals"};
+const char* const kExpectedTables[] = {
+    "staff",     "customers", "targets",         "devices",     "device_specs",
+    "poll_runs", "samples",   "daily",           "poll_errors", "poll_warnings",
+    "proposals", "inquiries", "inquiry_answers", "outbox",      "outbox_proposals"};
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -198,6 +199,28 @@ TEST(ForecastTest, IntervalContainsThePointEstimateAndWidensWithNoise) {
     EXPECT_GT(width, previous_width);
     previous_width = width;
   }
+}
+
+TEST(ForecastTest, NoisySaturationIsForecastAsSaturatingAndItsIntervalHoldsTheTruth) {
+  // Slowing with a time constant of 150 days, seen for 60 days with jitter.
+  auto f = [](double t) { return 1.05 * kCapacity - 0.7 * kCapacity * std::exp(-t / 150); };
+  SeriesForecast r = ForecastCapacity(Usage(60, f, 0.004 * kCapacity, 7), Options{});
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_EQ(FitName(r.model.kind), "saturating");
+  double truth = TrueCrossing(f, 60, 0.85 * kCapacity);
+  const Crossing& c = r.crossings[0];
+  ASSERT_TRUE(c.days && c.lower_days);
+  EXPECT_LE(*c.lower_days, truth);
+  if (c.upper_days) {
+    EXPECT_GE(*c.upper_days, truth);
+  }
+  // Closer than the straight line through the same days.
+  std::vector<Sample> samples;
+  for (const UsageDay& d : Usage(60, f, 0.004 * kCapacity, 7))
+    samples.push_back({d.day, *d.used_bytes});
+  std::optional<double> line = ZabbixLinearTimeleft(samples, 0.85 * kCapacity);
+  ASSERT_TRUE(line);
+  EXPECT_LT(std::fabs(*c.days - truth), std::fabs(*line - truth));
 }
 
 TEST(ForecastTest, AlreadyAboveALevelGivesZeroDays) {

@@ -50,8 +50,7 @@ double UsedShare(DemoPattern p, double t, double days) {
       return 0.40 + 0.0022 * (weeks * 5.0 + in_week);
     }
     case DemoPattern::kStepDown:
-      return t < days - 40 ? 0.45 + 0.35 * t / (days - 40)
-                           : 0.40 + 0.0040 * (t - (days - 40));
+      return t < days - 40 ? 0.45 + 0.35 * t / (days - 40) : 0.40 + 0.0040 * (t - (days - 40));
     case DemoPattern::kFlat:
       return 0.52;
     case DemoPattern::kNearlyFull:
@@ -93,9 +92,7 @@ std::string_view DemoPatternName(DemoPattern pattern) {
   return "?";
 }
 
-DemoPattern DemoPatternOf(size_t agent_index) {
-  return static_cast<DemoPattern>(agent_index % 8);
-}
+DemoPattern DemoPatternOf(size_t agent_index) { return static_cast<DemoPattern>(agent_index % 8); }
 
 std::vector<SimAgent> MakeDemoFleet(size_t agents, size_t customers, uint32_t days,
                                     uint32_t today) {

@@ -32,8 +32,7 @@ DemoPattern DemoPatternOf(size_t agent_index);
 // history ending on `today` (YYYYMMDD; today's row is partial). Deterministic
 // for the same arguments. Every third agent runs an older firmware than the
 // sample catalog's latest.
-std::vector<SimAgent> MakeDemoFleet(size_t agents, size_t customers, uint32_t days,
-                                    uint32_t today);
+std::vector<SimAgent> MakeDemoFleet(size_t agents, size_t customers, uint32_t days, uint32_t today);
 
 }  // namespace periscope::testing
 

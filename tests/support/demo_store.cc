@@ -24,9 +24,9 @@ Status WriteFleetToStore(store::Db& db, std::vector<SimAgent> fleet, int64_t sam
     SimAgent& agent = fleet[i];
     if (agent.port == 0) agent.port = static_cast<int>(20000 + i);
     if (seen.insert(agent.customer).second) {
-      customers += fmt::format("{},Customer {},Contact,it@{}.example,,,{}\n", agent.customer,
-                               agent.customer, agent.customer,
-                               kDemoSalesEmails[(seen.size() - 1) % 2]);
+      customers +=
+          fmt::format("{},Customer {},Contact,it@{}.example,,,{}\n", agent.customer, agent.customer,
+                      agent.customer, kDemoSalesEmails[(seen.size() - 1) % 2]);
     }
     targets += fmt::format("127.0.0.1,{},sim-v2c,{}\n", agent.port, agent.customer);
   }

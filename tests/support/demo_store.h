@@ -18,8 +18,7 @@ namespace periscope::testing {
 
 // The sales persons the customers are assigned to: customer k (1-based) gets
 // kDemoSales[(k - 1) % 2].
-inline constexpr const char* kDemoSalesEmails[] = {"sales@vendor.example",
-                                                   "sales2@vendor.example"};
+inline constexpr const char* kDemoSalesEmails[] = {"sales@vendor.example", "sales2@vendor.example"};
 
 // Agents without a port get 20000 + their index (nothing listens there).
 // `sampled_at` is the UTC second of the recorded walk.
