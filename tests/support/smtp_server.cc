@@ -63,6 +63,7 @@ bool SmtpServer::Start() {
   if (!options_.username.empty()) {
     argv.insert(argv.end(), {"--auth", options_.username + ":" + options_.password});
   }
+  std::filesystem::create_directories(dir_);
   std::filesystem::remove(dir_ + "/server.log");
   process_ = std::make_unique<Process>(argv, dir_ + "/server.log");
   return WaitFor([&] { return process_->Running() && Log().find("ready") != std::string::npos; },
