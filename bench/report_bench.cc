@@ -110,8 +110,8 @@ int main(int argc, char** argv) {
   const std::string db_path = dir + "/periscope.db";
   const auto now = std::chrono::system_clock::now();
   const uint32_t today = periscope::LocalDate(now);
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            now.time_since_epoch()).count();
+  const int64_t now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
 
   if (phase == "generate" || phase == "all") {
     ::unlink(db_path.c_str());
@@ -119,8 +119,8 @@ int main(int argc, char** argv) {
     auto db = periscope::store::Db::OpenWriter(db_path, periscope::store::OpenMode::kCreate);
     if (!db.ok()) Die("open", db.status());
     if (Status s = periscope::store::Migrate(**db); !s.ok()) Die("migrate", s);
-    auto fleet = periscope::testing::MakeDemoFleet(devices, customers,
-                                                   static_cast<uint32_t>(days), today);
+    auto fleet =
+        periscope::testing::MakeDemoFleet(devices, customers, static_cast<uint32_t>(days), today);
     if (Status s = periscope::testing::WriteFleetToStore(**db, std::move(fleet), now_s); !s.ok()) {
       Die("generate", s);
     }
@@ -186,14 +186,16 @@ int main(int argc, char** argv) {
         });
     if (!s.ok()) Die("forecasts", s);
     const double fc_wall = Since(start);
-    std::printf("forecast_only_wall_s=%.1f\nforecast_only_cpu_s=%.1f\nforecasts=%zu\n"
-                "forecasts_per_s=%.0f\npeak_rss_mib=%.0f\n",
-                fc_wall, CpuSeconds() - cpu1, forecasts, static_cast<double>(forecasts) / fc_wall,
-                PeakRssMib());
+    std::printf(
+        "forecast_only_wall_s=%.1f\nforecast_only_cpu_s=%.1f\nforecasts=%zu\n"
+        "forecasts_per_s=%.0f\npeak_rss_mib=%.0f\n",
+        fc_wall, CpuSeconds() - cpu1, forecasts, static_cast<double>(forecasts) / fc_wall,
+        PeakRssMib());
   }
   if (!keep && phase == "all") {
     std::string cmd = "rm -rf '" + dir + "'";
-    if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "report_bench: cannot remove %s\n", dir.c_str());
+    if (std::system(cmd.c_str()) != 0)
+      std::fprintf(stderr, "report_bench: cannot remove %s\n", dir.c_str());
   } else {
     std::printf("dir=%s\n", dir.c_str());
   }

@@ -269,20 +269,34 @@ SafeHtml RenderTable(const Table& table) {
     }
     inner += Element("thead", Element("tr", row));
   }
-  SafeHtml body;
+  // The body is appended in place (a history table has thousands of cells):
+  // the same markup Element("td", ...) would make, without a string per cell.
+  std::string body;
   for (const auto& cells : table.rows) {
-    SafeHtml row;
+    body += "<tr>";
     for (const Cell& cell : cells) {
-      std::vector<Attr> attrs;
-      std::string css = cell.css_class;
-      if (cell.numeric) css = css.empty() ? "num" : css + " num";
-      if (!css.empty()) attrs.push_back({"class", css});
-      if (!cell.title.empty()) attrs.push_back({"title", cell.title});
-      row += Element("td", cell.content, attrs);
+      body += "<td";
+      if (cell.numeric || !cell.css_class.empty()) {
+        body += " class=\"";
+        if (!cell.css_class.empty()) {
+          body += EscapeHtml(cell.css_class);
+          if (cell.numeric) body += ' ';
+        }
+        if (cell.numeric) body += "num";
+        body += '"';
+      }
+      if (!cell.title.empty()) {
+        body += " title=\"";
+        body += EscapeHtml(cell.title);
+        body += '"';
+      }
+      body += '>';
+      body += cell.content.str();
+      body += "</td>";
     }
-    body += Element("tr", row);
+    body += "</tr>";
   }
-  inner += Element("tbody", body);
+  inner += Element("tbody", SafeHtml::Trusted(std::move(body)));
   std::vector<Attr> attrs;
   if (!table.css_class.empty()) attrs.push_back({"class", table.css_class});
   return Element("table", inner, attrs);

@@ -85,8 +85,10 @@ Status Load(const XmlConfig& xml, const std::string& base, ReportConfig* out) {
   }
   if (pugi::xml_node n = root.child("mail")) {
     MailSettings& m = out->mail;
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
-        n, {"from", "from-name", "smtp", "directory", "max-attempts", "first-retry-delay-s"}));
+    PERISCOPE_RETURN_IF_ERROR(
+        xml.CheckKnownFields(n, {"from", "from-name", "smtp", "directory", "max-attempts",
+                                 "first-retry-delay-s", "max-proposals"}));
+    PERISCOPE_RETURN_IF_ERROR(SetUint(xml, n, "max-proposals", 1, 10000, &m.max_proposals));
     PERISCOPE_RETURN_IF_ERROR(SetText(xml, n, "from", &m.from_email, 254));
     PERISCOPE_RETURN_IF_ERROR(SetText(xml, n, "from-name", &m.from_name, 128));
     PERISCOPE_RETURN_IF_ERROR(SetText(xml, n, "directory", &m.directory, 1024));

@@ -29,6 +29,7 @@ struct MailSettings {
   std::string directory;             // default <output>/mail
   int max_attempts = 8;
   int64_t first_retry_delay_s = 300;
+  int max_proposals = 200;  // per mail; the rest lead the next run's mail
 };
 
 struct SiteSettings {

@@ -8,13 +8,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <future>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/files.h"
 #include "core/log.h"
+#include "core/thread_pool.h"
 #include "mail/mailer.h"
 #include "mail/message.h"
 #include "mail/outbox.h"
@@ -128,6 +132,23 @@ ProposalRules RulesOf(const ReportConfig& config) {
   r.growth_months = config.growth_months;
   r.load_near_rated_pct = config.rated_pct;
   r.recent_load_days = config.recent_load_days;
+  return r;
+}
+
+store::ProposalDraftRow ToDraftRow(const ProposalDraft& d) {
+  store::ProposalDraftRow r;
+  r.kind = d.kind;
+  r.product_number = d.product_number;
+  r.product_name = d.product_name;
+  r.quantity = d.quantity;
+  r.unit_price_minor_units = d.unit_price_minor_units;
+  r.price_minor_units = d.price_minor_units;
+  r.currency = d.currency;
+  if (d.needed_by) r.needed_by = *d.needed_by;
+  r.confidence = d.confidence;
+  r.summary = d.summary;
+  r.evidence_json = d.evidence_json;
+  r.material_key = d.material_key;
   return r;
 }
 
@@ -345,14 +366,30 @@ Status QueueProposalMails(store::Db& db, const ReportConfig& config, const RunOp
     input.today = today;
     input.data_note = config.data_note;
     input.report_hint = config.output_dir;
+    std::vector<MailProposal> items;
+    std::map<int64_t, const store::StoredProposal*> by_id;
     for (const store::StoredProposal* p : list) {
       MailProposal item;
       item.customer_user_id = p->customer_user_id;
       item.customer_name = p->customer_name;
       item.proposal = ToProposalView(*p);
       item.is_new = p->mailed_revision == 0;
-      input.items.push_back(std::move(item));
+      items.push_back(std::move(item));
+      by_id[p->id] = p;
     }
+    // A mail lists at most max_proposals, the most urgent; the others
+    // stay unmailed and lead the next run's mail (all are in the reports).
+    items = SortForMail(items);
+    const auto max_proposals = static_cast<size_t>(config.mail.max_proposals);
+    if (items.size() > max_proposals) {
+      input.report_hint =
+          fmt::format("{} more proposals follow in the next mail; all are in the reports under {}",
+                      items.size() - max_proposals, config.output_dir);
+      items.resize(max_proposals);
+    }
+    std::vector<const store::StoredProposal*> listed;
+    for (const MailProposal& item : items) listed.push_back(by_id.at(item.proposal.id));
+    input.items = std::move(items);
     MailBody body = RenderProposalMail(input);
     mail::Message message;
     message.from = {config.mail.from_name, config.mail.from_email};
@@ -370,7 +407,7 @@ Status QueueProposalMails(store::Db& db, const ReportConfig& config, const RunOp
     Status s = store::InTransaction(db, [&]() -> Status {
       auto id = store::InsertOutboxMail(db, *prepared, now_s);
       if (!id.ok()) return id.status();
-      for (const store::StoredProposal* p : list) {
+      for (const store::StoredProposal* p : listed) {
         PERISCOPE_RETURN_IF_ERROR(store::LinkOutboxProposal(db, *id, p->id, p->revision));
         PERISCOPE_RETURN_IF_ERROR(store::MarkProposalMailed(db, p->id, p->revision));
       }
@@ -480,43 +517,114 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     PERISCOPE_RETURN_IF_ERROR(EnsureDirectory(config.output_dir + "/sales"));
   }
 
-  // 2. Per customer: forecasts, proposals, the report.
+  // 2. Per customer: forecasts, proposals, the report. The store is read and
+  // written on this thread only; forecasts and proposal rules (pure) run on
+  // the pool and this thread together, and each customer's report is rendered
+  // and written on the pool while the next customer is computed.
   const ProposalRules rules = RulesOf(config);
+  ThreadPool pool(options.threads);
   std::vector<FleetRow> fleet;
   std::vector<std::pair<std::string, std::string>> customer_links;
   std::map<std::string, std::string> sales_names;
-  CustomerReport current;
-  std::map<int64_t, size_t> fleet_row_of_device;
-  auto finish_customer = [&]() -> Status {
-    if (current.user_id.empty()) return Status::Ok();
-    auto proposals = LoadProposalViews(db, current.user_id, now_s);
+  struct Rendering {
+    std::string user_id, link_text;
+    std::shared_ptr<Status> result;
+    std::future<void> done;
+  };
+  std::deque<Rendering> rendering;
+  // Bounds the customers held in memory while their reports are written.
+  const size_t max_rendering = pool.size() + 2;
+  auto collect_oldest = [&] {
+    Rendering r = std::move(rendering.front());
+    rendering.pop_front();
+    r.done.wait();
+    if (r.result->ok()) {
+      ++summary.reports_written;
+      customer_links.emplace_back(SafeFileName(r.user_id), r.link_text);
+    } else {
+      summary.problems.push_back(fmt::format("report of {}: {}", r.user_id, r.result->message()));
+    }
+  };
+
+  std::vector<store::DeviceHistory> batch;
+  auto process_customer = [&]() -> Status {
+    if (batch.empty()) return Status::Ok();
+    CustomerReport report;
+    const store::DeviceHistory& first = batch.front();
+    report.user_id = first.customer_user_id;
+    report.name = first.customer_name;
+    report.contact_person = first.contact_person;
+    if (!first.sales_email.empty()) {
+      report.sales = StaffView{first.sales_name, first.sales_email};
+      sales_names[first.sales_email] = first.sales_name;
+    }
+    report.today = today;
+    report.generated_at = generated_at;
+    report.data_note = config.data_note;
+    const int64_t customer_id = first.customer_id;
+    store::DeviceHistory owner;
+    owner.customer_user_id = first.customer_user_id;
+    owner.customer_name = first.customer_name;
+    owner.sales_name = first.sales_name;
+    owner.sales_email = first.sales_email;
+
+    std::vector<DeviceView> views(batch.size());
+    std::vector<DeviceProposals> drafts(batch.size());
+    pool.ParallelFor(batch.size(), [&](size_t i) {
+      views[i] = BuildDeviceView(std::move(batch[i]), config, catalog, today);
+      drafts[i] = ProposeForDevice(views[i], catalog, rules, today);
+    });
+    batch.clear();
+
+    std::map<int64_t, size_t> fleet_row_of_device;
+    for (size_t i = 0; i < views.size(); ++i) {
+      const DeviceView& v = views[i];
+      ++summary.devices;
+      if (v.capacity.ok) {
+        ++summary.forecasts;
+      } else {
+        ++summary.no_forecast;
+      }
+      std::vector<store::ProposalDraftRow> rows;
+      for (const ProposalDraft& d : drafts[i].drafts) rows.push_back(ToDraftRow(d));
+      auto synced = store::SyncDeviceProposals(db, v.device_id, customer_id, rows, now_s);
+      if (!synced.ok()) return synced.status();
+      summary.raised += synced->raised;
+      summary.changed += synced->changed;
+      summary.unchanged += synced->unchanged;
+      summary.expired += synced->expired;
+      summary.suppressed += synced->suppressed;
+      fleet_row_of_device[v.device_id] = fleet.size();
+      fleet.push_back(ToFleetRow(v, owner, today, 0));
+    }
+    auto proposals = LoadProposalViews(db, report.user_id, now_s);
     if (!proposals.ok()) return proposals.status();
-    current.proposals = std::move(*proposals);
-    for (const ProposalView& p : current.proposals) {
+    report.proposals = std::move(*proposals);
+    for (const ProposalView& p : report.proposals) {
       if (p.status != "new" && p.status != "mailed" && p.status != "inquired") continue;
       if (auto it = fleet_row_of_device.find(p.device_id); it != fleet_row_of_device.end()) {
         ++fleet[it->second].open_proposals;
       }
     }
     ++summary.customers;
-    if (options.write_reports) {
-      const std::string file = SafeFileName(current.user_id);
-      Status s =
-          WriteReportFiles(config.output_dir + "/customers/" + file, RenderCustomerHtml(current),
-                           RenderCustomerCsv(current), RenderCustomerJson(current));
-      if (s.ok()) {
-        ++summary.reports_written;
-        customer_links.emplace_back(file, current.user_id + " " + current.name);
-      } else {
-        summary.problems.push_back(fmt::format("report of {}: {}", current.user_id, s.message()));
-      }
-    }
     if (options.progress) {
       *options.progress << fmt::format("periscope-report: {} ({} devices, {} proposals)\n",
-                                       current.user_id, current.devices.size(),
-                                       current.proposals.size());
+                                       report.user_id, views.size(), report.proposals.size());
     }
-    current = CustomerReport();
+    if (!options.write_reports) return Status::Ok();
+    report.devices = std::move(views);
+    if (rendering.size() >= max_rendering) collect_oldest();
+    Rendering r;
+    r.user_id = report.user_id;
+    r.link_text = report.user_id + " " + report.name;
+    r.result = std::make_shared<Status>();
+    const std::string base = config.output_dir + "/customers/" + SafeFileName(report.user_id);
+    r.done = pool.Submit(
+        [base, result = r.result, report = std::make_shared<CustomerReport>(std::move(report))] {
+          *result = WriteReportFiles(base, RenderCustomerHtml(*report), RenderCustomerCsv(*report),
+                                     RenderCustomerJson(*report));
+        });
+    rendering.push_back(std::move(r));
     return Status::Ok();
   };
 
@@ -524,62 +632,15 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
   filter.customer_user_id = options.customer_user_id;
   filter.sales_email = options.sales_email;
   Status walked = store::ForEachDeviceHistory(db, filter, [&](store::DeviceHistory&& h) -> Status {
-    if (h.customer_user_id != current.user_id) {
-      PERISCOPE_RETURN_IF_ERROR(finish_customer());
-      current.user_id = h.customer_user_id;
-      current.name = h.customer_name;
-      current.contact_person = h.contact_person;
-      if (!h.sales_email.empty()) current.sales = StaffView{h.sales_name, h.sales_email};
-      current.today = today;
-      current.generated_at = generated_at;
-      current.data_note = config.data_note;
+    if (!batch.empty() && batch.front().customer_user_id != h.customer_user_id) {
+      PERISCOPE_RETURN_IF_ERROR(process_customer());
     }
-    if (!h.sales_email.empty()) sales_names[h.sales_email] = h.sales_name;
-    store::DeviceHistory owner;
-    owner.customer_user_id = h.customer_user_id;
-    owner.customer_name = h.customer_name;
-    owner.sales_name = h.sales_name;
-    owner.sales_email = h.sales_email;
-    const int64_t customer_id = h.customer_id;
-    DeviceView v = BuildDeviceView(std::move(h), config, catalog, today);
-    ++summary.devices;
-    if (v.capacity.ok) {
-      ++summary.forecasts;
-    } else {
-      ++summary.no_forecast;
-    }
-    DeviceProposals drafts = ProposeForDevice(v, catalog, rules, today);
-    std::vector<store::ProposalDraftRow> rows;
-    for (const ProposalDraft& d : drafts.drafts) {
-      store::ProposalDraftRow r;
-      r.kind = d.kind;
-      r.product_number = d.product_number;
-      r.product_name = d.product_name;
-      r.quantity = d.quantity;
-      r.unit_price_minor_units = d.unit_price_minor_units;
-      r.price_minor_units = d.price_minor_units;
-      r.currency = d.currency;
-      if (d.needed_by) r.needed_by = *d.needed_by;
-      r.confidence = d.confidence;
-      r.summary = d.summary;
-      r.evidence_json = d.evidence_json;
-      r.material_key = d.material_key;
-      rows.push_back(std::move(r));
-    }
-    auto synced = store::SyncDeviceProposals(db, v.device_id, customer_id, rows, now_s);
-    if (!synced.ok()) return synced.status();
-    summary.raised += synced->raised;
-    summary.changed += synced->changed;
-    summary.unchanged += synced->unchanged;
-    summary.expired += synced->expired;
-    summary.suppressed += synced->suppressed;
-    fleet_row_of_device[v.device_id] = fleet.size();
-    fleet.push_back(ToFleetRow(v, owner, today, 0));
-    if (options.write_reports) current.devices.push_back(std::move(v));
+    batch.push_back(std::move(h));
     return Status::Ok();
   });
+  if (walked.ok()) walked = process_customer();
+  while (!rendering.empty()) collect_oldest();
   if (!walked.ok()) return walked;
-  PERISCOPE_RETURN_IF_ERROR(finish_customer());
 
   // 3. The fleet view, whole and per sales person.
   if (options.write_reports) {

@@ -40,6 +40,7 @@ struct RunOptions {
   bool write_reports = true;
   bool send_mail = true;
   std::ostream* progress = nullptr;  // per-customer progress lines (a terminal)
+  size_t threads = 0;                // workers for forecasts and rendering; 0: one per core
 };
 
 struct RunDeps {

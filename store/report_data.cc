@@ -108,7 +108,10 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
       h.days.push_back(y);
     }
     days->Reset();
-    PERISCOPE_RETURN_IF_ERROR(fn(std::move(h)));
+    // Handed over from a local, so the history is freed after `fn` whether
+    // or not `fn` moved it away.
+    DeviceHistory current = std::move(h);
+    PERISCOPE_RETURN_IF_ERROR(fn(std::move(current)));
   }
   return Status::Ok();
 }

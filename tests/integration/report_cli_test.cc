@@ -32,22 +32,23 @@ class ReportCliTest : public ::testing::Test {
     ASSERT_TRUE(store::Migrate(**db).ok());
     const auto now = std::chrono::system_clock::now();
     // 16 agents: two of each growth pattern; 4 customers, two per sales person.
-    Status s = WriteFleetToStore(**db, MakeDemoFleet(16, 4, 120, LocalDate(now)),
-                                 std::chrono::duration_cast<std::chrono::seconds>(
-                                     now.time_since_epoch())
-                                     .count());
+    Status s = WriteFleetToStore(
+        **db, MakeDemoFleet(16, 4, 120, LocalDate(now)),
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
     ASSERT_TRUE(s.ok()) << s.message();
   }
 
   // Writes the config: mail to `smtp_url` (a local relay; none: .eml files),
   // inquiries to `site_url` (none: no site).
-  std::string WriteConfig(const std::string& smtp_url, const std::string& site_url) {
+  std::string WriteConfig(const std::string& smtp_url, const std::string& site_url,
+                          int max_proposals = 200) {
     std::string xml = "<periscope-report>\n";
     xml += "  <database path=\"" + dir_.File("periscope.db") + "\"/>\n";
     xml += "  <catalog path=\"" + SourceDir() + "/etc/catalog.xml\"/>\n";
-    xml += "  <output dir=\"" + dir_.File("reports") + "\" data-note=\"Generated test history\"/>\n";
-    xml += "  <mail from=\"periscope@vendor.example\" first-retry-delay-s=\"1\" directory=\"" +
-           dir_.File("mail") + "\">\n";
+    xml +=
+        "  <output dir=\"" + dir_.File("reports") + "\" data-note=\"Generated test history\"/>\n";
+    xml += "  <mail from=\"periscope@vendor.example\" first-retry-delay-s=\"1\" max-proposals=\"" +
+           std::to_string(max_proposals) + "\" directory=\"" + dir_.File("mail") + "\">\n";
     if (!smtp_url.empty()) xml += "    <smtp url=\"" + smtp_url + "\" local-relay=\"true\"/>\n";
     xml += "  </mail>\n  <inquiry delivery-place=\"Tokyo Service Center\">\n";
     if (!site_url.empty()) {
@@ -106,9 +107,9 @@ TEST_F(ReportCliTest, DailyRunMailsEachSalesPersonTheirOwnProposalsOnceAndWrites
   std::set<std::string> recipients = {mails[0].rcpt_to[0], mails[1].rcpt_to[0]};
   EXPECT_EQ(recipients, (std::set<std::string>{kDemoSalesEmails[0], kDemoSalesEmails[1]}));
 
-  for (const char* file : {"index.html", "fleet.html", "fleet.csv", "fleet.json",
-                           "customers/cust-01.html", "customers/cust-01.csv",
-                           "customers/cust-01.json", "sales/sales_40vendor.example.html"}) {
+  for (const char* file :
+       {"index.html", "fleet.html", "fleet.csv", "fleet.json", "customers/cust-01.html",
+        "customers/cust-01.csv", "customers/cust-01.json", "sales/sales_40vendor.example.html"}) {
     EXPECT_FALSE(ReadTextFile(dir_.File(std::string("reports/") + file)).empty()) << file;
   }
   auto customer = nlohmann::json::parse(ReadTextFile(dir_.File("reports/customers/cust-01.json")),
@@ -118,8 +119,7 @@ TEST_F(ReportCliTest, DailyRunMailsEachSalesPersonTheirOwnProposalsOnceAndWrites
   // The same day again: nothing new, nothing mailed twice.
   CommandResult second = Report({"run"});
   ASSERT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_NE(second.output.find("proposals: 0 new, 0 changed"), std::string::npos)
-      << second.output;
+  EXPECT_NE(second.output.find("proposals: 0 new, 0 changed"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("mail: 0 queued, 0 sent"), std::string::npos) << second.output;
   EXPECT_EQ(smtp.ReceivedCount(), 2U);
 }
@@ -149,11 +149,37 @@ TEST_F(ReportCliTest, DownSmtpServerLeavesMailQueuedAndALaterRunSendsItOnce) {
   EXPECT_EQ(Json({"outbox", "--state", "sent", "--format", "json"}).size(), 2U);
 }
 
+TEST_F(ReportCliTest, AMailListsTheMostUrgentProposalsAndTheRestFollowNextRun) {
+  SmtpServer smtp(dir_.File("smtp"), {});
+  ASSERT_TRUE(smtp.Start()) << smtp.Log();
+  WriteConfig(smtp.url(), "", 3);
+  ASSERT_EQ(Report({"run"}).exit_code, 0);
+  ASSERT_EQ(smtp.ReceivedCount(), 2U);
+  nlohmann::json unmailed = Json({"proposals", "--status", "new", "--format", "json"});
+  nlohmann::json mailed = Json({"proposals", "--status", "mailed", "--format", "json"});
+  EXPECT_EQ(mailed.size(), 6U) << mailed.dump();
+  ASSERT_GT(unmailed.size(), 0U);
+  // The mailed ones are the most urgent of each sales person's: none of the
+  // unmailed is needed earlier than a mailed one of the same sales person.
+  for (const auto& m : mailed) {
+    for (const auto& u : unmailed) {
+      if (m["needed_by"] != "" && u["needed_by"] != "" && m["sales"] == u["sales"]) {
+        EXPECT_LE(m["needed_by"].get<std::string>(), u["needed_by"].get<std::string>());
+      }
+    }
+  }
+  EXPECT_NE(smtp.Received()[0].data.find("more proposals follow"), std::string::npos);
+  ASSERT_EQ(Report({"run"}).exit_code, 0);
+  EXPECT_EQ(smtp.ReceivedCount(), 4U);
+  EXPECT_EQ(Json({"proposals", "--status", "mailed", "--format", "json"}).size(), 12U);
+}
+
 TEST_F(ReportCliTest, WithoutSmtpServerMailIsWrittenAsEmlFiles) {
   WriteConfig("", "");
   CommandResult run = Report({"run"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  CommandResult ls = RunCommand({"/bin/sh", "-c", "ls " + dir_.File("mail") + " | grep -c '\\.eml$'"});
+  CommandResult ls =
+      RunCommand({"/bin/sh", "-c", "ls " + dir_.File("mail") + " | grep -c '\\.eml$'"});
   EXPECT_EQ(ls.output, "2\n");
 }
 
