@@ -397,7 +397,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     int failed = 0;
     for (const reports::SiteResult& r : outcome->results) {
       std::string line = fmt::format("{}: {}", r.site, reports::SiteStateName(r.state));
-      if (r.answer) {
+      if (r.answer && r.state == reports::SiteState::kAnswered) {
         line += fmt::format(", in stock: {}, retailer: {}, delivery: {}",
                             r.answer->in_stock ? (*r.answer->in_stock ? "yes" : "no") : "?",
                             r.answer->retailer, DateText(r.answer->delivery_date));

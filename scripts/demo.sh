@@ -158,8 +158,9 @@ if [ -n "$proposal" ]; then
   $report inquiries --proposal "$proposal"
 fi
 echo
-echo "demo: a second run the same day: nothing is proposed or mailed twice"
+echo "demo: a second run the same day: nothing is proposed or mailed twice; the site's late answer is fetched"
 $report run
+if [ -n "$proposal" ]; then $report inquiries --proposal "$proposal"; fi
 echo
 echo "demo: reports in $demo/reports (open $demo/reports/index.html or"
 echo "      $demo/reports/customers/cust-01.html in a browser; fleet view: $demo/reports/fleet.html)"
