@@ -50,7 +50,12 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   state->n = n;
   auto drain = [state] {
     for (size_t i = state->next.fetch_add(1); i < state->n; i = state->next.fetch_add(1)) {
-      state->fn(i);
+      // A throwing fn breaks its contract; the index still counts as done so
+      // the caller is never left waiting.
+      try {
+        state->fn(i);
+      } catch (...) {
+      }
       std::lock_guard<std::mutex> lock(state->mutex);
       if (++state->done == state->n) state->all_done.notify_all();
     }

@@ -30,7 +30,8 @@ class ThreadPool {
   std::future<void> Submit(std::function<void()> task);
 
   // Runs fn(0) .. fn(n - 1), spread over the workers and the calling thread,
-  // and returns when all have run. REQUIRES: not called from a worker.
+  // and returns when all have run. REQUIRES: fn does not throw (an exception
+  // is swallowed and that index counts as done); not called from a worker.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
 
  private:

@@ -42,7 +42,9 @@ size_t ReadCallback(char* buffer, size_t size, size_t nitems, void* userdata) no
   size_t n = std::min(size * nitems, upload->data->size() - upload->offset);
   std::memcpy(buffer, upload->data->data() + upload->offset, n);
   upload->offset += n;
-  if (n == 0) upload->handed_over = true;
+  // libcurl may stop reading at the known size without asking again, so the
+  // last byte read is what counts.
+  if (upload->offset == upload->data->size()) upload->handed_over = true;
   return n;
 }
 

@@ -351,6 +351,7 @@ Result<InquiryOutcome> SendInquiry(store::Db& db, int64_t proposal_id,
   row.delivery_place = delivery_place;
   row.requested_by = requested_by;
   row.created_at = UnixSeconds(clock);
+  for (const SiteConfig& site : sites) row.sites.push_back(site.name);
   auto inquiry_id = store::CreateInquiry(db, row);
   if (!inquiry_id.ok()) return inquiry_id.status();
 

@@ -2,9 +2,11 @@
 // the sales persons (issue 6). Thin: parses flags, loads the config and the
 // catalog, opens the store, wires the mailer and the HTTP client, runs one
 // command and maps the result to an exit code.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -221,10 +223,14 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
 
   reports::ReportConfig defaults =
       reports::DefaultReportConfig(PERISCOPE_SYSCONFDIR, PERISCOPE_STATEDIR);
-  Result<reports::ReportConfig> config = defaults;
-  if (config_given || periscope::ReadFileBounded(config_path, 1).ok()) {
-    config = reports::LoadReportConfig(config_path, defaults);
-    if (!config.ok()) return Usage(config.status().message());
+  // The default config file may be absent (built-in defaults); a named one
+  // must exist, and any other problem with either is an error.
+  Result<reports::ReportConfig> config = reports::LoadReportConfig(config_path, defaults);
+  if (!config.ok()) {
+    struct stat st {};
+    const bool absent = ::stat(config_path.c_str(), &st) != 0 && errno == ENOENT;
+    if (config_given || !absent) return Usage(config.status().message());
+    config = defaults;
   }
   const bool writes = command == "run" || command == "proposal" || command == "inquire" ||
                       command == "inquiry-answer" || command == "outbox-requeue" ||
@@ -283,7 +289,10 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     deps.mailer = mailer.get();
     deps.http = http.get();
     auto summary = reports::RunReports(**db, *config, *catalog, options, deps);
-    if (!summary.ok()) return Fail(summary.status());
+    if (!summary.ok()) {
+      std::fprintf(stderr, "periscope-report: %s\n", summary.status().message().c_str());
+      return kExitFailure;
+    }
     for (const std::string& w : summary->warnings) {
       std::fprintf(stderr, "periscope-report: warning: %s\n", w.c_str());
     }

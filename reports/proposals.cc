@@ -51,8 +51,10 @@ ordered_json IntervalJson(const forecast::Crossing& c) {
   return j;
 }
 
+// What the customer would buy, and whether it is needed now; the date itself
+// is compared with a tolerance by the store (ProposalDraftRow).
 std::string MaterialKey(const ProposalDraft& d, bool due_now) {
-  std::string when = due_now ? "due" : (d.needed_by ? IsoWeek(*d.needed_by) : "none");
+  std::string when = due_now ? "due" : (d.needed_by ? "dated" : "none");
   return fmt::format("{}|{}|{}|{}", d.kind, d.product_number, d.quantity, when);
 }
 
@@ -181,7 +183,7 @@ void ProposeCapacity(const Context& c) {
   e["add_bytes"] = to_add;
   e["addon_size_bytes"] = best->size_bytes;
   e["addon_quantity"] = best_units;
-  d.evidence_json = e.dump();
+  d.evidence_json = e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   d.material_key = MaterialKey(d, passed);
   c.out.drafts.push_back(std::move(d));
 }
@@ -288,7 +290,7 @@ void ProposeLoad(const Context& c) {
     e["successor_rated_load"] = successor->rated_load;
   }
   d.price_minor_units = d.unit_price_minor_units;
-  d.evidence_json = e.dump();
+  d.evidence_json = e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   d.material_key = MaterialKey(d, near_now);
   c.out.drafts.push_back(std::move(d));
 }
@@ -314,7 +316,7 @@ void ProposeFirmware(const Context& c) {
   e["firmware"] = c.spec.firmware;
   e["latest_firmware"] = latest.version;
   e["latest_date"] = FormatDate(latest.date);
-  d.evidence_json = e.dump();
+  d.evidence_json = e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   // The version is part of the key: a newer release is a material change.
   d.material_key = MaterialKey(d, false) + "|" + latest.version;
   c.out.drafts.push_back(std::move(d));

@@ -18,6 +18,7 @@
 
 #include "core/files.h"
 #include "core/log.h"
+#include "core/strings.h"
 #include "core/thread_pool.h"
 #include "mail/mailer.h"
 #include "mail/message.h"
@@ -135,7 +136,10 @@ ProposalRules RulesOf(const ReportConfig& config) {
   return r;
 }
 
-store::ProposalDraftRow ToDraftRow(const ProposalDraft& d) {
+// The store row of a draft. A needed-by date may wobble by a week, or by a
+// tenth of the time left when the need is further away, before the proposal
+// counts as changed (and is mailed again).
+store::ProposalDraftRow ToDraftRow(const ProposalDraft& d, uint32_t today) {
   store::ProposalDraftRow r;
   r.kind = d.kind;
   r.product_number = d.product_number;
@@ -149,6 +153,10 @@ store::ProposalDraftRow ToDraftRow(const ProposalDraft& d) {
   r.summary = d.summary;
   r.evidence_json = d.evidence_json;
   r.material_key = d.material_key;
+  if (d.needed_by && IsValidDate(*d.needed_by) && IsValidDate(today)) {
+    const int64_t days_left = DaysFromDate(*d.needed_by) - DaysFromDate(today);
+    r.needed_by_tolerance_days = std::max<int64_t>(7, days_left / 10);
+  }
   return r;
 }
 
@@ -188,6 +196,8 @@ FleetRow ToFleetRow(const DeviceView& d, const store::DeviceHistory& owner, uint
       r.threshold_date = DateFromDays(date_days);
       const double behind = static_cast<double>(DaysFromDate(today) - d.capacity.last_day);
       r.days_to_threshold = std::max(0.0, *c.days - behind);
+      if (r.lower_days) r.lower_days = std::max(0.0, *r.lower_days - behind);
+      if (r.upper_days) r.upper_days = std::max(0.0, *r.upper_days - behind);
     }
   }
   if (!r.days_to_threshold) r.reason = d.capacity.reason;
@@ -288,20 +298,23 @@ Status EnsureDirectory(const std::string& path) {
   return Status::Ok();
 }
 
-// A file name for an untrusted identifier: [A-Za-z0-9._-] kept, anything else
-// as _XX, never a leading dot.
+// A file name for an untrusted identifier, one to one: [A-Za-z0-9.-] kept,
+// anything else (the escape character '_' too) as _XX, never a leading dot;
+// a name over 200 bytes is cut and ends in a hash of the whole identifier.
 std::string SafeFileName(std::string_view id) {
   std::string out;
   for (char ch : id) {
     const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || (c == '.' && !out.empty())) {
+    if (std::isalnum(c) || c == '-' || (c == '.' && !out.empty())) {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("_{:02X}", c);
     }
   }
   if (out.empty()) out = "_";
-  return out.substr(0, 200);
+  if (out.size() > 200)
+    out = fmt::format("{}_{:016x}", out.substr(0, 180), std::hash<std::string_view>{}(id));
+  return out;
 }
 
 Status WriteReportFiles(const std::string& base, const std::string& html, const std::string& csv,
@@ -401,7 +414,7 @@ Status QueueProposalMails(store::Db& db, const ReportConfig& config, const RunOp
     auto prepared = mail::PrepareOutboxMail(message, "proposals", clock);
     if (!prepared.ok()) {
       summary->problems.push_back(
-          fmt::format("mail to {}: {}", email, prepared.status().message()));
+          fmt::format("mail to {}: {}", CleanText(email, '?'), prepared.status().message()));
       continue;
     }
     Status s = store::InTransaction(db, [&]() -> Status {
@@ -468,10 +481,12 @@ Result<FleetReport> BuildFleetReport(store::Db& db, const ReportConfig& config,
 Result<CustomerReport> BuildCustomerReport(store::Db& db, const ReportConfig& config,
                                            const Catalog& catalog, const std::string& user_id,
                                            uint32_t today) {
+  if (user_id.empty()) return InvalidArgumentError("customer user ID is empty");
   store::HistoryFilter filter;
   filter.customer_user_id = user_id;
   auto customers = store::ListCustomerSummaries(db, filter);
   if (!customers.ok()) return customers.status();
+  if (customers->empty()) return NotFoundError(fmt::format("customer '{}' not found", user_id));
   const store::CustomerSummary& c = customers->front();
   CustomerReport report;
   report.user_id = c.user_id;
@@ -511,6 +526,11 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     }
   }
 
+  // Retired devices are left out of the run below; their needs went away.
+  auto retired = store::ExpireProposalsOfRetiredDevices(db, now_s);
+  if (!retired.ok()) return retired.status();
+  summary.expired += *retired;
+
   if (options.write_reports) {
     PERISCOPE_RETURN_IF_ERROR(EnsureDirectory(config.output_dir));
     PERISCOPE_RETURN_IF_ERROR(EnsureDirectory(config.output_dir + "/customers"));
@@ -547,6 +567,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
   };
 
   std::vector<store::DeviceHistory> batch;
+  std::map<std::string, int> skipped;  // why a rule could not be applied, and how often
   auto process_customer = [&]() -> Status {
     if (batch.empty()) return Status::Ok();
     CustomerReport report;
@@ -562,6 +583,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     report.generated_at = generated_at;
     report.data_note = config.data_note;
     const int64_t customer_id = first.customer_id;
+    const std::string first_user_id = first.customer_user_id;
     store::DeviceHistory owner;
     owner.customer_user_id = first.customer_user_id;
     owner.customer_name = first.customer_name;
@@ -570,14 +592,32 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
 
     std::vector<DeviceView> views(batch.size());
     std::vector<DeviceProposals> drafts(batch.size());
+    std::vector<std::string> failed(batch.size());
+    std::vector<int64_t> device_ids;
+    for (const store::DeviceHistory& h : batch) device_ids.push_back(h.device_id);
     pool.ParallelFor(batch.size(), [&](size_t i) {
-      views[i] = BuildDeviceView(std::move(batch[i]), config, catalog, today);
-      drafts[i] = ProposeForDevice(views[i], catalog, rules, today);
+      try {
+        views[i] = BuildDeviceView(std::move(batch[i]), config, catalog, today);
+        drafts[i] = ProposeForDevice(views[i], catalog, rules, today);
+      } catch (const std::exception& e) {
+        failed[i] = e.what();
+      }
     });
+    for (size_t i = 0; i < failed.size(); ++i) {
+      if (!failed[i].empty()) {
+        summary.problems.push_back(fmt::format("device {} of {}: {}", device_ids[i], first_user_id,
+                                               CleanText(failed[i], '?')));
+      }
+    }
+    for (const DeviceProposals& d : drafts) {
+      for (const std::string& why : d.skipped) ++skipped[why];
+    }
     batch.clear();
 
     std::map<int64_t, size_t> fleet_row_of_device;
     for (size_t i = 0; i < views.size(); ++i) {
+      // A device whose computation failed keeps its proposals as they are.
+      if (!failed[i].empty()) continue;
       const DeviceView& v = views[i];
       ++summary.devices;
       if (v.capacity.ok) {
@@ -586,7 +626,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
         ++summary.no_forecast;
       }
       std::vector<store::ProposalDraftRow> rows;
-      for (const ProposalDraft& d : drafts[i].drafts) rows.push_back(ToDraftRow(d));
+      for (const ProposalDraft& d : drafts[i].drafts) rows.push_back(ToDraftRow(d, today));
       auto synced = store::SyncDeviceProposals(db, v.device_id, customer_id, rows, now_s);
       if (!synced.ok()) return synced.status();
       summary.raised += synced->raised;
@@ -612,7 +652,9 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
                                        report.user_id, views.size(), report.proposals.size());
     }
     if (!options.write_reports) return Status::Ok();
-    report.devices = std::move(views);
+    for (size_t i = 0; i < views.size(); ++i) {
+      if (failed[i].empty()) report.devices.push_back(std::move(views[i]));
+    }
     if (rendering.size() >= max_rendering) collect_oldest();
     Rendering r;
     r.user_id = report.user_id;
@@ -641,6 +683,16 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
   if (walked.ok()) walked = process_customer();
   while (!rendering.empty()) collect_oldest();
   if (!walked.ok()) return walked;
+  // The reasons are per device; the run reports each distinct one once.
+  constexpr size_t kMaxSkippedReasons = 20;
+  for (const auto& [why, count] : skipped) {
+    if (summary.warnings.size() >= kMaxSkippedReasons) {
+      summary.warnings.push_back(fmt::format("... and {} more kinds of skipped proposal rules",
+                                             skipped.size() - kMaxSkippedReasons));
+      break;
+    }
+    summary.warnings.push_back(fmt::format("{} device(s): {}", count, CleanText(why, '?')));
+  }
 
   // 3. The fleet view, whole and per sales person.
   if (options.write_reports) {

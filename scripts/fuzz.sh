@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${1:-20}
 jobs=${FUZZ_JOBS:-2}
-targets=${FUZZ_TARGETS:-"decode csv poller_config subagent_config state_file table_index"}
+targets=${FUZZ_TARGETS:-"decode csv poller_config subagent_config state_file table_index catalog
+  report_config inquiry_message forecast"}
 
 scripts/setup.sh >/dev/null
 start=$(date +%s)
@@ -26,7 +27,7 @@ bin=build/fuzz/fuzz
 work=build/fuzz
 max_len() {
   case "$1" in
-    poller_config | subagent_config) echo 16384 ;;  # whole sample configs are ~4 KiB
+    poller_config | subagent_config | report_config | catalog) echo 16384 ;;  # whole samples fit
     table_index) echo 256 ;;                        # an OID has at most 128 arcs
     *) echo 8192 ;;
   esac
@@ -38,7 +39,7 @@ run_one() {
   mkdir -p "$corpus" "$artifacts"
   local extra=()
   if [ -f "fuzz/$name.dict" ]; then extra+=("-dict=fuzz/$name.dict"); fi
-  case "$name" in *_config) extra+=("-dict=fuzz/xml.dict") ;; esac
+  case "$name" in *_config | catalog | inquiry_message) extra+=("-dict=fuzz/xml.dict") ;; esac
   "$bin/${name}_fuzzer" "${extra[@]}" -max_total_time="$seconds" -max_len="$(max_len "$name")" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$corpus" "fuzz/corpus/$name" >"$work/$name.log" 2>&1

@@ -75,6 +75,14 @@ Result<int64_t> CreateInquiry(Db& db, const NewInquiry& inquiry) {
     if (!found.ok()) return found.status();
     if (!*found)
       return NotFoundError(fmt::format("proposal {}: no such proposal", inquiry.proposal_id));
+    const std::string status = find->Text(0);
+    // An accepted proposal may still need stock and delivery; a declined or
+    // expired one is closed.
+    if (status == "declined" || status == "expired") {
+      return FailedPreconditionError(fmt::format(
+          "proposal {} is {}: a declined or expired proposal is not inquired about",
+          inquiry.proposal_id, status));
+    }
     auto insert = db.Prepare(R"sql(
 INSERT INTO inquiries (inquiry_key, proposal_id, product_number, quantity, delivery_place,
                        requested_by, created_at)
@@ -90,6 +98,16 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
     Status run = insert->Run();
     if (!run.ok()) return run.WithPrefix(fmt::format("inquiry {}", inquiry.inquiry_key));
     id = db.LastInsertId();
+    for (const std::string& site : inquiry.sites) {
+      InquiryAnswerRecord pending;
+      pending.inquiry_id = id;
+      pending.site = site;
+      pending.state = "pending";
+      pending.message = "not asked yet";
+      pending.new_attempt = false;
+      pending.updated_at = inquiry.created_at;
+      PERISCOPE_RETURN_IF_ERROR(RecordInquiryAnswer(db, pending));
+    }
     // The proposal's status moves here, with the inquiry, so that an inquiry
     // never exists for a proposal still shown as merely new or mailed.
     auto update = db.Prepare(R"sql(
@@ -112,7 +130,8 @@ ON CONFLICT (inquiry_id, site) DO UPDATE SET
   state = excluded.state, in_stock = excluded.in_stock,
   quantity_available = excluded.quantity_available, retailer = excluded.retailer,
   delivery_date = excluded.delivery_date, message = excluded.message,
-  attempts = inquiry_answers.attempts + excluded.attempts, updated_at = excluded.updated_at)sql");
+  attempts = inquiry_answers.attempts + excluded.attempts, updated_at = excluded.updated_at
+WHERE NOT (inquiry_answers.state = 'answered' AND excluded.state <> 'answered'))sql");
   if (!stmt.ok()) return stmt.status();
   std::optional<int64_t> in_stock;
   if (a.in_stock) in_stock = *a.in_stock ? 1 : 0;

@@ -25,6 +25,10 @@ struct NewInquiry {
   std::string delivery_place;
   std::string requested_by;
   int64_t created_at = 0;
+  // The sites it goes to: each gets a 'pending' answer row in the same
+  // transaction, so an inquiry interrupted before the answers are recorded is
+  // still asked again by RefreshPendingInquiries.
+  std::vector<std::string> sites;
 };
 
 // Inserts the inquiry and, in the same transaction, sets the proposal's status
@@ -52,6 +56,8 @@ struct InquiryAnswerRecord {
 // Inserts or replaces the (inquiry_id, site) row: every field is overwritten,
 // attempts grows by one when new_attempt. A single statement: callers writing
 // several answers wrap them in InTransaction.
+// An answer never replaces a stored 'answered' row with anything but another
+// answer (a late "pending" file cannot undo a real answer).
 Status RecordInquiryAnswer(Db& db, const InquiryAnswerRecord& answer);
 
 struct InquiryAnswerRow {

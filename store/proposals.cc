@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
+
 namespace periscope::store {
 namespace {
 
@@ -43,18 +45,36 @@ Status ValidateDrafts(const std::vector<ProposalDraftRow>& drafts) {
 struct OpenRow {
   int64_t id = 0;
   std::string material_key;
+  std::optional<int64_t> needed_by;
 };
+
+// Whether the draft differs materially from the open proposal.
+bool IsMaterialChange(const OpenRow& open, const ProposalDraftRow& d) {
+  if (open.material_key != d.material_key) return true;
+  if (open.needed_by.has_value() != d.needed_by.has_value()) return true;
+  if (!open.needed_by) return false;
+  if (!IsValidDate(static_cast<DateYmd>(*open.needed_by)) ||
+      !IsValidDate(static_cast<DateYmd>(*d.needed_by))) {
+    return *open.needed_by != *d.needed_by;
+  }
+  const int64_t moved = DaysFromDate(static_cast<DateYmd>(*d.needed_by)) -
+                        DaysFromDate(static_cast<DateYmd>(*open.needed_by));
+  return moved > d.needed_by_tolerance_days || -moved > d.needed_by_tolerance_days;
+}
 
 Result<std::optional<OpenRow>> FindOpen(Db& db, int64_t device_id, std::string_view kind) {
   auto stmt = db.Prepare(fmt::format(
-      "SELECT id, material_key FROM proposals WHERE device_id = ? AND kind = ? AND status IN {}",
+      "SELECT id, material_key, needed_by FROM proposals WHERE device_id = ? AND kind = ? AND "
+      "status IN {}",
       kOpen));
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, device_id).Bind(2, kind);
   auto row = stmt->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<OpenRow>();
-  return std::optional<OpenRow>(OpenRow{stmt->Int(0), stmt->Text(1)});
+  OpenRow open{stmt->Int(0), stmt->Text(1), std::nullopt};
+  if (!stmt->IsNull(2)) open.needed_by = stmt->Int(2);
+  return std::optional<OpenRow>(std::move(open));
 }
 
 Result<bool> ClosedWithSameKey(Db& db, int64_t device_id, const ProposalDraftRow& d) {
@@ -211,7 +231,7 @@ Result<SyncOutcome> SyncDeviceProposals(Db& db, int64_t device_id, int64_t custo
       auto open = FindOpen(db, device_id, d.kind);
       if (!open.ok()) return open.status();
       if (open->has_value()) {
-        if ((*open)->material_key == d.material_key) {
+        if (!IsMaterialChange(**open, d)) {
           PERISCOPE_RETURN_IF_ERROR(Refresh(db, (*open)->id, d, now_s));
           ++outcome.unchanged;
         } else {

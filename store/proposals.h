@@ -37,7 +37,10 @@ struct ProposalDraftRow {
   std::string confidence;
   std::string summary;
   std::string evidence_json;
-  std::string material_key;
+  std::string material_key;  // kind, product, quantity: what the customer would buy
+  // A needed-by date that moved by more than this many days from the stored
+  // one is a material change too (smaller moves are the forecast's wobble).
+  int64_t needed_by_tolerance_days = 7;
 };
 
 // A row of `proposals`, with its customer, sales person and device.
@@ -73,10 +76,13 @@ struct SyncOutcome {
 
 // Brings the device's proposals in line with `drafts` (at most one per kind),
 // in one transaction (BEGIN IMMEDIATE; REQUIRES: no transaction open on `db`):
-//  - an open proposal of the same kind with the same material_key: summary,
-//    evidence, confidence, prices and checked_at are refreshed; no new revision;
-//  - with a different key: every field is updated, revision + 1, changed_at =
-//    now; the status stays (it is listed as unmailed again);
+//  - an open proposal of the same kind with the same material_key and a
+//    needed-by date within needed_by_tolerance_days of the stored one (or both
+//    without a date): summary, evidence, confidence, prices and checked_at are
+//    refreshed, the stored needed-by date is kept; no new revision;
+//  - with a different key, a date moved further, or a date appearing or going:
+//    every field is updated, revision + 1, changed_at = now; the status stays
+//    (it is listed as unmailed again);
 //  - none open: suppressed when a declined or accepted proposal of the device
 //    and kind has the same key, else inserted (status new, revision 1);
 //  - open proposals whose kind has no draft: expired, closed_at = now.

@@ -205,11 +205,14 @@ TEST_F(ReportCliTest, InquiryToTheReferenceSiteIsStoredListedAndShownInTheReport
   EXPECT_EQ(inquiries[0]["in_stock"], "yes");
   EXPECT_EQ(inquiries[0]["retailer"], "Periscope Store Tokyo");
   nlohmann::json after = Json({"proposals", "--customer", "cust-01", "--format", "json"});
+  bool found = false;
   for (const auto& p : after) {
     if (p["id"] == id) {
+      found = true;
       EXPECT_EQ(p["status"], "inquired");
     }
   }
+  EXPECT_TRUE(found) << after.dump();
   CommandResult html = Report({"customer", "cust-01"});
   ASSERT_EQ(html.exit_code, 0);
   EXPECT_NE(html.output.find("Periscope Store Tokyo"), std::string::npos);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -64,10 +65,17 @@ std::vector<PageSpec> Pages() {
 class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // CI sets PERISCOPE_REQUIRE_BROWSER=1: there a missing browser is a failure.
+    const char* required = std::getenv("PERISCOPE_REQUIRE_BROWSER");
+    const bool must = required != nullptr && std::string(required) == "1";
     for (const char* tool : {kPython, kChromium, kChromedriver}) {
-      if (::access(tool, X_OK) != 0) GTEST_SKIP() << tool << " is not installed (scripts/setup.sh)";
+      if (::access(tool, X_OK) != 0) {
+        if (must) FAIL() << tool << " is not installed (scripts/setup.sh)";
+        GTEST_SKIP() << tool << " is not installed (scripts/setup.sh)";
+      }
     }
     if (pt::RunCommand({kPython, "-c", "import selenium"}).exit_code != 0) {
+      if (must) FAIL() << "python3-selenium is not installed (scripts/setup.sh)";
       GTEST_SKIP() << "python3-selenium is not installed (scripts/setup.sh)";
     }
     if (!ran_) RunOnce();

@@ -84,6 +84,52 @@ TEST_F(InquiriesStoreTest, CreatingAnInquiryMarksNewAndMailedProposalsInquiredOn
   EXPECT_EQ(ProposalStatus(fresh), "inquired");
   EXPECT_EQ(ProposalStatus(mailed), "inquired");
   EXPECT_EQ(ProposalStatus(accepted), "accepted");
+  int64_t declined = AddProposal(2, 2, "declined", "cache");
+  auto refused = CreateInquiry(*db_, Inquiry(declined, "INQ-d", 10));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("declined"), std::string::npos);
+}
+
+TEST_F(InquiriesStoreTest, EverySiteHasAPendingRowFromTheStartAndAnAnswerIsNotUndone) {
+  int64_t p = AddProposal(1, 1, "new");
+  NewInquiry inquiry = Inquiry(p, "INQ-s", 10);
+  inquiry.sites = {"kofu", "osaka"};
+  auto id = CreateInquiry(*db_, inquiry);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  auto found = FindInquiryByKey(*db_, "INQ-s");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  ASSERT_EQ((*found)->answers.size(), 2u);
+  for (const auto& a : (*found)->answers) {
+    EXPECT_EQ(a.state, "pending");
+    EXPECT_EQ(a.attempts, 0);
+  }
+  auto retry = ListRetryableAnswers(*db_, 3, 30);
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->size(), 2u);  // an interrupted inquiry is asked again
+
+  InquiryAnswerRecord answered;
+  answered.inquiry_id = *id;
+  answered.site = "kofu";
+  answered.state = "answered";
+  answered.in_stock = true;
+  answered.retailer = "Store";
+  answered.updated_at = 20;
+  ASSERT_TRUE(RecordInquiryAnswer(*db_, answered).ok());
+  InquiryAnswerRecord late = answered;
+  late.state = "pending";
+  late.in_stock.reset();
+  late.retailer.reset();
+  late.updated_at = 30;
+  ASSERT_TRUE(RecordInquiryAnswer(*db_, late).ok());
+  found = FindInquiryByKey(*db_, "INQ-s");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  for (const auto& a : (*found)->answers) {
+    if (a.site == "kofu") {
+      EXPECT_EQ(a.state, "answered");
+      EXPECT_EQ(a.retailer, "Store");
+    }
+  }
 }
 
 TEST_F(InquiriesStoreTest, UnknownProposalIsNotFoundAndDuplicateKeyIsRefused) {

@@ -51,7 +51,7 @@ INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, las
     d.confidence = "high";
     d.summary = "reaches 85% in 98 days";
     d.evidence_json = R"({"days_to_threshold":98.2})";
-    d.material_key = "capacity|A-1-DP1|" + std::to_string(quantity) + "|2027-W15";
+    d.material_key = "capacity|A-1-DP1|" + std::to_string(quantity) + "|dated";
     return d;
   }
 
@@ -162,6 +162,28 @@ TEST_F(ProposalsStoreTest, MaterialChangeIsRevisionTwoAndUnmailedAgain) {
   MarkMailed(id, 2);
   EXPECT_TRUE(Unmailed().empty());
   EXPECT_EQ(List()[0].status, "inquired");
+}
+
+TEST_F(ProposalsStoreTest, NeededByWobbleWithinToleranceIsNotAChangeButALargerMoveIs) {
+  Sync({Capacity(2, 20270412)}, kT0);  // a Monday
+  const int64_t id = List()[0].id;
+  MarkMailed(id, 1);
+  // Across a week boundary but within 7 days of the stored date: unchanged,
+  // and the stored date is kept, so drift adds up against it.
+  EXPECT_EQ(Sync({Capacity(2, 20270410)}, kT0 + kDay).unchanged, 1);
+  EXPECT_EQ(Sync({Capacity(2, 20270418)}, kT0 + 2 * kDay).unchanged, 1);
+  EXPECT_TRUE(Unmailed().empty());
+  EXPECT_EQ(List()[0].needed_by, 20270412);
+  ProposalDraftRow later = Capacity(2, 20270420);  // 8 days after the stored date
+  EXPECT_EQ(Sync({later}, kT0 + 3 * kDay).changed, 1);
+  ASSERT_EQ(Unmailed().size(), 1u);
+  EXPECT_EQ(Unmailed()[0].needed_by, 20270420);
+  EXPECT_EQ(Unmailed()[0].revision, 2);
+  // A wider tolerance (a need far away) absorbs the same move.
+  MarkMailed(id, 2);
+  ProposalDraftRow far = Capacity(2, 20270501);
+  far.needed_by_tolerance_days = 30;
+  EXPECT_EQ(Sync({far}, kT0 + 4 * kDay).unchanged, 1);
 }
 
 TEST_F(ProposalsStoreTest, NeedGoneExpiresTheOpenProposal) {
