@@ -10,8 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace periscope;  // NOLINT(google-build-using-namespace)
-  auto catalog = reports::ParseCatalog(std::string(reinterpret_cast<const char*>(data), size),
-                                       "fuzz.xml");
+  auto catalog =
+      reports::ParseCatalog(std::string(reinterpret_cast<const char*>(data), size), "fuzz.xml");
   if (!catalog.ok()) {
     FUZZ_CHECK(!catalog.status().message().empty());
     return 0;

@@ -79,9 +79,9 @@ Result<int64_t> CreateInquiry(Db& db, const NewInquiry& inquiry) {
     // An accepted proposal may still need stock and delivery; a declined or
     // expired one is closed.
     if (status == "declined" || status == "expired") {
-      return FailedPreconditionError(fmt::format(
-          "proposal {} is {}: a declined or expired proposal is not inquired about",
-          inquiry.proposal_id, status));
+      return FailedPreconditionError(
+          fmt::format("proposal {} is {}: a declined or expired proposal is not inquired about",
+                      inquiry.proposal_id, status));
     }
     auto insert = db.Prepare(R"sql(
 INSERT INTO inquiries (inquiry_key, proposal_id, product_number, quantity, delivery_place,
