@@ -62,6 +62,22 @@ bool IsValidDate(DateYmd date) {
   return DateFromDays(DaysFromDate(date)) == date;
 }
 
+std::optional<DateYmd> ParseIsoDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  DateYmd date = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 4 || i == 7) continue;
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    date = date * 10 + static_cast<DateYmd>(text[i] - '0');
+  }
+  if (!IsValidDate(date)) return std::nullopt;
+  return date;
+}
+
+std::string FormatIsoDate(DateYmd date) {
+  return fmt::format("{:04}-{:02}-{:02}", date / 10000, date / 100 % 100, date % 100);
+}
+
 DateAndTimeOctets LocalDateAndTime(std::chrono::system_clock::time_point t) {
   std::tm tm = ToLocalTm(t);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

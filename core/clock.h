@@ -5,7 +5,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace periscope {
 
@@ -37,6 +39,10 @@ DateYmd DateFromDays(int64_t days);
 
 // True when `date` is a real calendar day between 1970-01-01 and 9999-12-31.
 bool IsValidDate(DateYmd date);
+
+// "YYYY-MM-DD" (exactly: four, two and two digits) of a valid date, and back.
+std::optional<DateYmd> ParseIsoDate(std::string_view text);
+std::string FormatIsoDate(DateYmd date);
 
 // SNMPv2-TC DateAndTime: 11 octets, local time with its UTC offset.
 using DateAndTimeOctets = std::array<uint8_t, 11>;

@@ -238,18 +238,6 @@ class Parser {
     return r;
   }
 
-  static std::optional<uint32_t> ParseIsoDate(std::string_view s) {
-    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-    uint32_t ymd = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (i == 4 || i == 7) continue;
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
-      ymd = ymd * 10 + static_cast<uint32_t>(s[i] - '0');
-    }
-    if (!IsValidDate(ymd)) return std::nullopt;
-    return ymd;
-  }
-
   const XmlConfig& xml_;
   std::map<std::string, std::string> models_;           // model -> where
   std::map<std::string, std::string> product_numbers_;  // product number -> where

@@ -47,23 +47,13 @@ std::optional<double> ParseNumber(std::string_view s) {
 }
 
 std::optional<int64_t> ParseDate(std::string_view s) {
-  s = TrimWhitespace(s);
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  uint32_t ymd = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i == 4 || i == 7) continue;
-    if (s[i] < '0' || s[i] > '9') return std::nullopt;
-    ymd = ymd * 10 + static_cast<uint32_t>(s[i] - '0');
-  }
-  if (!IsValidDate(ymd)) return std::nullopt;
-  return DaysFromDate(ymd);
+  std::optional<DateYmd> ymd = ParseIsoDate(TrimWhitespace(s));
+  if (!ymd) return std::nullopt;
+  return DaysFromDate(*ymd);
 }
 
 std::string DateText(double day) {
-  DateYmd ymd = DateFromDays(static_cast<int64_t>(std::floor(day)));
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04u-%02u-%02u", ymd / 10000, ymd / 100 % 100, ymd % 100);
-  return buf;
+  return FormatIsoDate(DateFromDays(static_cast<int64_t>(std::floor(day))));
 }
 
 nlohmann::ordered_json OrNull(std::optional<double> v) {

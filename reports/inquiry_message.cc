@@ -182,21 +182,6 @@ std::string_view AnswerStatusName(AnswerStatus status) {
   return "answered";
 }
 
-std::string FormatIsoDate(uint32_t date_ymd) {
-  return fmt::format("{:04}-{:02}-{:02}", date_ymd / 10000, date_ymd / 100 % 100, date_ymd % 100);
-}
-
-std::optional<uint32_t> ParseIsoDate(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto year = ParseUint64(text.substr(0, 4));
-  auto month = ParseUint64(text.substr(5, 2));
-  auto day = ParseUint64(text.substr(8, 2));
-  if (!year || !month || !day) return std::nullopt;
-  auto date = static_cast<uint32_t>(*year * 10000 + *month * 100 + *day);
-  if (!IsValidDate(date)) return std::nullopt;
-  return date;
-}
-
 Status ValidateInquiry(const InquiryRequest& r) {
   constexpr std::string_view kWhat = "<inquiry>";
   PERISCOPE_RETURN_IF_ERROR(FieldStatus(kWhat, "id", CheckId(r.inquiry_key, kMaxInquiryKeyBytes)));

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.h"  // ParseIsoDate, FormatIsoDate (YYYY-MM-DD)
 #include "core/status.h"
 
 namespace periscope::reports {
@@ -83,10 +84,6 @@ Result<SiteAnswer> ParseAnswerXml(std::string_view xml, std::string_view name);
 std::string BuildErrorXml(std::string_view message);
 // The message of an <error> document (truncated to kMaxAnswerMessageBytes).
 Result<std::string> ParseErrorXml(std::string_view xml, std::string_view name);
-
-// "2026-11-21" for 20261121, and back (nullopt unless a valid calendar day).
-std::string FormatIsoDate(uint32_t date_ymd);
-std::optional<uint32_t> ParseIsoDate(std::string_view text);
 
 }  // namespace periscope::reports
 

@@ -147,17 +147,13 @@ int Usage(const std::string& message) {
   return kExitUsage;
 }
 
-Result<uint32_t> ParseIsoDate(const std::string& text, const std::string& what) {
-  unsigned y = 0, m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3) {
-    return periscope::InvalidArgumentError(fmt::format("{}: '{}' is not YYYY-MM-DD", what, text));
+Result<uint32_t> ParseDateFlag(const std::string& text, const std::string& what) {
+  std::optional<periscope::DateYmd> date = periscope::ParseIsoDate(text);
+  if (!date) {
+    return periscope::InvalidArgumentError(
+        fmt::format("{}: '{}' is not a date YYYY-MM-DD", what, text));
   }
-  uint32_t date = y * 10000 + m * 100 + d;
-  if (!periscope::IsValidDate(date)) {
-    return periscope::InvalidArgumentError(fmt::format("{}: '{}' is not a date", what, text));
-  }
-  return date;
+  return *date;
 }
 
 Result<int64_t> ParseId(const std::string& text, const std::string& what) {
@@ -196,18 +192,9 @@ Result<std::unique_ptr<mail::Mailer>> MakeMailer(const reports::ReportConfig& co
   return mail::MakeDirectoryMailer(config.mail.directory);
 }
 
-std::vector<reports::SiteConfig> Sites(const reports::ReportConfig& config) {
-  std::vector<reports::SiteConfig> sites;
-  for (const auto& s : config.sites) {
-    sites.push_back({s.name, s.url, std::chrono::milliseconds(s.timeout_ms)});
-  }
-  return sites;
-}
-
 std::string DateText(std::optional<int64_t> yyyymmdd) {
   if (!yyyymmdd) return "";
-  return fmt::format("{:04}-{:02}-{:02}", *yyyymmdd / 10000, *yyyymmdd / 100 % 100,
-                     *yyyymmdd % 100);
+  return periscope::FormatIsoDate(static_cast<periscope::DateYmd>(*yyyymmdd));
 }
 
 int PrintTable(const store::TextTable& table, const std::string& format) {
@@ -265,7 +252,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     options.customer_user_id = Value(*args, "--customer");
     options.sales_email = Value(*args, "--sales");
     if (args->values.count("--today")) {
-      auto today = ParseIsoDate(Value(*args, "--today"), "--today");
+      auto today = ParseDateFlag(Value(*args, "--today"), "--today");
       if (!today.ok()) return Usage(today.status().message());
       options.today = *today;
     }
@@ -312,7 +299,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     }
     uint32_t today = periscope::LocalDate(std::chrono::system_clock::now());
     if (args->values.count("--today")) {
-      auto parsed = ParseIsoDate(Value(*args, "--today"), "--today");
+      auto parsed = ParseDateFlag(Value(*args, "--today"), "--today");
       if (!parsed.ok()) return Usage(parsed.status().message());
       today = *parsed;
     }
@@ -401,7 +388,8 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto http = reports::MakeCurlHttpClient(config->ca_file);
     if (!http.ok()) return Fail(http.status());
     auto outcome = reports::SendInquiry(**db, *id, proposal->product_number, quantity, place, by,
-                                        Sites(*config), **http, periscope::SystemClock::Instance());
+                                        reports::SiteConfigsOf(*config), **http,
+                                        periscope::SystemClock::Instance());
     if (!outcome.ok()) return Fail(outcome.status());
     int failed = 0;
     for (const reports::SiteResult& r : outcome->results) {

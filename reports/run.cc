@@ -218,7 +218,9 @@ void SortFleet(std::vector<FleetRow>* rows) {
 
 std::string LocalTimeText(const Clock& clock) { return FormatLocalTime(clock.Now()); }
 
-std::vector<SiteConfig> SitesOf(const ReportConfig& config) {
+}  // namespace
+
+std::vector<SiteConfig> SiteConfigsOf(const ReportConfig& config) {
   std::vector<SiteConfig> sites;
   for (const SiteSettings& s : config.sites) {
     SiteConfig c;
@@ -229,6 +231,8 @@ std::vector<SiteConfig> SitesOf(const ReportConfig& config) {
   }
   return sites;
 }
+
+namespace {
 
 ProposalView ToProposalView(const store::StoredProposal& p) {
   ProposalView v;
@@ -518,7 +522,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
 
   // 1. Answers the sites still owe.
   if (deps.http && !config.sites.empty()) {
-    auto refreshed = RefreshPendingInquiries(db, SitesOf(config), *deps.http, clock);
+    auto refreshed = RefreshPendingInquiries(db, SiteConfigsOf(config), *deps.http, clock);
     if (refreshed.ok()) {
       summary.inquiries_refreshed = *refreshed;
     } else {

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "reports/catalog.h"
 #include "reports/config.h"
+#include "reports/inquiry.h"
 #include "reports/report_model.h"
 #include "store/db.h"
 
@@ -30,8 +31,6 @@ class Mailer;
 }
 
 namespace periscope::reports {
-
-class HttpClient;
 
 struct RunOptions {
   uint32_t today = 0;            // YYYYMMDD; 0: the local date of the clock
@@ -62,6 +61,9 @@ struct RunSummary {
   std::vector<std::string> warnings;  // worth telling, not a failure
   std::string output_dir;
 };
+
+// The configured manufacturing sites, as the inquiry client takes them.
+std::vector<SiteConfig> SiteConfigsOf(const ReportConfig& config);
 
 // The one-line summary printed at the end of a run.
 std::string SummaryLine(const RunSummary& summary);

@@ -34,18 +34,6 @@ bool IsValidItemName(std::string_view name) {
   });
 }
 
-// Parses "YYYY-MM-DD".
-std::optional<DateYmd> ParseIsoDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
-  auto y = ParseUint64(s.substr(0, 4));
-  auto m = ParseUint64(s.substr(5, 2));
-  auto d = ParseUint64(s.substr(8, 2));
-  if (!y || !m || !d) return std::nullopt;
-  auto date = static_cast<DateYmd>(*y * 10000 + *m * 100 + *d);
-  if (!IsValidDate(date)) return std::nullopt;
-  return date;
-}
-
 // Helper that keeps the first error and the config for positions.
 class Loader {
  public:

@@ -73,3 +73,20 @@ TEST(ClockTest, LocalDateFollowsTheHostTimeZone) {
 
 }  // namespace
 }  // namespace periscope
+
+namespace periscope {
+namespace {
+
+TEST(IsoDateTest, ParsesExactlyYyyyMmDdOfARealDayAndFormatsBack) {
+  EXPECT_EQ(ParseIsoDate("2026-12-02"), 20261202u);
+  EXPECT_EQ(ParseIsoDate("2024-02-29"), 20240229u);
+  for (const char* bad : {"2026-2-02", "2026-02-30", "2025-02-29", "20261202", "2026/12/02",
+                          "2026-12-02 ", "+026-12-02", "1969-12-31", "", "2026-13-01"}) {
+    EXPECT_FALSE(ParseIsoDate(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(FormatIsoDate(20260105), "2026-01-05");
+  EXPECT_EQ(ParseIsoDate(FormatIsoDate(99991231)), 99991231u);
+}
+
+}  // namespace
+}  // namespace periscope
