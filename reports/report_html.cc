@@ -489,4 +489,26 @@ std::string RenderFleetHtml(const FleetReport& report) {
   return render::RenderPage(options, body);
 }
 
+std::string RenderIndexHtml(const ReportIndex& index) {
+  SafeHtml body = render::Heading(1, "periscope reports");
+  body += TextElement("p", "Generated " + index.generated_at + ".");
+  body += DataNote(index.data_note);
+  auto link = [](const std::string& href, const std::string& text) {
+    return Element("li", TextElement("a", text, {{"href", href}}));
+  };
+  SafeHtml fleet = link("fleet.html", "Fleet: every device by days to the warning threshold");
+  for (const auto& [file, name] : index.sales) {
+    fleet += link("sales/" + file + ".html", "Fleet of " + name);
+  }
+  body += render::Heading(2, "Fleet") + Element("ul", fleet);
+  SafeHtml list;
+  for (const auto& [file, name] : index.customers) {
+    list += link("customers/" + file + ".html", name);
+  }
+  body += render::Heading(2, "Customers") + Element("ul", list);
+  render::PageOptions page;
+  page.title = "periscope reports";
+  return render::RenderPage(page, body);
+}
+
 }  // namespace periscope::reports

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/forecast.h"
@@ -23,6 +24,15 @@ std::string RenderCustomerHtml(const CustomerReport& report);
 
 // Rows ranked as in RankFleetRows; the sales filter is shown when set.
 std::string RenderFleetHtml(const FleetReport& report);
+
+// The reports' index page: links to every customer's page and the fleet views.
+struct ReportIndex {
+  std::vector<std::pair<std::string, std::string>> customers;  // (file stem, label)
+  std::vector<std::pair<std::string, std::string>> sales;      // (file stem, label)
+  std::string generated_at;
+  std::string data_note;
+};
+std::string RenderIndexHtml(const ReportIndex& index);
 
 // The fleet order: rows with a days_to_threshold first, soonest first; then
 // rows without one and without a reason ("none within the horizon"); then rows

@@ -328,29 +328,6 @@ Status WriteReportFiles(const std::string& base, const std::string& html, const 
   return WriteFileAtomically(base + ".json", json);
 }
 
-// The index page: every customer's report and the fleet views.
-std::string RenderIndexHtml(const std::vector<std::pair<std::string, std::string>>& customers,
-                            const std::vector<std::pair<std::string, std::string>>& sales,
-                            const std::string& generated_at, const std::string& data_note) {
-  using render::SafeHtml;
-  SafeHtml body = render::Heading(1, "periscope reports");
-  body += render::TextElement("p", "Generated " + generated_at + ".");
-  if (!data_note.empty()) body += render::TextElement("p", data_note, {{"class", "note"}});
-  auto link = [](const std::string& href, const std::string& text) {
-    return render::Element("li", render::TextElement("a", text, {{"href", href}}));
-  };
-  SafeHtml fleet = link("fleet.html", "Fleet: every device by days to the warning threshold");
-  for (const auto& [file, name] : sales)
-    fleet += link("sales/" + file + ".html", "Fleet of " + name);
-  body += render::Heading(2, "Fleet") + render::Element("ul", fleet);
-  SafeHtml list;
-  for (const auto& [file, name] : customers) list += link("customers/" + file + ".html", name);
-  body += render::Heading(2, "Customers") + render::Element("ul", list);
-  render::PageOptions page;
-  page.title = "periscope reports";
-  return render::RenderPage(page, body);
-}
-
 // One mail per sales person listing their unmailed proposals; the mail is
 // queued and the proposals marked mailed in one transaction, so a crash never
 // mails a revision twice or loses one.
@@ -726,7 +703,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     if (!s.ok()) summary.problems.push_back("fleet report: " + s.message());
     s = WriteFileAtomically(
         config.output_dir + "/index.html",
-        RenderIndexHtml(customer_links, sales_links, generated_at, config.data_note));
+        RenderIndexHtml({customer_links, sales_links, generated_at, config.data_note}));
     if (!s.ok()) summary.problems.push_back("index: " + s.message());
   }
 

@@ -58,6 +58,13 @@ std::vector<PageSpec> Pages() {
     input.items.push_back({customer.user_id, customer.name, p, p.id == 12});
   }
   pages.push_back({"mail", RenderProposalMail(input).html, 1 + input.items.size(), 0});
+
+  ReportIndex index;
+  index.customers = {{"cust-01", customer.user_id + " " + customer.name}};
+  index.sales = {{"sales_40vendor.example", "Hanako <sales@vendor.example>"}};
+  index.generated_at = customer.generated_at;
+  index.data_note = customer.data_note;
+  pages.push_back({"index", RenderIndexHtml(index), 0, 0});
   return pages;
 }
 
@@ -128,8 +135,8 @@ class BrowserTest : public ::testing::Test {
 
 // One test for all pages: ctest runs each test in its own process, and one
 // browser start is most of the time.
-TEST_F(BrowserTest, CustomerFleetAndMailPagesRenderChartsAndRowsWithoutConsoleErrors) {
-  for (const char* name : {"customer", "fleet", "mail"}) {
+TEST_F(BrowserTest, CustomerFleetMailAndIndexPagesRenderChartsAndRowsWithoutConsoleErrors) {
+  for (const char* name : {"customer", "fleet", "mail", "index"}) {
     SCOPED_TRACE(name);
     ExpectPageOk(name);
   }
