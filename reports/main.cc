@@ -337,13 +337,14 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto list = store::ListProposals(**db, filter);
     if (!list.ok()) return Fail(list.status());
     store::TextTable table;
-    table.columns = {"id",       "customer", "device",   "kind",      "status",     "product",
-                     "quantity", "price",    "currency", "needed_by", "confidence", "summary"};
+    table.columns = {"id",         "customer", "device", "kind",     "status",
+                     "product",    "quantity", "price",  "currency", "needed_by",
+                     "confidence", "sales",    "summary"};
     for (const store::StoredProposal& p : *list) {
       table.rows.push_back({std::to_string(p.id), p.customer_user_id, p.device_serial, p.kind,
                             p.status, p.product_number, std::to_string(p.quantity),
                             std::to_string(p.price_minor_units), p.currency, DateText(p.needed_by),
-                            p.confidence, p.summary});
+                            p.confidence, p.sales_email, p.summary});
     }
     return PrintTable(table, Value(*args, "--format", "text"));
   }

@@ -162,6 +162,8 @@ TEST_F(ReportCliTest, AMailListsTheMostUrgentProposalsAndTheRestFollowNextRun) {
   // The mailed ones are the most urgent of each sales person's: none of the
   // unmailed is needed earlier than a mailed one of the same sales person.
   for (const auto& m : mailed) {
+    ASSERT_TRUE(m.contains("sales") && m.contains("needed_by")) << m.dump();
+    EXPECT_TRUE(m["sales"] == kDemoSalesEmails[0] || m["sales"] == kDemoSalesEmails[1]) << m.dump();
     for (const auto& u : unmailed) {
       if (m["needed_by"] != "" && u["needed_by"] != "" && m["sales"] == u["sales"]) {
         EXPECT_LE(m["needed_by"].get<std::string>(), u["needed_by"].get<std::string>());
