@@ -78,7 +78,7 @@ std::string GroupThousands(uint64_t magnitude) {
   out.reserve(digits.size() + digits.size() / 3);
   size_t lead = digits.size() % 3;
   for (size_t i = 0; i < digits.size(); ++i) {
-    if (i != 0 && (i - lead) % 3 == 0) out += ',';
+    if (i != 0 && i >= lead && (i - lead) % 3 == 0) out += ',';
     out += digits[i];
   }
   return out;

@@ -158,5 +158,16 @@ TEST(FormatTest, DatesPercentsAndIntegers) {
   EXPECT_EQ(FormatInteger(999), "999");
 }
 
+TEST(FormatTest, ThousandsAreGroupedForEveryNumberOfDigits) {
+  // One, two and three leading digits before the first comma.
+  EXPECT_EQ(FormatInteger(1000), "1,000");
+  EXPECT_EQ(FormatInteger(38000000), "38,000,000");
+  EXPECT_EQ(FormatInteger(12345678901), "12,345,678,901");
+  EXPECT_EQ(FormatInteger(123456), "123,456");
+  EXPECT_EQ(FormatInteger(-12345678), "-12,345,678");
+  EXPECT_EQ(FormatMoney(38000000, "JPY"), "38,000,000 JPY");
+  EXPECT_EQ(FormatMoney(1234567890, "USD"), "12,345,678.90 USD");
+}
+
 }  // namespace
 }  // namespace periscope::render
