@@ -1,6 +1,7 @@
 // periscope-report end to end: a store holding a simulated fleet's months of
 // history, the sample catalog, a real SMTP server (aiosmtpd) on loopback and
 // the reference factory site (periscope-factory) with the sample stock file.
+#include <cctype>
 #include <chrono>
 #include <set>
 #include <string>
@@ -74,11 +75,25 @@ class ReportCliTest : public ::testing::Test {
   TempDir dir_;
 };
 
-// The customers a mail lists (the "cust-NN" user IDs in its text part).
-std::set<std::string> CustomersIn(const std::string& mail) {
+// A mail's text with quoted-printable soft line breaks ("=" CRLF, which may
+// fall anywhere in a line) undone.
+std::string Unfolded(std::string mail) {
+  for (size_t at = mail.find("=\r\n"); at != std::string::npos; at = mail.find("=\r\n", at)) {
+    mail.erase(at, 3);
+  }
+  return mail;
+}
+
+// The customers a mail lists (the "cust-NN" user IDs in its parts).
+std::set<std::string> CustomersIn(const std::string& raw) {
+  const std::string mail = Unfolded(raw);
   std::set<std::string> out;
   for (size_t at = mail.find("cust-"); at != std::string::npos; at = mail.find("cust-", at + 1)) {
-    out.insert(mail.substr(at, 7));
+    const std::string id = mail.substr(at, 7);
+    if (id.size() == 7 && std::isdigit(static_cast<unsigned char>(id[5])) &&
+        std::isdigit(static_cast<unsigned char>(id[6]))) {
+      out.insert(id);
+    }
   }
   return out;
 }
@@ -170,7 +185,7 @@ TEST_F(ReportCliTest, AMailListsTheMostUrgentProposalsAndTheRestFollowNextRun) {
       }
     }
   }
-  EXPECT_NE(smtp.Received()[0].data.find("more proposals follow"), std::string::npos);
+  EXPECT_NE(Unfolded(smtp.Received()[0].data).find("more proposals follow"), std::string::npos);
   ASSERT_EQ(Report({"run"}).exit_code, 0);
   EXPECT_EQ(smtp.ReceivedCount(), 4U);
   EXPECT_EQ(Json({"proposals", "--status", "mailed", "--format", "json"}).size(), 12U);
