@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "store/db.h"
+#include "store/metrics.h"
 
 namespace periscope::store {
 
@@ -23,6 +24,7 @@ struct Target {
   int port = 161;
   std::string profile;
   std::string customer_user_id;
+  DeviceKind kind = DeviceKind::kPeriscope;
 };
 
 // Enabled targets, optionally only one customer's or one address's.
@@ -108,6 +110,16 @@ class PollWriter {
   Status RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
                       const std::vector<DeviceRecord>& devices,
                       const std::vector<PollWarning>& warnings = {});
+
+  // Stores every peripheral of one target in one transaction (issue 7):
+  // identity (devices.kind set; a retired device seen again is active again),
+  // a new peripheral_specs row when the spec differs from the latest, every
+  // reading in metric_samples, the daily aggregates in metric_daily computed
+  // against metric_last (see MetricType), the alert set, and the warnings.
+  // `sampled_at` is UTC seconds; days are the process's local dates.
+  Status RecordPeripherals(int64_t run_id, int64_t target_id, int64_t sampled_at,
+                           const std::vector<PeripheralRecord>& devices,
+                           const std::vector<PollWarning>& warnings = {});
 
   // Records a failed target: class is timeout, resolve, auth, protocol,
   // no-such-object, limit or internal.

@@ -13,6 +13,7 @@
 
 #include "core/status.h"
 #include "store/db.h"
+#include "store/metrics.h"
 #include "store/poll_writer.h"
 
 namespace periscope::store {
@@ -25,7 +26,15 @@ struct SpecPeriod {
   DeviceSpec spec;
 };
 
+// A peripheral's specification row, as SpecPeriod.
+struct PeripheralSpecPeriod {
+  int64_t seen_from = 0;  // UTC seconds
+  int64_t from_date = 0;  // YYYYMMDD
+  PeripheralSpec spec;
+};
+
 struct DeviceHistory {
+  DeviceKind kind = DeviceKind::kPeriscope;
   int64_t device_id = 0;
   int64_t target_id = 0;
   std::string address;
@@ -37,7 +46,13 @@ struct DeviceHistory {
   std::string customer_user_id, customer_name, contact_person;
   std::string sales_name, sales_email;  // empty when no sales person is assigned
   std::vector<SpecPeriod> specs;        // oldest first
-  std::vector<DailyRow> days;           // date order
+  std::vector<DailyRow> days;           // date order (PERISCOPE-MIB devices)
+  // Peripherals (kind != kPeriscope): specification history oldest first,
+  // daily metric figures ordered by metric, instance, date, and the alerts
+  // served at the last poll.
+  std::vector<PeripheralSpecPeriod> peripheral_specs;
+  std::vector<MetricDay> metric_days;
+  std::vector<DeviceAlert> alerts;
 };
 
 struct HistoryFilter {

@@ -274,14 +274,127 @@ CREATE TABLE outbox_proposals (
   PRIMARY KEY (outbox_id, proposal_id)
 ) WITHOUT ROWID;
 )sql",
+      // 4: peripherals (issue 7). Targets and devices have a kind; printers,
+      // hosts and LAN equipment keep readings per metric and instance with
+      // daily aggregates; proposals gain the peripherals' kinds (the table is
+      // rebuilt to widen its CHECK: MigrateTo runs migrations with foreign
+      // keys off and checks them before commit).
+      R"sql(
+ALTER TABLE targets ADD COLUMN kind TEXT NOT NULL DEFAULT 'periscope'
+  CHECK (kind IN ('periscope', 'printer', 'host', 'network'));
+ALTER TABLE devices ADD COLUMN kind TEXT NOT NULL DEFAULT 'periscope'
+  CHECK (kind IN ('periscope', 'printer', 'host', 'network'));
+-- A peripheral's stable description; a new row whenever any field changes.
+CREATE TABLE peripheral_specs (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  seen_from INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  model_source TEXT NOT NULL,
+  description TEXT NOT NULL,
+  firmware TEXT NOT NULL,
+  details_json TEXT NOT NULL
+);
+CREATE INDEX peripheral_specs_by_device ON peripheral_specs(device_id, seen_from);
+-- Every reading as served. Counters are stored bit-cast to a signed 64-bit
+-- integer (read back as unsigned).
+CREATE TABLE metric_samples (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  metric TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  sampled_at INTEGER NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES poll_runs(id),
+  value INTEGER NOT NULL,
+  PRIMARY KEY (device_id, metric, instance, sampled_at)
+) WITHOUT ROWID;
+-- The previous reading of each metric instance: the base of the next delta.
+CREATE TABLE metric_last (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  metric TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('gauge', 'counter32', 'counter64', 'lifecount')),
+  value INTEGER NOT NULL,
+  sampled_at INTEGER NOT NULL,
+  uptime_cs INTEGER,
+  PRIMARY KEY (device_id, metric, instance)
+) WITHOUT ROWID;
+-- One row per metric instance and local day (see store/metrics.h MetricDay).
+CREATE TABLE metric_daily (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  metric TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  date INTEGER NOT NULL,
+  samples INTEGER NOT NULL DEFAULT 0,
+  min_value REAL,
+  max_value REAL,
+  sum_value REAL,
+  last_value REAL,
+  total REAL NOT NULL DEFAULT 0 CHECK (total >= 0),
+  intervals INTEGER NOT NULL DEFAULT 0,
+  covered_s INTEGER NOT NULL DEFAULT 0,
+  peak_delta REAL CHECK (peak_delta >= 0),
+  peak_interval_s INTEGER,
+  peak_rate_per_s REAL CHECK (peak_rate_per_s >= 0),
+  capacity_per_s REAL,
+  discontinuities INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (device_id, metric, instance, date)
+) WITHOUT ROWID;
+-- A printer's alerts as served at the last poll (replaced each poll).
+CREATE TABLE device_alerts (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  alert_index INTEGER NOT NULL,
+  severity TEXT NOT NULL,
+  alert_group TEXT NOT NULL,
+  group_index INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  description TEXT NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (device_id, alert_index)
+) WITHOUT ROWID;
+CREATE TABLE proposals_v4 (
+  id INTEGER PRIMARY KEY,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  kind TEXT NOT NULL CHECK (kind IN ('capacity', 'cache', 'successor', 'firmware', 'volume',
+                                     'host-storage', 'host-cpu', 'link')
+                            OR kind GLOB 'supply-[0-9]*'),
+  status TEXT NOT NULL CHECK (status IN ('new', 'mailed', 'inquired', 'accepted', 'declined',
+                                         'expired')),
+  product_number TEXT NOT NULL,
+  product_name TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0),
+  unit_price_minor_units INTEGER NOT NULL,
+  price_minor_units INTEGER NOT NULL,
+  currency TEXT NOT NULL,
+  needed_by INTEGER,
+  confidence TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  evidence_json TEXT NOT NULL,
+  material_key TEXT NOT NULL,
+  revision INTEGER NOT NULL DEFAULT 1,
+  mailed_revision INTEGER NOT NULL DEFAULT 0,
+  raised_at INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  checked_at INTEGER NOT NULL,
+  closed_at INTEGER
+);
+INSERT INTO proposals_v4 SELECT * FROM proposals;
+DROP TABLE proposals;
+ALTER TABLE proposals_v4 RENAME TO proposals;
+CREATE UNIQUE INDEX proposals_open_by_device_kind ON proposals(device_id, kind)
+  WHERE status IN ('new', 'mailed', 'inquired');
+CREATE INDEX proposals_by_customer ON proposals(customer_id, status);
+)sql",
   };
   return kMigrations;
 }
 
 const char* const kExpectedTables[] = {
-    "staff",     "customers", "targets",         "devices",     "device_specs",
-    "poll_runs", "samples",   "daily",           "poll_errors", "poll_warnings",
-    "proposals", "inquiries", "inquiry_answers", "outbox",      "outbox_proposals"};
+    "staff",           "customers",     "targets",          "devices",
+    "device_specs",    "poll_runs",     "samples",          "daily",
+    "poll_errors",     "poll_warnings", "proposals",        "inquiries",
+    "inquiry_answers", "outbox",        "outbox_proposals", "peripheral_specs",
+    "metric_samples",  "metric_last",   "metric_daily",     "device_alerts"};
 
 }  // namespace
 
@@ -349,14 +462,34 @@ Status MigrateTo(Db& db, int target_version) {
   if (!version.ok()) return version.status();
   if (*version > SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
   if (*version == 0) PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
+  if (*version >= std::min(target_version, SchemaVersion())) return Status::Ok();
+  // SQLite's procedure for rebuilding a table that others reference: foreign
+  // keys off (only possible outside a transaction), the migration, then
+  // foreign_key_check inside the same transaction before it commits.
+  PERISCOPE_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys=OFF"));
+  Status result = Status::Ok();
   for (int v = *version; v < std::min(target_version, SchemaVersion()); ++v) {
     Status s = InTransaction(db, [&]() -> Status {
       PERISCOPE_RETURN_IF_ERROR(db.Exec(Migrations()[static_cast<size_t>(v)]));
+      auto fk = db.Prepare("PRAGMA foreign_key_check");
+      if (!fk.ok()) return fk.status();
+      auto fk_row = fk->Step();
+      if (!fk_row.ok()) return fk_row.status();
+      if (*fk_row) {
+        return DataLossError(fmt::format("foreign_key_check: table {} row {} has no parent in {}",
+                                         fk->Text(0), fk->Int(1), fk->Text(2)));
+      }
+      fk->Reset();
       return db.Exec(fmt::format("PRAGMA user_version = {}", v + 1));
     });
-    if (!s.ok()) return s.WithPrefix(fmt::format("migration {}", v + 1));
+    if (!s.ok()) {
+      result = s.WithPrefix(fmt::format("migration {}", v + 1));
+      break;
+    }
   }
-  return Status::Ok();
+  Status on = db.Exec("PRAGMA foreign_keys=ON");
+  if (!result.ok()) return result;
+  return on;
 }
 
 Status CheckDatabase(Db& db) {
