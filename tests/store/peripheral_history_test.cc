@@ -1,0 +1,1 @@
+// Filled in below (ForEachDeviceHistory and CustomerHistory for peripherals).
