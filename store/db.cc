@@ -236,6 +236,16 @@ Stmt& Stmt::Bind(int index, std::string_view value) {
   return *this;
 }
 
+Stmt& Stmt::BindDouble(int index, double value) {
+  int rc = sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = db_->Error("bind");
+  return *this;
+}
+
+Stmt& Stmt::BindDouble(int index, const std::optional<double>& value) {
+  return value ? BindDouble(index, *value) : BindNull(index);
+}
+
 Stmt& Stmt::BindNull(int index) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK && bind_status_.ok()) bind_status_ = db_->Error("bind");
@@ -273,6 +283,8 @@ void Stmt::Reset() {
 }
 
 int64_t Stmt::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+double Stmt::Double(int column) const { return sqlite3_column_double(stmt_, column); }
 
 std::string Stmt::Text(int column) const {
   const unsigned char* p = sqlite3_column_text(stmt_, column);

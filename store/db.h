@@ -48,6 +48,10 @@ class Stmt {
   Stmt& BindNull(int index);
   Stmt& Bind(int index, const std::optional<int64_t>& value);
   Stmt& Bind(int index, const std::optional<std::string>& value);
+  // REAL values (issue 7's metric aggregates); named apart from Bind so an int
+  // argument is never ambiguous.
+  Stmt& BindDouble(int index, double value);
+  Stmt& BindDouble(int index, const std::optional<double>& value);
 
   // Next row: true when a row is available, false when done.
   Result<bool> Step();
@@ -56,6 +60,7 @@ class Stmt {
   void Reset();
 
   int64_t Int(int column) const;
+  double Double(int column) const;
   std::string Text(int column) const;
   bool IsNull(int column) const;
   int ColumnCount() const;

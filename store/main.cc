@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "core/files.h"
 #include "store/db.h"
 #include "store/history.h"
+#include "store/metrics.h"
 #include "store/registry.h"
 #include "store/schema.h"
 
@@ -43,10 +45,13 @@ void PrintHelp() {
       "                                upsert rows from a CSV file with a header row;\n"
       "                                a bad row names its line and nothing is imported\n"
       "  list staff|customers|targets|devices|runs|errors\n"
-      "  history --customer USER_ID [--include-retired]\n"
+      "  history --customer USER_ID [--kind KIND] [--include-retired]\n"
       "                                every device's daily figures in date order, with\n"
       "                                the spec in effect each day (retired devices only\n"
-      "                                with --include-retired)\n"
+      "                                with --include-retired); one table per kind the\n"
+      "                                customer has (periscope, printer, host, network),\n"
+      "                                or only KIND's (csv and json need --kind when\n"
+      "                                there are several)\n"
       "  export [--table NAME]         dump tables (default json, all tables)\n"
       "  check                         integrity_check, foreign keys and schema\n"
       "\n"
@@ -102,13 +107,15 @@ int main(int argc, char** argv) {
   std::string format;
   std::string customer;
   std::string table;
+  std::string kind;
   bool include_retired = false;
-  enum { kOptDb = 1000, kOptFormat, kOptCustomer, kOptTable, kOptIncludeRetired };
+  enum { kOptDb = 1000, kOptFormat, kOptCustomer, kOptTable, kOptIncludeRetired, kOptKind };
   static const option kLong[] = {{"db", required_argument, nullptr, kOptDb},
                                  {"format", required_argument, nullptr, kOptFormat},
                                  {"customer", required_argument, nullptr, kOptCustomer},
                                  {"table", required_argument, nullptr, kOptTable},
                                  {"include-retired", no_argument, nullptr, kOptIncludeRetired},
+                                 {"kind", required_argument, nullptr, kOptKind},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
   int opt;
@@ -128,6 +135,9 @@ int main(int argc, char** argv) {
         break;
       case kOptIncludeRetired:
         include_retired = true;
+        break;
+      case kOptKind:
+        kind = optarg;
         break;
       case 'h':
         PrintHelp();
@@ -149,10 +159,11 @@ int main(int argc, char** argv) {
   }
   for (size_t i = 1; i + 1 < args.size();) {
     if (args[i] == "--customer" || args[i] == "--table" || args[i] == "--format" ||
-        args[i] == "--db") {
+        args[i] == "--db" || args[i] == "--kind") {
       std::string& dest = args[i] == "--customer" ? customer
                           : args[i] == "--table"  ? table
                           : args[i] == "--format" ? format
+                          : args[i] == "--kind"   ? kind
                                                   : db_path;
       dest = args[i + 1];
       args.erase(args.begin() + static_cast<ptrdiff_t>(i),
@@ -204,10 +215,19 @@ int main(int argc, char** argv) {
   }
   if (command == "history") {
     if (customer.empty() || args.size() != 1) return usage("history needs --customer USER_ID");
+    std::optional<store::DeviceKind> only;
+    if (!kind.empty()) {
+      only = store::ParseDeviceKind(kind);
+      if (!only) return usage("--kind is periscope, printer, host or network");
+    }
     auto db = OpenForRead(db_path);
     if (!db.ok()) return Fail(db.status());
-    return Print(store::CustomerHistory(**db, customer, include_retired),
-                 format.empty() ? "text" : format);
+    auto sections = store::CustomerHistoryByKind(**db, customer, include_retired, only);
+    if (!sections.ok()) return Fail(sections.status());
+    auto text = store::RenderHistory(*sections, format.empty() ? "text" : format);
+    if (!text.ok()) return Fail(text.status());
+    std::fputs(text->c_str(), stdout);
+    return kExitOk;
   }
   if (command == "export") {
     if (args.size() != 1) return usage("export takes --table and --format only");

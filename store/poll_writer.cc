@@ -5,12 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "store/poll_writer_internal.h"
+
 namespace periscope::store {
 
 Result<std::vector<Target>> LoadTargets(Db& db, const std::string& customer_user_id,
                                         const std::string& address) {
   auto stmt = db.Prepare(
-      "SELECT t.id, t.address, t.port, t.profile, c.user_id FROM targets t "
+      "SELECT t.id, t.address, t.port, t.profile, c.user_id, t.kind FROM targets t "
       "JOIN customers c ON c.id = t.customer_id WHERE t.enabled = 1 "
       "AND (?1 = '' OR c.user_id = ?1) AND (?2 = '' OR t.address = ?2) ORDER BY t.id");
   if (!stmt.ok()) return stmt.status();
@@ -20,8 +22,10 @@ Result<std::vector<Target>> LoadTargets(Db& db, const std::string& customer_user
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
+    // The schema's CHECK admits only the four names.
+    DeviceKind kind = ParseDeviceKind(stmt->Text(5)).value_or(DeviceKind::kPeriscope);
     out.push_back(Target{stmt->Int(0), stmt->Text(1), static_cast<int>(stmt->Int(2)), stmt->Text(3),
-                         stmt->Text(4)});
+                         stmt->Text(4), kind});
   }
   return out;
 }
@@ -59,30 +63,6 @@ Status PollWriter::FinishRun(int64_t run_id, int64_t finished_at, bool completed
 }
 
 namespace {
-
-Result<int64_t> UpsertDevice(Db& db, int64_t target_id, const DeviceRecord& d, int64_t at) {
-  auto find = db.Prepare(
-      "SELECT id FROM devices WHERE target_id = ? AND device_index = ? AND serial_number = ?");
-  if (!find.ok()) return find.status();
-  find->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.serial_number);
-  auto row = find->Step();
-  if (!row.ok()) return row.status();
-  if (*row) {
-    int64_t id = find->Int(0);
-    auto touch = db.Prepare("UPDATE devices SET last_seen = ?, retired_at = NULL WHERE id = ?");
-    if (!touch.ok()) return touch.status();
-    touch->Bind(1, at).Bind(2, id);
-    PERISCOPE_RETURN_IF_ERROR(touch->Run());
-    return id;
-  }
-  auto ins = db.Prepare(
-      "INSERT INTO devices (target_id, device_index, serial_number, first_seen, last_seen) "
-      "VALUES (?, ?, ?, ?, ?)");
-  if (!ins.ok()) return ins.status();
-  ins->Bind(1, target_id).Bind(2, d.device_index).Bind(3, d.serial_number).Bind(4, at).Bind(5, at);
-  PERISCOPE_RETURN_IF_ERROR(ins->Run());
-  return db.LastInsertId();
-}
 
 Status RecordSpecIfChanged(Db& db, int64_t device_id, const DeviceSpec& s, int64_t at) {
   auto last = db.Prepare(
@@ -182,6 +162,42 @@ DailyRow MergeDay(const DailyRow& stored, const DailyRow& incoming, bool closed)
   return out;
 }
 
+}  // namespace
+
+namespace internal {
+
+Result<int64_t> UpsertDevice(Db& db, int64_t target_id, int64_t device_index,
+                             const std::string& serial_number, DeviceKind kind, int64_t at) {
+  const std::string kind_name(DeviceKindName(kind));
+  auto find = db.Prepare(
+      "SELECT id FROM devices WHERE target_id = ? AND device_index = ? AND serial_number = ?");
+  if (!find.ok()) return find.status();
+  find->Bind(1, target_id).Bind(2, device_index).Bind(3, serial_number);
+  auto row = find->Step();
+  if (!row.ok()) return row.status();
+  if (*row) {
+    int64_t id = find->Int(0);
+    auto touch =
+        db.Prepare("UPDATE devices SET last_seen = ?, kind = ?, retired_at = NULL WHERE id = ?");
+    if (!touch.ok()) return touch.status();
+    touch->Bind(1, at).Bind(2, kind_name).Bind(3, id);
+    PERISCOPE_RETURN_IF_ERROR(touch->Run());
+    return id;
+  }
+  auto ins = db.Prepare(
+      "INSERT INTO devices (target_id, device_index, serial_number, first_seen, last_seen, kind) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  ins->Bind(1, target_id)
+      .Bind(2, device_index)
+      .Bind(3, serial_number)
+      .Bind(4, at)
+      .Bind(5, at)
+      .Bind(6, kind_name);
+  PERISCOPE_RETURN_IF_ERROR(ins->Run());
+  return db.LastInsertId();
+}
+
 Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
                       const std::vector<PollWarning>& warnings) {
   if (warnings.empty()) return Status::Ok();
@@ -202,7 +218,7 @@ Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
   return Status::Ok();
 }
 
-}  // namespace
+}  // namespace internal
 
 Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
                                 const std::vector<DeviceRecord>& devices,
@@ -220,7 +236,8 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
         "used_bytes = excluded.used_bytes, intervals = excluded.intervals");
     if (!daily.ok()) return daily.status();
     for (const DeviceRecord& d : devices) {
-      auto device_id = UpsertDevice(*db_, target_id, d, sampled_at);
+      auto device_id = internal::UpsertDevice(*db_, target_id, d.device_index, d.serial_number,
+                                              DeviceKind::kPeriscope, sampled_at);
       if (!device_id.ok()) return device_id.status();
       if (d.spec) {
         PERISCOPE_RETURN_IF_ERROR(RecordSpecIfChanged(*db_, *device_id, *d.spec, sampled_at));
@@ -264,7 +281,7 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
         PERISCOPE_RETURN_IF_ERROR(daily->Run());
       }
     }
-    return InsertWarnings(*db_, run_id, target_id, sampled_at, warnings);
+    return internal::InsertWarnings(*db_, run_id, target_id, sampled_at, warnings);
   });
 }
 
@@ -282,8 +299,9 @@ Status PollWriter::RecordError(int64_t run_id, int64_t target_id, int64_t at,
 Status PollWriter::RecordWarnings(int64_t run_id, int64_t target_id, int64_t at,
                                   const std::vector<PollWarning>& warnings) {
   if (warnings.empty()) return Status::Ok();
-  return InTransaction(
-      *db_, [&]() -> Status { return InsertWarnings(*db_, run_id, target_id, at, warnings); });
+  return InTransaction(*db_, [&]() -> Status {
+    return internal::InsertWarnings(*db_, run_id, target_id, at, warnings);
+  });
 }
 
 Result<int64_t> PollWriter::RetireDevicesUnseenSince(int64_t unseen_since, int64_t at) {

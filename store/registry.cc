@@ -11,6 +11,7 @@
 
 #include "core/strings.h"
 #include "store/csv.h"
+#include "store/metrics.h"
 
 namespace periscope::store {
 namespace {
@@ -108,6 +109,7 @@ class CsvSheet {
   }
 
   const std::vector<CsvRecord>& records() const { return records_; }
+  bool Has(const std::string& column) const { return columns_.count(column) != 0; }
 
   // The trimmed, validated text of `column` in `rec` ("" when the column is
   // optional and absent): valid UTF-8, no control characters (line breaks
@@ -295,7 +297,7 @@ Result<ImportCounts> ImportCustomersCsv(Db& db, std::string_view content, std::s
 
 Result<ImportCounts> ImportTargetsCsv(Db& db, std::string_view content, std::string_view name) {
   auto sheet = CsvSheet::Parse(content, name, {"address", "port", "profile", "customer_user_id"},
-                               {"enabled"});
+                               {"enabled", "kind"});
   if (!sheet.ok()) return sheet.status();
   std::optional<std::map<std::string, std::string>> stored;  // "address port" -> id
   return ImportSheet(db, *sheet, [&](const CsvRecord& rec) -> Result<bool> {
@@ -304,8 +306,20 @@ Result<ImportCounts> ImportTargetsCsv(Db& db, std::string_view content, std::str
     auto f = sheet->Field(rec, "profile", true);
     auto u = sheet->Field(rec, "customer_user_id", true);
     auto e = sheet->Field(rec, "enabled", false);
-    for (auto* x : {&a, &p, &f, &u, &e}) {
+    auto k = sheet->Field(rec, "kind", false);
+    for (auto* x : {&a, &p, &f, &u, &e, &k}) {
       if (!x->ok()) return x->status();
+    }
+    // Without the column a new target is periscope and a stored one keeps
+    // its kind; an empty field means periscope.
+    std::optional<std::string> kind;
+    if (sheet->Has("kind")) {
+      if (k->empty()) *k = std::string(DeviceKindName(DeviceKind::kPeriscope));
+      if (!ParseDeviceKind(*k)) {
+        return sheet->Error(rec, "kind",
+                            fmt::format("'{}' is not periscope, printer, host or network", *k));
+      }
+      kind = *k;
     }
     auto address = CanonicalTargetAddress(*a);
     if (!address.ok()) return sheet->Error(rec, "address", address.status().message());
@@ -345,19 +359,21 @@ Result<ImportCounts> ImportTargetsCsv(Db& db, std::string_view content, std::str
     auto existing = stored->find(key);
     auto statement = existing == stored->end()
                          ? db.Prepare(
-                               "INSERT INTO targets (address, port, profile, customer_id, enabled) "
-                               "VALUES (?, ?, ?, ?, ?)")
+                               "INSERT INTO targets (address, port, profile, customer_id, "
+                               "enabled, kind) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'periscope'))")
                          : db.Prepare(
                                "UPDATE targets SET address = ?, port = ?, profile = ?, "
-                               "customer_id = ?, enabled = ? WHERE id = ?");
+                               "customer_id = ?, enabled = ?, kind = COALESCE(?, kind) "
+                               "WHERE id = ?");
     if (!statement.ok()) return statement.status();
     statement->Bind(1, *address)
         .Bind(2, static_cast<int64_t>(*port))
         .Bind(3, *f)
         .Bind(4, find->Int(0))
-        .Bind(5, int64_t{disabled ? 0 : 1});
+        .Bind(5, int64_t{disabled ? 0 : 1})
+        .Bind(6, kind);
     if (existing != stored->end())
-      statement->Bind(6, static_cast<int64_t>(std::stoll(existing->second)));
+      statement->Bind(7, static_cast<int64_t>(std::stoll(existing->second)));
     PERISCOPE_RETURN_IF_ERROR(statement->Run());
     return existing == stored->end();
   });

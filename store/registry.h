@@ -29,7 +29,9 @@ Result<ImportCounts> ImportStaffCsv(Db& db, std::string_view content, std::strin
 // Header: user_id,name,contact_person,email,phone,address,sales_email
 // sales_email names an imported staff member with role sales (may be empty).
 Result<ImportCounts> ImportCustomersCsv(Db& db, std::string_view content, std::string_view name);
-// Header: address,port,profile,customer_user_id[,enabled]
+// Header: address,port,profile,customer_user_id[,enabled][,kind]
+// kind is periscope (the default), printer, host or network; without the
+// column a stored target keeps its kind.
 // The address is stored in canonical form (CanonicalTargetAddress), so one
 // target written two ways is one key: twice in a file is an error naming both
 // lines, and a stored row is matched by its canonical form.

@@ -18,6 +18,84 @@ constexpr const char* kDeviceFilter =
     "(?1 = '' OR c.user_id = ?1) AND (?2 = '' OR st.email = ?2) "
     "AND (?3 = 1 OR d.retired_at IS NULL)";
 
+std::optional<double> OptDouble(const Stmt& s, int column) {
+  if (s.IsNull(column)) return std::nullopt;
+  return s.Double(column);
+}
+
+// The readers below leave their statement reset (none active during fn).
+Status ReadPeripheralSpecs(Stmt& st, DeviceHistory& h) {
+  st.Reset();
+  st.Bind(1, h.device_id);
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    PeripheralSpecPeriod p;
+    p.seen_from = st.Int(0);
+    p.from_date = st.Int(1);
+    p.spec.model = st.Text(2);
+    p.spec.model_source = st.Text(3);
+    p.spec.description = st.Text(4);
+    p.spec.firmware = st.Text(5);
+    p.spec.details_json = st.Text(6);
+    h.peripheral_specs.push_back(std::move(p));
+  }
+  st.Reset();
+  return Status::Ok();
+}
+
+Status ReadMetricDays(Stmt& st, DeviceHistory& h) {
+  st.Reset();
+  st.Bind(1, h.device_id);
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    MetricDay m;
+    m.metric = st.Text(0);
+    m.instance = st.Text(1);
+    m.date = st.Int(2);
+    m.samples = st.Int(3);
+    m.min = OptDouble(st, 4);
+    m.max = OptDouble(st, 5);
+    std::optional<double> sum = OptDouble(st, 6);
+    if (sum && m.samples > 0) m.mean = *sum / static_cast<double>(m.samples);
+    m.last = OptDouble(st, 7);
+    m.total = st.Double(8);
+    m.intervals = st.Int(9);
+    m.covered_s = st.Int(10);
+    m.peak_delta = OptDouble(st, 11);
+    m.peak_interval_s = OptInt(st, 12);
+    m.peak_rate_per_s = OptDouble(st, 13);
+    m.capacity_per_s = OptDouble(st, 14);
+    m.discontinuities = st.Int(15);
+    h.metric_days.push_back(std::move(m));
+  }
+  st.Reset();
+  return Status::Ok();
+}
+
+Status ReadAlerts(Stmt& st, DeviceHistory& h) {
+  st.Reset();
+  st.Bind(1, h.device_id);
+  while (true) {
+    auto row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    DeviceAlert a;
+    a.index = st.Int(0);
+    a.severity = st.Text(1);
+    a.group = st.Text(2);
+    a.group_index = st.Int(3);
+    a.code = st.Text(4);
+    a.description = st.Text(5);
+    h.alerts.push_back(std::move(a));
+  }
+  st.Reset();
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
@@ -25,7 +103,7 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
   auto devices = db.Prepare(
       "SELECT d.id, t.id, t.address, t.port, d.device_index, d.serial_number, "
       "d.retired_at IS NOT NULL, c.id, c.user_id, c.name, c.contact_person, "
-      "COALESCE(st.name, ''), COALESCE(st.email, '') "
+      "COALESCE(st.name, ''), COALESCE(st.email, ''), d.kind "
       "FROM devices d JOIN targets t ON t.id = d.target_id "
       "JOIN customers c ON c.id = t.customer_id "
       "LEFT JOIN staff st ON st.id = c.sales_staff_id WHERE " +
@@ -54,6 +132,8 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
     h.contact_person = devices->Text(10);
     h.sales_name = devices->Text(11);
     h.sales_email = devices->Text(12);
+    // The schema's CHECK admits only the four names.
+    h.kind = ParseDeviceKind(devices->Text(13)).value_or(DeviceKind::kPeriscope);
     list.push_back(std::move(h));
   }
   devices->Reset();
@@ -68,6 +148,21 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
       "SELECT date, load_peak, load_avg_centi, used_bytes, intervals FROM daily "
       "WHERE device_id = ? ORDER BY date");
   if (!days.ok()) return days.status();
+  auto peripheral_specs = db.Prepare(
+      "SELECT seen_from, CAST(strftime('%Y%m%d', seen_from, 'unixepoch') AS INTEGER), model, "
+      "model_source, description, firmware, details_json FROM peripheral_specs "
+      "WHERE device_id = ? ORDER BY seen_from, id");
+  if (!peripheral_specs.ok()) return peripheral_specs.status();
+  auto metric_days = db.Prepare(
+      "SELECT metric, instance, date, samples, min_value, max_value, sum_value, last_value, "
+      "total, intervals, covered_s, peak_delta, peak_interval_s, peak_rate_per_s, "
+      "capacity_per_s, discontinuities FROM metric_daily WHERE device_id = ? "
+      "ORDER BY metric, instance, date");
+  if (!metric_days.ok()) return metric_days.status();
+  auto alerts = db.Prepare(
+      "SELECT alert_index, severity, alert_group, group_index, code, description "
+      "FROM device_alerts WHERE device_id = ? ORDER BY alert_index");
+  if (!alerts.ok()) return alerts.status();
   for (DeviceHistory& h : list) {
     specs->Reset();
     specs->Bind(1, h.device_id);
@@ -108,6 +203,11 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
       h.days.push_back(y);
     }
     days->Reset();
+    if (h.kind != DeviceKind::kPeriscope) {
+      PERISCOPE_RETURN_IF_ERROR(ReadPeripheralSpecs(*peripheral_specs, h));
+      PERISCOPE_RETURN_IF_ERROR(ReadMetricDays(*metric_days, h));
+      PERISCOPE_RETURN_IF_ERROR(ReadAlerts(*alerts, h));
+    }
     // Handed over from a local, so the history is freed after `fn` whether
     // or not `fn` moved it away.
     DeviceHistory current = std::move(h);

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "store/db.h"
+#include "store/metrics.h"
+#include "store/poll_writer.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
 
@@ -281,6 +283,88 @@ TEST_F(StoreCliTest, AHeldDatabaseMakesWritersWaitTheirTimeoutAndNameTheHolder) 
   (*holder)->Rollback();
   CommandResult again = RunCommand({PollerBinary(), "-c", PollerConfig()});
   EXPECT_EQ(again.exit_code, 0) << again.output;
+}
+
+TEST_F(StoreCliTest, HistoryShowsEachKindAndKindSelectsOneTable) {
+  InitAndImport();
+  WriteTextFile(dir_.File("more.csv"),
+                "address,port,profile,customer_user_id,kind\n10.0.0.2,161,v2,cust-1,printer\n");
+  CommandResult import = Store({"import", "targets", dir_.File("more.csv")});
+  ASSERT_EQ(import.exit_code, 0) << import.output;
+  CommandResult before = Store({"history", "--customer", "cust-1"});
+  ASSERT_EQ(before.exit_code, 0) << before.output;
+  EXPECT_THAT(before.output, Not(HasSubstr("devices:")));  // no devices yet: the storage table
+  {
+    auto db = store::Db::OpenWriter(db_, store::OpenMode::kMustExist);
+    ASSERT_TRUE(db.ok());
+    store::PollWriter writer(db->get());
+    auto run = writer.StartRun(1795132800);
+    ASSERT_TRUE(run.ok());
+    store::DeviceRecord storage;
+    storage.device_index = 1;
+    storage.serial_number = "SN-STOR";
+    storage.daily = {{20261120, 5, 100, 400, 8640}};
+    ASSERT_TRUE(writer.RecordTarget(*run, 1, 1795132800 + 43200, {storage}).ok());
+    store::PeripheralRecord printer;
+    printer.kind = store::DeviceKind::kPrinter;
+    printer.serial_number = "SN-PRN";
+    store::MetricReading pages;
+    pages.metric = std::string(store::kMetricPages);
+    pages.instance = "1";
+    pages.type = store::MetricType::kLifeCount;
+    for (auto [at, count] : {std::pair<int64_t, uint64_t>{43200, 100}, {43800, 160}}) {
+      pages.value = count;
+      printer.readings = {pages};
+      ASSERT_TRUE(writer.RecordPeripherals(*run, 2, 1795132800 + at, {printer}).ok());
+    }
+  }
+  CommandResult text = Store({"history", "--customer", "cust-1"});
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  EXPECT_THAT(text.output, HasSubstr("periscope devices:"));
+  EXPECT_THAT(text.output, HasSubstr("printer devices:"));
+  EXPECT_THAT(text.output, HasSubstr("SN-STOR"));
+  EXPECT_THAT(text.output, HasSubstr("SN-PRN"));
+
+  CommandResult csv = Store({"history", "--customer", "cust-1", "--format", "csv"});
+  EXPECT_EQ(csv.exit_code, 2) << csv.output;
+  EXPECT_THAT(csv.output, HasSubstr("--kind"));
+
+  CommandResult printer_csv =
+      Store({"history", "--customer", "cust-1", "--kind", "printer", "--format", "csv"});
+  ASSERT_EQ(printer_csv.exit_code, 0) << printer_csv.output;
+  EXPECT_THAT(printer_csv.output, HasSubstr("date,target,device,serial,model,pages,peak_pages"));
+  EXPECT_THAT(printer_csv.output, HasSubstr("20261120,10.0.0.2:161,1,SN-PRN,,60,60,600,,"));
+  EXPECT_THAT(printer_csv.output, Not(HasSubstr("SN-STOR")));
+
+  CommandResult storage_only = Store({"history", "--customer", "cust-1", "--kind", "periscope"});
+  ASSERT_EQ(storage_only.exit_code, 0) << storage_only.output;
+  EXPECT_THAT(storage_only.output, HasSubstr("SN-STOR"));
+  EXPECT_THAT(storage_only.output, Not(HasSubstr("SN-PRN")));
+  EXPECT_THAT(storage_only.output, Not(HasSubstr("devices:")));
+
+  CommandResult bad = Store({"history", "--customer", "cust-1", "--kind", "toner"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("periscope, printer, host or network"));
+
+  CommandResult targets = Store({"list", "targets", "--format", "csv"});
+  ASSERT_EQ(targets.exit_code, 0) << targets.output;
+  EXPECT_THAT(targets.output, HasSubstr("address,port,profile,customer,enabled,kind"));
+  EXPECT_THAT(targets.output, HasSubstr("10.0.0.2,161,v2,cust-1,1,printer"));
+  CommandResult devices = Store({"list", "devices", "--format", "csv"});
+  ASSERT_EQ(devices.exit_code, 0) << devices.output;
+  EXPECT_THAT(devices.output, HasSubstr("10.0.0.2:161,1,SN-PRN,printer,"));
+  EXPECT_THAT(devices.output, HasSubstr("10.0.0.1:161,1,SN-STOR,periscope,"));
+}
+
+TEST_F(StoreCliTest, AnUnknownTargetKindIsRefusedNamingItsLine) {
+  InitAndImport();
+  WriteTextFile(dir_.File("more.csv"),
+                "address,port,profile,customer_user_id,kind\n10.0.0.2,161,v2,cust-1,copier\n");
+  CommandResult import = Store({"import", "targets", dir_.File("more.csv")});
+  EXPECT_EQ(import.exit_code, 2) << import.output;
+  EXPECT_THAT(import.output,
+              HasSubstr(dir_.File("more.csv") + ":2: field 'kind': 'copier' is not "
+                                                "periscope, printer, host or network"));
 }
 
 }  // namespace

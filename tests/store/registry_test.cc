@@ -109,6 +109,52 @@ TEST_F(RegistryTest, BadRowNamesItsLineAndNothingIsImported) {
   }
 }
 
+TEST_F(RegistryTest, TargetsHaveAKindDefaultingToPeriscope) {
+  auto first = ImportTargetsCsv(*db_,
+                                "address,port,profile,customer_user_id,enabled,kind\n"
+                                "10.0.0.1,161,p,cust-1,yes,printer\n"
+                                "10.0.0.2,161,p,cust-1,yes,\n"
+                                "10.0.0.3,161,p,cust-1,yes,network\n",
+                                "t.csv");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto kinds = [&] {
+    auto table = Query(*db_, "SELECT kind FROM targets ORDER BY address");
+    std::string out;
+    if (!table.ok()) return out;
+    for (const auto& row : table->rows) out += row[0] + " ";
+    return out;
+  };
+  EXPECT_EQ(kinds(), "printer periscope network ");
+  // A file without the column leaves stored kinds alone; a new target is periscope.
+  ASSERT_TRUE(ImportTargetsCsv(*db_,
+                               "address,port,profile,customer_user_id\n"
+                               "10.0.0.1,161,q,cust-1\n10.0.0.4,161,p,cust-1\n",
+                               "t2.csv")
+                  .ok());
+  EXPECT_EQ(kinds(), "printer periscope network periscope ");
+  ASSERT_TRUE(ImportTargetsCsv(
+                  *db_, "kind,address,port,profile,customer_user_id\nhost,10.0.0.1,161,q,cust-1\n",
+                  "t3.csv")
+                  .ok());
+  EXPECT_EQ(kinds(), "host periscope network periscope ");
+  auto listed = List(*db_, "targets");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->columns.back(), "kind");
+  EXPECT_EQ(listed->rows.at(0).back(), "host");
+}
+
+TEST_F(RegistryTest, AnUnknownKindNamesItsLineAndTheKnownKinds) {
+  auto bad = ImportTargetsCsv(*db_,
+                              "address,port,profile,customer_user_id,kind\n"
+                              "10.0.0.1,161,p,cust-1,printer\n10.0.0.2,161,p,cust-1,Printer\n",
+                              "t.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(),
+            "t.csv:3: field 'kind': 'Printer' is not periscope, printer, host or network");
+  EXPECT_EQ(Count("targets"), 0);
+}
+
 TEST_F(RegistryTest, TargetAddressesAreIpv4Ipv6OrDnsNamesInCanonicalForm) {
   const std::pair<const char*, const char*> accepted[] = {
       {"10.0.0.1", "10.0.0.1"},
