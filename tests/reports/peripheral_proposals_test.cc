@@ -127,6 +127,24 @@ TEST(PeripheralProposals, DecliningTonerIsOrderedAheadOfItsRunOutDate) {
   EXPECT_EQ(e["supply_description"], "Black Toner Cartridge");
 }
 
+TEST(PeripheralProposals, ReplacedTonerIsForecastFromItsReplacementOn) {
+  store::DeviceHistory h = Printer();
+  // 50 days falling 2% a day to 6%, replaced (100%) 20 days ago and falling
+  // 1% a day since: 81% now, 5% in about 76 days. Fitted across the
+  // replacement it would look nearly full, or already empty.
+  AddGaugeDays(h, store::kMetricSupplyLevelPct, "1", kToday, 70,
+               [](int i) { return i < 50 ? 104.0 - 2.0 * i : 100.0 - (i - 50); });
+  DeviceProposals p = Propose(h);
+  const ProposalDraft* d = Find(p, "supply-1");
+  ASSERT_NE(d, nullptr);
+  auto e = nlohmann::json::parse(d->evidence_json);
+  EXPECT_NEAR(e["level_pct"].get<double>(), 81.0, 1e-9);
+  const int64_t run_out =
+      DaysFromDate(*ParseIsoDate(e["run_out_date"].get<std::string>())) - DaysFromDate(kToday);
+  EXPECT_NEAR(static_cast<double>(run_out), 76.0, 6.0);
+  EXPECT_EQ(DaysUntil(*d->needed_by), run_out - 14);
+}
+
 TEST(PeripheralProposals, SupplyAtItsLowLevelIsDueNowAndUnmatchedSupplyIsSkipped) {
   store::DeviceHistory h = Printer();
   AddGaugeDays(h, store::kMetricSupplyLevelPct, "2", kToday, 10, [](int) { return 3.0; });
