@@ -122,7 +122,6 @@ struct Need {
   bool now = false;
   std::optional<double> days;  // from today; 0 when now
   std::optional<forecast::Crossing> crossing;
-  const forecast::SeriesForecast* forecast = nullptr;
 };
 
 // The daily peaks' recent maximum and the ForecastLoad crossing of `pct` of 100.

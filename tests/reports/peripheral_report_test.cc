@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "render/html.h"
+#include "reports/mail_body.h"
 #include "reports/proposals.h"
 #include "reports/report_export.h"
 #include "reports/report_html.h"
@@ -149,6 +150,39 @@ TEST(PeripheralReport, CustomerJsonHasEachPeripheralsKindSpecAlertsAndDays) {
   // CSV still has a row per device (plain strings: no quoted line breaks).
   std::string csv = RenderCustomerCsv(MixedFleetReport(false));
   EXPECT_EQ(Count(csv, "\n"), 1u + 3u);
+}
+
+TEST(PeripheralReport, MailListsPeripheralProposalsLikeStorageOnesMostUrgentFirst) {
+  ProposalMailInput input;
+  input.to = {"Taro", "taro@example.com"};
+  input.today = kToday;
+  auto item = [](int64_t id, const std::string& kind, const std::string& product,
+                 std::optional<uint32_t> needed_by) {
+    MailProposal m;
+    m.customer_user_id = "cust-1";
+    m.customer_name = "Acme";
+    m.proposal.id = id;
+    m.proposal.kind = kind;
+    m.proposal.product_name = product;
+    m.proposal.quantity = 1;
+    m.proposal.currency = "JPY";
+    m.proposal.needed_by = needed_by;
+    m.proposal.device_serial = "SN-" + kind;
+    return m;
+  };
+  input.items = {item(1, "link", "Switch SW-1024X", 20270301),
+                 item(2, "supply-2", "Drum unit", 20270110),
+                 item(3, "volume", "Printer PRN-5000", std::nullopt)};
+  MailBody body = RenderProposalMail(input);
+  const size_t supply = body.text.find("supply-2: Drum unit");
+  const size_t link = body.text.find("link: Switch SW-1024X");
+  const size_t volume = body.text.find("volume: Printer PRN-5000");
+  ASSERT_NE(supply, std::string::npos) << body.text;
+  ASSERT_NE(link, std::string::npos);
+  ASSERT_NE(volume, std::string::npos);
+  EXPECT_LT(supply, link);
+  EXPECT_LT(link, volume);
+  EXPECT_NE(body.html.find("supply-2"), std::string::npos);
 }
 
 }  // namespace
