@@ -20,6 +20,14 @@ constexpr uint64_t kMaxRatedLoad = uint64_t{1} << 40;
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxKeyBytes = 64;  // model, product number, firmware version
 
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 class Parser {
  public:
   explicit Parser(const XmlConfig& xml) : xml_(xml) {}
@@ -30,16 +38,50 @@ class Parser {
       return InvalidArgumentError(fmt::format("{}: root element is <{}>, expected <catalog>",
                                               xml_.Where(root), root.name()));
     }
-    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(root, {"product"}));
+    PERISCOPE_RETURN_IF_ERROR(
+        xml_.CheckKnownFields(root, {"product", "printer", "copier", "host", "switch"}));
     Catalog catalog;
     std::vector<pugi::xml_node> product_nodes;
-    for (pugi::xml_node node : root.children("product")) {
-      Result<Product> product = ParseProduct(node);
-      if (!product.ok()) return product.status();
-      catalog.products.push_back(std::move(product).value());
-      product_nodes.push_back(node);
+    std::vector<pugi::xml_node> printer_nodes;
+    std::vector<pugi::xml_node> switch_nodes;
+    for (pugi::xml_node node : root.children()) {
+      if (node.type() != pugi::node_element) continue;
+      const std::string_view element = node.name();
+      if (element == "product") {
+        Result<Product> product = ParseProduct(node);
+        if (!product.ok()) return product.status();
+        catalog.products.push_back(std::move(product).value());
+        product_nodes.push_back(node);
+      } else if (element == "printer" || element == "copier") {
+        Result<PrinterProduct> printer = ParsePrinter(node, element == "copier");
+        if (!printer.ok()) return printer.status();
+        catalog.printers.push_back(std::move(printer).value());
+        printer_nodes.push_back(node);
+      } else if (element == "host") {
+        Result<HostProduct> host = ParseHost(node);
+        if (!host.ok()) return host.status();
+        catalog.hosts.push_back(std::move(host).value());
+      } else if (element == "switch") {
+        Result<SwitchProduct> sw = ParseSwitch(node);
+        if (!sw.ok()) return sw.status();
+        catalog.switches.push_back(std::move(sw).value());
+        switch_nodes.push_back(node);
+      }
     }
-    if (catalog.products.empty()) {
+    for (size_t i = 0; i < catalog.printers.size(); ++i) {
+      const PrinterProduct& p = catalog.printers[i];
+      PERISCOPE_RETURN_IF_ERROR(CheckSuccessor(printer_nodes[i], p.model, p.successor,
+                                               catalog.FindPrinter(p.successor) != nullptr,
+                                               "<printer> or <copier>"));
+    }
+    for (size_t i = 0; i < catalog.switches.size(); ++i) {
+      const SwitchProduct& p = catalog.switches[i];
+      PERISCOPE_RETURN_IF_ERROR(CheckSuccessor(switch_nodes[i], p.model, p.successor,
+                                               catalog.FindSwitch(p.successor) != nullptr,
+                                               "<switch>"));
+    }
+    if (catalog.products.empty() && catalog.printers.empty() && catalog.hosts.empty() &&
+        catalog.switches.empty()) {
       return InvalidArgumentError(fmt::format("{}: <catalog> has no <product>", xml_.Where(root)));
     }
     for (size_t i = 0; i < catalog.products.size(); ++i) {
@@ -58,6 +100,202 @@ class Parser {
   }
 
  private:
+  Status CheckSuccessor(const pugi::xml_node& node, const std::string& model,
+                        const std::string& successor, bool found, std::string_view what) {
+    if (successor.empty()) return Status::Ok();
+    if (successor == model) {
+      return xml_.FieldError(node, "successor", "a model cannot succeed itself");
+    }
+    if (!found) {
+      return xml_.FieldError(node, "successor",
+                             fmt::format("no {} of model '{}' in the catalog", what, successor));
+    }
+    return Status::Ok();
+  }
+
+  // The fields every peripheral model has: model, product-number, name, price
+  // and currency.
+  struct Base {
+    std::string model, product_number, name, currency;
+    int64_t price_minor_units = 0;
+  };
+
+  Result<Base> ParseBase(const pugi::xml_node& node) {
+    Base b;
+    auto model = RequiredText(node, "model", kMaxKeyBytes);
+    if (!model.ok()) return model.status();
+    b.model = std::move(model).value();
+    auto [it, inserted] = models_.emplace(b.model, xml_.Where(node));
+    if (!inserted) {
+      return xml_.FieldError(node, "model",
+                             fmt::format("'{}' is already described at {}", b.model, it->second));
+    }
+    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
+    if (!number.ok()) return number.status();
+    b.product_number = std::move(number).value();
+    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, b.product_number));
+    auto name = RequiredText(node, "name", kMaxNameBytes);
+    if (!name.ok()) return name.status();
+    b.name = std::move(name).value();
+    auto price = RequiredUint(node, "price", 0, kMaxPrice);
+    if (!price.ok()) return price.status();
+    b.price_minor_units = static_cast<int64_t>(*price);
+    auto currency = RequiredCurrency(node);
+    if (!currency.ok()) return currency.status();
+    b.currency = std::move(currency).value();
+    return b;
+  }
+
+  Result<std::string> RequiredCurrency(const pugi::xml_node& node) {
+    auto currency = RequiredText(node, "currency", 16);
+    if (!currency.ok()) return currency.status();
+    if (currency->size() != 3 || !std::all_of(currency->begin(), currency->end(),
+                                              [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      return xml_.FieldError(node, "currency",
+                             fmt::format("'{}' is not three upper-case letters (ISO 4217, e.g. "
+                                         "JPY, EUR, USD)",
+                                         *currency));
+    }
+    return std::move(currency).value();
+  }
+
+  Result<PrinterProduct> ParsePrinter(const pugi::xml_node& node, bool copier) {
+    static const std::vector<std::string_view> kSingles = {
+        "model",      "product-number",     "name",     "price", "currency", "pages-per-minute",
+        "duty-cycle", "recommended-volume", "successor"};
+    std::vector<std::string_view> allowed = kSingles;
+    allowed.push_back("supply");
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, allowed));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kSingles));
+    auto base = ParseBase(node);
+    if (!base.ok()) return base.status();
+    PrinterProduct p;
+    p.copier = copier;
+    p.model = std::move(base->model);
+    p.product_number = std::move(base->product_number);
+    p.name = std::move(base->name);
+    p.price_minor_units = base->price_minor_units;
+    p.currency = std::move(base->currency);
+    auto ppm = RequiredUint(node, "pages-per-minute", 1, 100000);
+    if (!ppm.ok()) return ppm.status();
+    p.pages_per_minute = *ppm;
+    auto duty = RequiredUint(node, "duty-cycle", 1, kMaxRatedLoad);
+    if (!duty.ok()) return duty.status();
+    p.duty_cycle_pages = *duty;
+    auto recommended = RequiredUint(node, "recommended-volume", 1, kMaxRatedLoad);
+    if (!recommended.ok()) return recommended.status();
+    p.recommended_monthly_pages = *recommended;
+    if (p.recommended_monthly_pages > p.duty_cycle_pages) {
+      return xml_.FieldError(node, "recommended-volume", "more than duty-cycle");
+    }
+    auto successor = xml_.Text(node, "successor", kMaxKeyBytes);
+    if (!successor.ok()) return successor.status();
+    p.successor = successor->value_or("");
+    for (pugi::xml_node supply_node : node.children("supply")) {
+      static const std::vector<std::string_view> kFields = {"product-number", "name", "match",
+                                                            "page-yield", "price"};
+      PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(supply_node, kFields));
+      PERISCOPE_RETURN_IF_ERROR(NoDuplicates(supply_node, kFields));
+      SupplyProduct s;
+      auto number = RequiredText(supply_node, "product-number", kMaxKeyBytes);
+      if (!number.ok()) return number.status();
+      s.product_number = std::move(number).value();
+      PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(supply_node, s.product_number));
+      auto name = RequiredText(supply_node, "name", kMaxNameBytes);
+      if (!name.ok()) return name.status();
+      s.name = std::move(name).value();
+      auto match = RequiredText(supply_node, "match", kMaxKeyBytes);
+      if (!match.ok()) return match.status();
+      s.match = AsciiLower(*match);
+      auto yield = xml_.Uint(supply_node, "page-yield", 1, kMaxRatedLoad);
+      if (!yield.ok()) return yield.status();
+      s.page_yield = yield->value_or(0);
+      auto price = RequiredUint(supply_node, "price", 0, kMaxPrice);
+      if (!price.ok()) return price.status();
+      s.price_minor_units = static_cast<int64_t>(*price);
+      p.supplies.push_back(std::move(s));
+    }
+    return p;
+  }
+
+  Result<HostUpgrade> ParseUpgrade(const pugi::xml_node& node, bool sized) {
+    std::vector<std::string_view> fields = {"product-number", "name", "price"};
+    if (sized) fields.push_back("size");
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, fields));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, fields));
+    HostUpgrade u;
+    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
+    if (!number.ok()) return number.status();
+    u.product_number = std::move(number).value();
+    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, u.product_number));
+    auto name = RequiredText(node, "name", kMaxNameBytes);
+    if (!name.ok()) return name.status();
+    u.name = std::move(name).value();
+    if (sized) {
+      auto size = RequiredSize(node, "size");
+      if (!size.ok()) return size.status();
+      u.size_bytes = *size;
+    }
+    auto price = RequiredUint(node, "price", 0, kMaxPrice);
+    if (!price.ok()) return price.status();
+    u.price_minor_units = static_cast<int64_t>(*price);
+    return u;
+  }
+
+  Result<HostProduct> ParseHost(const pugi::xml_node& node) {
+    static const std::vector<std::string_view> kSingles = {
+        "model", "product-number", "name", "price", "currency", "cpu-upgrade"};
+    std::vector<std::string_view> allowed = kSingles;
+    allowed.push_back("storage-upgrade");
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, allowed));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kSingles));
+    auto base = ParseBase(node);
+    if (!base.ok()) return base.status();
+    HostProduct h;
+    h.model = std::move(base->model);
+    h.product_number = std::move(base->product_number);
+    h.name = std::move(base->name);
+    h.price_minor_units = base->price_minor_units;
+    h.currency = std::move(base->currency);
+    for (pugi::xml_node upgrade_node : node.children("storage-upgrade")) {
+      auto upgrade = ParseUpgrade(upgrade_node, true);
+      if (!upgrade.ok()) return upgrade.status();
+      h.storage_upgrades.push_back(std::move(upgrade).value());
+    }
+    if (pugi::xml_node cpu = node.child("cpu-upgrade")) {
+      auto upgrade = ParseUpgrade(cpu, false);
+      if (!upgrade.ok()) return upgrade.status();
+      h.cpu_upgrade = std::move(upgrade).value();
+    }
+    return h;
+  }
+
+  Result<SwitchProduct> ParseSwitch(const pugi::xml_node& node) {
+    static const std::vector<std::string_view> kFields = {
+        "model",           "product-number",    "name",     "price", "currency",
+        "port-speed-mbps", "uplink-speed-mbps", "successor"};
+    PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, kFields));
+    PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kFields));
+    auto base = ParseBase(node);
+    if (!base.ok()) return base.status();
+    SwitchProduct w;
+    w.model = std::move(base->model);
+    w.product_number = std::move(base->product_number);
+    w.name = std::move(base->name);
+    w.price_minor_units = base->price_minor_units;
+    w.currency = std::move(base->currency);
+    auto port = RequiredUint(node, "port-speed-mbps", 1, 10000000);
+    if (!port.ok()) return port.status();
+    w.port_speed_mbps = *port;
+    auto uplink = xml_.Uint(node, "uplink-speed-mbps", 1, 10000000);
+    if (!uplink.ok()) return uplink.status();
+    w.uplink_speed_mbps = uplink->value_or(0);
+    auto successor = xml_.Text(node, "successor", kMaxKeyBytes);
+    if (!successor.ok()) return successor.status();
+    w.successor = successor->value_or("");
+    return w;
+  }
+
   Status NoDuplicates(const pugi::xml_node& node, const std::vector<std::string_view>& singles) {
     for (std::string_view field : singles) {
       std::string f(field);
@@ -278,6 +516,27 @@ int CompareComponent(std::string_view a, std::string_view b) {
 
 const Product* Catalog::Find(std::string_view model) const {
   for (const Product& p : products) {
+    if (p.model == model) return &p;
+  }
+  return nullptr;
+}
+
+const PrinterProduct* Catalog::FindPrinter(std::string_view model) const {
+  for (const PrinterProduct& p : printers) {
+    if (p.model == model) return &p;
+  }
+  return nullptr;
+}
+
+const HostProduct* Catalog::FindHost(std::string_view model) const {
+  for (const HostProduct& p : hosts) {
+    if (p.model == model) return &p;
+  }
+  return nullptr;
+}
+
+const SwitchProduct* Catalog::FindSwitch(std::string_view model) const {
+  for (const SwitchProduct& p : switches) {
     if (p.model == model) return &p;
   }
   return nullptr;

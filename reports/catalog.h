@@ -60,10 +60,74 @@ struct Product {
   std::vector<CacheOption> cache_options;
 };
 
+// A consumable of a printer or copier model (toner, drum, fuser ...).
+struct SupplyProduct {
+  std::string product_number;
+  std::string name;
+  // Lower-case text matched (as a substring, case-insensitively) against the
+  // device's prtMarkerSuppliesDescription, then its supply type
+  // (PeripheralSpec details "supplies": description, type).
+  std::string match;
+  uint64_t page_yield = 0;  // pages one unit prints (at 5% coverage), 0: unknown
+  int64_t price_minor_units = 0;
+};
+
+// A printer or copier model (<printer> or <copier>).
+struct PrinterProduct {
+  bool copier = false;
+  std::string model;  // as the device reports it (PeripheralSpec.model)
+  std::string product_number;
+  std::string name;
+  int64_t price_minor_units = 0;
+  std::string currency;
+  uint64_t pages_per_minute = 0;
+  uint64_t duty_cycle_pages = 0;           // rated maximum pages per month
+  uint64_t recommended_monthly_pages = 0;  // recommended monthly page volume
+  std::string successor;  // a faster <printer>/<copier> of the catalog; empty: none
+  std::vector<SupplyProduct> supplies;
+};
+
+// An upgrade product of a PC or server model.
+struct HostUpgrade {
+  std::string product_number;
+  std::string name;
+  uint64_t size_bytes = 0;  // storage upgrades: capacity one unit adds; 0 otherwise
+  int64_t price_minor_units = 0;
+};
+
+// A PC or server model (<host>).
+struct HostProduct {
+  std::string model;  // as the device reports it (PeripheralSpec.model)
+  std::string product_number;
+  std::string name;
+  int64_t price_minor_units = 0;
+  std::string currency;
+  std::vector<HostUpgrade> storage_upgrades;
+  std::optional<HostUpgrade> cpu_upgrade;  // a faster CPU or a replacement PC
+};
+
+// A switch or router model (<switch>).
+struct SwitchProduct {
+  std::string model;  // as the device reports it (PeripheralSpec.model)
+  std::string product_number;
+  std::string name;
+  int64_t price_minor_units = 0;
+  std::string currency;
+  uint64_t port_speed_mbps = 0;    // the access ports' speed
+  uint64_t uplink_speed_mbps = 0;  // 0: as the ports
+  std::string successor;           // a faster <switch> of the catalog; empty: none
+};
+
 struct Catalog {
   std::vector<Product> products;
+  std::vector<PrinterProduct> printers;  // printers and copiers
+  std::vector<HostProduct> hosts;
+  std::vector<SwitchProduct> switches;
   // The product of `model`, or nullptr.
   const Product* Find(std::string_view model) const;
+  const PrinterProduct* FindPrinter(std::string_view model) const;
+  const HostProduct* FindHost(std::string_view model) const;
+  const SwitchProduct* FindSwitch(std::string_view model) const;
 };
 
 // Parses catalog XML `content`; `name` stands for the file in messages. Errors
@@ -72,7 +136,11 @@ struct Catalog {
 // and product numbers (across products, add-ons, cache options and firmware
 // updates), sizes and rated loads > 0, prices >= 0, currency of three
 // upper-case letters, an existing successor other than the model itself, and
-// valid firmware dates (YYYY-MM-DD).
+// valid firmware dates (YYYY-MM-DD). Models are unique across <product>,
+// <printer>, <copier>, <host> and <switch>; a printer's successor is a
+// <printer> or <copier>, a switch's a <switch>; a printer's recommended monthly
+// volume is at most its duty cycle. A catalog with none of these elements is
+// refused ("<catalog> has no <product>").
 Result<Catalog> ParseCatalog(std::string content, std::string name);
 
 // Reads and parses the catalog file at `path` (at most 1 MiB).

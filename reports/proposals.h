@@ -42,19 +42,57 @@
 #include "reports/catalog.h"
 #include "reports/forecast.h"
 #include "reports/report_model.h"
+#include "store/report_data.h"
 
 namespace periscope::reports {
 
+// Peripheral rules (ProposeForPeripheral), for a device with a specification
+// whose model is in the catalog (<printer>/<copier>, <host>, <switch>):
+//  - volume (printers, copiers): the monthly page volume (the sum of the daily
+//    "pages" totals over all markers in the trailing 30 days, scaled up when
+//    days are missing) at or above the model's recommended volume now, or its
+//    forecast (forecast::ForecastSeries of the trailing sums) crossing it
+//    within the horizon: the successor model (or, without one, the cheapest
+//    faster model of the same element whose recommended volume is higher),
+//    quantity 1, needed by the crossing date (today when already over).
+//  - supply-<index> (printers, copiers): per supply (metric supply_level_pct,
+//    the day's minimum), the level at or below `supply_low_pct` now, or the
+//    consumed share (100 - level, a replacement starting a new segment)
+//    forecast to reach 100 - supply_low_pct within the horizon: the catalog
+//    supply whose `match` is found in the supply's description (then type),
+//    quantity 1, needed by the run-out date minus `supply_lead_days` (ordered
+//    ahead; today at the earliest).
+//  - host-storage (PCs): per fixed-disk storage (storage_used_bytes against
+//    storage_size_bytes; memory and swap are left out), sized exactly as the
+//    capacity rule with the model's storage upgrades; the storage that reaches
+//    the threshold first.
+//  - host-cpu (PCs): the daily peak of cpu_load_pct (instance "all") in the
+//    last `recent_load_days` days at or above `cpu_near_pct`, or forecast
+//    (forecast::ForecastLoad against 100) to reach it within the horizon: the
+//    model's cpu-upgrade.
+//  - link (LAN equipment): per interface, the daily peak utilisation (the
+//    larger of in and out, MetricDay::PeakUtilisationPct) in the recent window
+//    at or above `link_near_pct`, or forecast to reach it within the horizon:
+//    the switch's successor; the interface that gets there first.
+// Evidence, confidence (ConfidenceOf; a need observed now is high) and
+// material_key ("kind|product|quantity|due, dated or none") as for devices.
 struct ProposalRules {
   double threshold_pct = 85;        // informational: the forecast's crossings[0] is the threshold
   int planning_horizon_days = 180;  // propose when the need falls within this many days
   int growth_months = 12;           // capacity add-ons cover this much growth
   double load_near_rated_pct = 80;  // recent peak at this share of the rated load
   int recent_load_days = 14;        // the window of "recent" daily peaks
+  double supply_low_pct = 5;        // a supply at this level counts as run out
+  int supply_lead_days = 14;        // supplies are ordered this long before they run out
+  double cpu_near_pct = 90;         // host CPU daily peak near its limit
+  double link_near_pct = 80;        // link daily peak utilisation near its speed
+  forecast::Options forecast;       // for the peripheral forecasts (min_days, horizon)
 };
 
 struct ProposalDraft {
-  std::string kind;  // capacity, cache, successor, firmware
+  // capacity, cache, successor, firmware; volume, supply-<N>, host-storage,
+  // host-cpu, link
+  std::string kind;
   std::string product_number, product_name;
   int64_t quantity = 1;
   int64_t unit_price_minor_units = 0;
@@ -80,6 +118,16 @@ struct DeviceProposals {
 // Applies the rules to one device. `today` is YYYYMMDD.
 DeviceProposals ProposeForDevice(const DeviceView& device, const Catalog& catalog,
                                  const ProposalRules& rules, uint32_t today);
+
+// Applies the peripheral rules (above) to `device.peripheral`; nothing for a
+// device without one. `today` is YYYYMMDD.
+DeviceProposals ProposeForPeripheral(const DeviceView& device, const Catalog& catalog,
+                                     const ProposalRules& rules, uint32_t today);
+
+// The peripheral part of a device's view from its store history: the newest
+// specification, the metric days up to `today` and the alerts. Nullopt for a
+// PERISCOPE-MIB device.
+std::optional<PeripheralView> ToPeripheralView(const store::DeviceHistory& history, uint32_t today);
 
 // "high", "medium" or "low" for a crossing, as described above.
 std::string ConfidenceOf(const forecast::Crossing& crossing);

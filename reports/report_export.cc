@@ -202,6 +202,55 @@ std::string CsvTextField(std::string_view text) {
   return quoted;
 }
 
+namespace {
+
+// A peripheral's specification, current alerts and daily metric figures.
+Json PeripheralJson(const PeripheralView& p) {
+  Json j;
+  if (p.spec) {
+    Json spec;
+    spec["model"] = Str(p.spec->model);
+    spec["model_source"] = Str(p.spec->model_source);
+    spec["description"] = Str(p.spec->description);
+    spec["firmware"] = Str(p.spec->firmware);
+    auto details = Json::parse(p.spec->details_json, nullptr, false);
+    spec["details"] = details.is_discarded() ? Json(nullptr) : std::move(details);
+    j["spec"] = std::move(spec);
+  } else {
+    j["spec"] = nullptr;
+  }
+  Json alerts = Json::array();
+  for (const store::DeviceAlert& a : p.alerts) {
+    alerts.push_back(Json{{"index", a.index},
+                          {"severity", Str(a.severity)},
+                          {"group", Str(a.group)},
+                          {"group_index", a.group_index},
+                          {"code", Str(a.code)},
+                          {"description", Str(a.description)}});
+  }
+  j["alerts"] = std::move(alerts);
+  Json days = Json::array();
+  for (const store::MetricDay& m : p.metric_days) {
+    Json jm;
+    jm["metric"] = Str(m.metric);
+    jm["instance"] = Str(m.instance);
+    jm["date"] = Date(static_cast<uint32_t>(m.date));
+    jm["samples"] = m.samples;
+    jm["min"] = Opt(m.min);
+    jm["max"] = Opt(m.max);
+    jm["mean"] = Opt(m.mean);
+    jm["last"] = Opt(m.last);
+    jm["total"] = m.total;
+    jm["peak_utilisation_pct"] = Opt(m.PeakUtilisationPct());
+    jm["mean_utilisation_pct"] = Opt(m.MeanUtilisationPct());
+    days.push_back(std::move(jm));
+  }
+  j["metric_days"] = std::move(days);
+  return j;
+}
+
+}  // namespace
+
 std::string RenderCustomerJson(const CustomerReport& report) {
   Json root;
   Json customer;
@@ -260,6 +309,8 @@ std::string RenderCustomerJson(const CustomerReport& report) {
     jd["history"] = std::move(history);
     jd["forecast"] = CapacityForecastJson(d);
     jd["load_forecast"] = LoadForecastJson(d);
+    jd["kind"] = d.peripheral ? Str(store::DeviceKindName(d.peripheral->kind)) : Json("periscope");
+    jd["peripheral"] = d.peripheral ? PeripheralJson(*d.peripheral) : Json(nullptr);
     devices.push_back(std::move(jd));
   }
   root["devices"] = std::move(devices);

@@ -1,14 +1,17 @@
 #include "reports/report_html.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "core/clock.h"
 #include "render/html.h"
 #include "render/svg_chart.h"
+#include "store/metrics.h"
 
 namespace periscope::reports {
 namespace {
@@ -275,7 +278,342 @@ SafeHtml HistoryTable(const std::vector<DayFigures>& history) {
   return render::RenderTable(t);
 }
 
+// ---- peripherals: printers and copiers, PCs, LAN equipment ----
+
+constexpr const char* kPalette[] = {"#1f5fbf", "#c77700", "#2a8a3e", "#8e3fbf",
+                                    "#a40000", "#137c8c", "#6b6b00", "#5a5a5a"};
+constexpr size_t kMaxInstanceCharts = 8;  // per metric family, the busiest first
+
+const char* PaletteColor(size_t i) { return kPalette[i % std::size(kPalette)]; }
+
+double MetricDayOf(const store::MetricDay& d) {
+  return IsValidDate(static_cast<uint32_t>(d.date)) ? DayOf(static_cast<uint32_t>(d.date))
+                                                    : std::nan("");
+}
+
+// One metric's days by instance (date order as stored: metric, instance, date).
+std::map<std::string, std::vector<const store::MetricDay*>> InstancesOf(const PeripheralView& p,
+                                                                        std::string_view metric) {
+  std::map<std::string, std::vector<const store::MetricDay*>> out;
+  for (const store::MetricDay& d : p.metric_days) {
+    if (d.metric == metric) out[d.instance].push_back(&d);
+  }
+  for (auto& [instance, days] : out) {
+    std::stable_sort(
+        days.begin(), days.end(),
+        [](const store::MetricDay* a, const store::MetricDay* b) { return a->date < b->date; });
+  }
+  return out;
+}
+
+// The x range of a peripheral chart: its days and a little past today.
+void SetMetricXRange(ChartSpec& spec, const std::vector<const store::MetricDay*>& days,
+                     uint32_t today) {
+  double first = std::nan("");
+  for (const store::MetricDay* d : days) {
+    double day = MetricDayOf(*d);
+    if (!std::isnan(day) && (std::isnan(first) || day < first)) first = day;
+  }
+  double now = IsValidDate(today) ? DayOf(today) : std::nan("");
+  if (std::isnan(now)) {
+    for (const store::MetricDay* d : days) {
+      double day = MetricDayOf(*d);
+      if (!std::isnan(day) && (std::isnan(now) || day > now)) now = day;
+    }
+  }
+  if (std::isnan(now)) return;
+  spec.today_day = now;
+  spec.x_min = std::isnan(first) ? now - 30 : std::min(first, now);
+  spec.x_max = now + 7;
+}
+
+// The spec's supply descriptions by index, for legends.
+std::map<std::string, std::string> SupplyNames(const PeripheralView& p) {
+  std::map<std::string, std::string> names;
+  if (!p.spec) return names;
+  auto details = nlohmann::json::parse(p.spec->details_json, nullptr, false);
+  if (details.is_discarded() || !details.is_object()) return names;
+  auto supplies = details.find("supplies");
+  if (supplies == details.end() || !supplies->is_array()) return names;
+  for (const auto& s : *supplies) {
+    if (!s.is_object()) continue;
+    auto index = s.find("index");
+    auto description = s.find("description");
+    if (index == s.end() || !index->is_number_integer()) continue;
+    if (description != s.end() && description->is_string()) {
+      names[std::to_string(index->get<int64_t>())] = description->get<std::string>();
+    }
+  }
+  return names;
+}
+
+SafeHtml PagesChart(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  auto markers = InstancesOf(p, store::kMetricPages);
+  if (markers.empty()) return {};
+  ChartSpec spec;
+  spec.id = fmt::format("pages-{}", d.device_id);
+  spec.css_class = "chart-pages";
+  spec.title = "Pages per day: " + d.serial_number;
+  spec.y_label = "pages";
+  spec.y_min = 0;
+  std::vector<const store::MetricDay*> all;
+  std::map<double, double> total;
+  for (const auto& [instance, days] : markers) {
+    for (const store::MetricDay* m : days) {
+      all.push_back(m);
+      double day = MetricDayOf(*m);
+      if (!std::isnan(day)) total[day] += m->total;
+    }
+  }
+  render::ChartSeries series{"pages (daily)", kObservedColor, true, total.size() <= 60,
+                             false,           true,           {}};
+  for (const auto& [day, pages] : total) series.points.push_back({day, pages});
+  spec.series.push_back(std::move(series));
+  SetMetricXRange(spec, all, today);
+  spec.description = "Pages printed per day by " + d.serial_number + " (all markers).";
+  return render::RenderTimeSeriesChart(spec);
+}
+
+SafeHtml SupplyChart(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  auto supplies = InstancesOf(p, store::kMetricSupplyLevelPct);
+  if (supplies.empty()) return {};
+  std::map<std::string, std::string> names = SupplyNames(p);
+  ChartSpec spec;
+  spec.id = fmt::format("supplies-{}", d.device_id);
+  spec.css_class = "chart-supplies";
+  spec.title = "Supply levels: " + d.serial_number;
+  spec.y_label = "% of capacity";
+  spec.y_min = 0;
+  spec.y_max = 100;
+  std::vector<const store::MetricDay*> all;
+  size_t color = 0;
+  for (const auto& [instance, days] : supplies) {
+    std::string label = "supply " + instance;
+    if (auto it = names.find(instance); it != names.end() && !it->second.empty()) {
+      label += ": " + it->second;
+    }
+    render::ChartSeries series{label, PaletteColor(color++), true, days.size() <= 60, false, true,
+                               {}};
+    for (const store::MetricDay* m : days) {
+      all.push_back(m);
+      std::optional<double> level = m->min ? m->min : m->last;
+      if (level) series.points.push_back({MetricDayOf(*m), *level});
+    }
+    spec.series.push_back(std::move(series));
+  }
+  SetMetricXRange(spec, all, today);
+  spec.description = "Daily lowest level of each supply of " + d.serial_number + " in percent.";
+  return render::RenderTimeSeriesChart(spec);
+}
+
+bool IsMemoryStorageName(std::string_view descr) {
+  std::string lower(descr);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("memory") != std::string::npos || lower.find("swap") != std::string::npos;
+}
+
+SafeHtml StorageCharts(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  auto used = InstancesOf(p, store::kMetricStorageUsedBytes);
+  auto sizes = InstancesOf(p, store::kMetricStorageSizeBytes);
+  SafeHtml out;
+  size_t n = 0;
+  for (const auto& [descr, days] : used) {
+    if (IsMemoryStorageName(descr) || n >= kMaxInstanceCharts) continue;
+    ChartSpec spec;
+    spec.id = fmt::format("storage-{}-{}", d.device_id, n++);
+    spec.css_class = "chart-storage";
+    spec.title = "Storage " + descr + ": " + d.serial_number;
+    spec.y_label = "bytes";
+    spec.y_format = render::ValueFormat::kBytes;
+    spec.y_min = 0;
+    render::ChartSeries used_series{"used (daily)", kObservedColor, true, days.size() <= 60,
+                                    false,          true,           {}};
+    for (const store::MetricDay* m : days) {
+      if (m->last) used_series.points.push_back({MetricDayOf(*m), *m->last});
+    }
+    spec.series.push_back(std::move(used_series));
+    std::vector<const store::MetricDay*> all = days;
+    if (auto it = sizes.find(descr); it != sizes.end()) {
+      render::ChartSeries size_series{"size", kLimitColor, true, false, false, true, {}};
+      for (const store::MetricDay* m : it->second) {
+        if (m->last) size_series.points.push_back({MetricDayOf(*m), *m->last});
+        all.push_back(m);
+      }
+      spec.series.push_back(std::move(size_series));
+    }
+    SetMetricXRange(spec, all, today);
+    spec.description =
+        "Used bytes of storage " + descr + " of " + d.serial_number + " per day against its size.";
+    out += render::RenderTimeSeriesChart(spec);
+  }
+  return out;
+}
+
+SafeHtml CpuChart(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  auto cpu = InstancesOf(p, store::kMetricCpuLoadPct);
+  auto all_it = cpu.find("all");
+  if (all_it == cpu.end()) return {};
+  const auto& days = all_it->second;
+  ChartSpec spec;
+  spec.id = fmt::format("cpu-{}", d.device_id);
+  spec.css_class = "chart-cpu";
+  spec.title = "CPU load: " + d.serial_number;
+  spec.y_label = "% busy";
+  spec.y_min = 0;
+  spec.y_max = 100;
+  render::ChartSeries peak{"daily peak", kObservedColor, true, days.size() <= 60, false, true, {}};
+  render::ChartSeries mean{"daily mean", kFitColor, true, false, true, true, {}};
+  for (const store::MetricDay* m : days) {
+    if (m->max) peak.points.push_back({MetricDayOf(*m), *m->max});
+    if (m->mean) mean.points.push_back({MetricDayOf(*m), *m->mean});
+  }
+  spec.series.push_back(std::move(peak));
+  spec.series.push_back(std::move(mean));
+  spec.reference_lines.push_back({100, "100%", kLimitColor, false});
+  SetMetricXRange(spec, days, today);
+  spec.description = "Daily peak and mean CPU load (all processors) of " + d.serial_number + ".";
+  return render::RenderTimeSeriesChart(spec);
+}
+
+SafeHtml LinkCharts(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  struct Link {
+    std::vector<const store::MetricDay*> days;
+    double busiest = 0;
+  };
+  std::map<std::string, Link> links;
+  for (std::string_view metric : {store::kMetricIfInOctets, store::kMetricIfOutOctets}) {
+    for (const auto& [instance, days] : InstancesOf(p, metric)) {
+      Link& link = links[instance];
+      for (const store::MetricDay* m : days) {
+        link.days.push_back(m);
+        link.busiest = std::max(link.busiest, m->PeakUtilisationPct().value_or(0));
+      }
+    }
+  }
+  std::vector<std::pair<std::string, const Link*>> order;
+  for (const auto& [name, link] : links) order.emplace_back(name, &link);
+  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+    return a.second->busiest > b.second->busiest;
+  });
+  if (order.size() > kMaxInstanceCharts) order.resize(kMaxInstanceCharts);
+  SafeHtml out;
+  size_t n = 0;
+  for (const auto& [name, link] : order) {
+    ChartSpec spec;
+    spec.id = fmt::format("link-{}-{}", d.device_id, n++);
+    spec.css_class = "chart-link";
+    spec.title = "Link " + name + ": " + d.serial_number;
+    spec.y_label = "% of speed";
+    spec.y_min = 0;
+    render::ChartSeries in_peak{"in peak", kObservedColor, true, false, false, true, {}};
+    render::ChartSeries in_mean{"in mean", kObservedColor, true, false, true, true, {}};
+    render::ChartSeries out_peak{"out peak", kWarnColor, true, false, false, true, {}};
+    render::ChartSeries out_mean{"out mean", kWarnColor, true, false, true, true, {}};
+    for (const store::MetricDay* m : link->days) {
+      const bool in = m->metric == store::kMetricIfInOctets;
+      if (auto v = m->PeakUtilisationPct()) {
+        (in ? in_peak : out_peak).points.push_back({MetricDayOf(*m), *v});
+      }
+      if (auto v = m->MeanUtilisationPct()) {
+        (in ? in_mean : out_mean).points.push_back({MetricDayOf(*m), *v});
+      }
+    }
+    for (auto* series : {&in_peak, &in_mean, &out_peak, &out_mean}) {
+      if (!series->points.empty()) spec.series.push_back(std::move(*series));
+    }
+    spec.reference_lines.push_back({100, "speed 100%", kLimitColor, false});
+    SetMetricXRange(spec, link->days, today);
+    spec.description = "Daily peak and mean utilisation of interface " + name + " of " +
+                       d.serial_number + " in percent of its speed.";
+    out += render::RenderTimeSeriesChart(spec);
+  }
+  return out;
+}
+
+SafeHtml PeripheralSpecTable(const DeviceView& d, const PeripheralView& p) {
+  Table t;
+  t.css_class = "spec-peripheral";
+  t.headers = {"Specification", ""};
+  auto row = [&](std::string_view label, std::string value) {
+    t.rows.push_back({TextCell(label), TextCell(value)});
+  };
+  row("Kind", std::string(store::DeviceKindName(p.kind)));
+  row("Model", p.spec ? p.spec->model : "unknown");
+  if (p.spec) {
+    row("Model from", p.spec->model_source);
+    row("Description", p.spec->description);
+    row("Firmware", p.spec->firmware);
+  }
+  row("Serial number", d.serial_number);
+  row("Target", d.target);
+  std::string span = "none";
+  int64_t first = 0, last = 0;
+  for (const store::MetricDay& m : p.metric_days) {
+    if (first == 0 || m.date < first) first = m.date;
+    last = std::max(last, m.date);
+  }
+  if (first != 0) {
+    span = render::FormatDate(static_cast<uint32_t>(first)) + " .. " +
+           render::FormatDate(static_cast<uint32_t>(last));
+  }
+  row("History", span);
+  return render::RenderTable(t);
+}
+
+SafeHtml AlertsTable(const PeripheralView& p) {
+  if (p.kind != store::DeviceKind::kPrinter) return {};
+  if (p.alerts.empty()) return TextElement("p", "No current alerts.", {{"class", "muted alerts"}});
+  Table t;
+  t.css_class = "alerts";
+  t.caption = "Current alerts";
+  t.headers = {"Severity", "Group", "Group index", "Code", "Description"};
+  for (const store::DeviceAlert& a : p.alerts) {
+    Cell severity = TextCell(a.severity);
+    if (a.severity == "critical") severity.css_class = "error";
+    t.rows.push_back({std::move(severity), TextCell(a.group),
+                      NumberCell(render::FormatInteger(a.group_index)), TextCell(a.code),
+                      TextCell(a.description)});
+  }
+  return render::RenderTable(t);
+}
+
+SafeHtml PeripheralSection(const DeviceView& d, const PeripheralView& p, uint32_t today) {
+  std::string title = std::string(store::DeviceKindName(p.kind)) + " " + d.serial_number;
+  if (p.spec && !p.spec->model.empty()) title += " \xE2\x80\x94 " + p.spec->model;
+  if (!d.target.empty()) title += " (" + d.target + ")";
+  if (d.retired) title += " [retired]";
+  SafeHtml out = render::Heading(3, title, fmt::format("device-{}", d.device_id));
+  out += PeripheralSpecTable(d, p);
+  out += AlertsTable(p);
+  SafeHtml charts;
+  switch (p.kind) {
+    case store::DeviceKind::kPrinter:
+      charts += PagesChart(d, p, today);
+      charts += SupplyChart(d, p, today);
+      break;
+    case store::DeviceKind::kHost:
+      charts += StorageCharts(d, p, today);
+      charts += CpuChart(d, p, today);
+      break;
+    case store::DeviceKind::kNetwork:
+      charts += LinkCharts(d, p, today);
+      break;
+    case store::DeviceKind::kPeriscope:
+      break;
+  }
+  if (charts.empty()) {
+    out += TextElement("p", "No daily figures yet.", {{"class", "muted"}});
+  } else {
+    out += Element("div", charts, {{"class", "charts"}});
+  }
+  return Element(
+      "section", out,
+      {{"class", "device peripheral peripheral-" + std::string(store::DeviceKindName(p.kind))}});
+}
+
 SafeHtml DeviceSection(const DeviceView& d, uint32_t today) {
+  if (d.peripheral) return PeripheralSection(d, *d.peripheral, today);
   std::vector<DayFigures> history = SortedHistory(d.history);
   std::string title = "Device " + d.serial_number;
   if (d.spec && !d.spec->model.empty()) title += " \xE2\x80\x94 " + d.spec->model;

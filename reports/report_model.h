@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "reports/forecast.h"
+#include "store/metrics.h"
 
 namespace periscope::reports {
 
@@ -34,6 +35,16 @@ struct SpecView {
   std::string currency;
 };
 
+// A peripheral's figures (printer, copier, PC, LAN equipment): its newest
+// specification, its daily metric figures up to the report's day and the
+// alerts served at the last poll.
+struct PeripheralView {
+  store::DeviceKind kind = store::DeviceKind::kPrinter;
+  std::optional<store::PeripheralSpec> spec;  // nullopt: none polled yet
+  std::vector<store::MetricDay> metric_days;  // by metric, instance, date
+  std::vector<store::DeviceAlert> alerts;
+};
+
 struct DeviceView {
   int64_t device_id = 0;
   std::string target;  // "address:port"
@@ -48,6 +59,8 @@ struct DeviceView {
   std::optional<double> rated_load;              // from the catalog, writes per interval
   double rated_pct = 80.0;
   std::optional<std::string> latest_firmware;  // from the catalog
+  // Set for every kind but PERISCOPE-MIB devices (whose figures are above).
+  std::optional<PeripheralView> peripheral;
 };
 
 // A site's answer to a stock inquiry (seed 001 figure 6).
@@ -66,7 +79,9 @@ struct ProposalView {
   int64_t id = 0;
   int64_t device_id = 0;
   std::string device_serial;
-  std::string kind;    // capacity, cache, successor, firmware
+  // capacity, cache, successor, firmware; volume, supply-<N>, host-storage,
+  // host-cpu, link for peripherals
+  std::string kind;
   std::string status;  // new, mailed, inquired, accepted, declined, expired
   std::string product_number, product_name;
   int64_t quantity = 1;

@@ -78,6 +78,14 @@ DeviceView BuildDeviceView(store::DeviceHistory&& h, const ReportConfig& config,
   v.threshold_pct = config.threshold_pct;
   v.rated_pct = config.rated_pct;
   if (!h.specs.empty()) v.spec = ToSpecView(h.specs.back().spec);
+  v.peripheral = ToPeripheralView(h, today);
+  if (v.peripheral) {
+    // Peripherals have no PERISCOPE-MIB history; their figures are per metric.
+    v.capacity.ok = false;
+    v.capacity.reason = fmt::format("{}: no capacity forecast (see its own figures)",
+                                    store::DeviceKindName(v.peripheral->kind));
+    return v;
+  }
   std::vector<forecast::UsageDay> usage;
   std::vector<forecast::LoadDay> load;
   usage.reserve(h.days.size());
@@ -133,6 +141,7 @@ ProposalRules RulesOf(const ReportConfig& config) {
   r.growth_months = config.growth_months;
   r.load_near_rated_pct = config.rated_pct;
   r.recent_load_days = config.recent_load_days;
+  r.forecast = ForecastOptions(config);
   return r;
 }
 
@@ -174,6 +183,7 @@ FleetRow ToFleetRow(const DeviceView& d, const store::DeviceHistory& owner, uint
     r.model = d.spec->model;
     r.capacity_bytes = d.spec->capacity_bytes;
   }
+  if (d.peripheral && d.peripheral->spec) r.model = d.peripheral->spec->model;
   for (auto it = d.history.rbegin(); it != d.history.rend(); ++it) {
     if (it->used_bytes) {
       r.used_bytes = it->used_bytes;
@@ -579,7 +589,8 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     pool.ParallelFor(batch.size(), [&](size_t i) {
       try {
         views[i] = BuildDeviceView(std::move(batch[i]), config, catalog, today);
-        drafts[i] = ProposeForDevice(views[i], catalog, rules, today);
+        drafts[i] = views[i].peripheral ? ProposeForPeripheral(views[i], catalog, rules, today)
+                                        : ProposeForDevice(views[i], catalog, rules, today);
       } catch (const std::exception& e) {
         failed[i] = e.what();
       }

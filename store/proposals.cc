@@ -11,7 +11,8 @@
 namespace periscope::store {
 namespace {
 
-constexpr std::array<std::string_view, 4> kKinds = {"capacity", "cache", "successor", "firmware"};
+constexpr std::array<std::string_view, 8> kKinds = {
+    "capacity", "cache", "successor", "firmware", "volume", "host-storage", "host-cpu", "link"};
 constexpr std::array<std::string_view, 6> kStatuses = {"new",      "mailed",   "inquired",
                                                        "accepted", "declined", "expired"};
 constexpr const char* kOpen = "('new', 'mailed', 'inquired')";
@@ -24,12 +25,23 @@ bool Contains(const auto& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
 }
 
+// "supply-<N>": a printer supply's proposal, N its prtMarkerSuppliesIndex (1..).
+bool IsSupplyKind(std::string_view kind) {
+  constexpr std::string_view kPrefix = "supply-";
+  if (!kind.starts_with(kPrefix) || kind.size() == kPrefix.size() || kind.size() > 17) return false;
+  std::string_view digits = kind.substr(kPrefix.size());
+  return digits[0] != '0' &&
+         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 Status ValidateDrafts(const std::vector<ProposalDraftRow>& drafts) {
   std::set<std::string> kinds;
   for (const ProposalDraftRow& d : drafts) {
-    if (!Contains(kKinds, d.kind)) {
-      return InvalidArgumentError(fmt::format(
-          "proposal draft: unknown kind '{}' (capacity, cache, successor or firmware)", d.kind));
+    if (!Contains(kKinds, d.kind) && !IsSupplyKind(d.kind)) {
+      return InvalidArgumentError(
+          fmt::format("proposal draft: unknown kind '{}' (capacity, cache, successor, firmware, "
+                      "volume, supply-<N>, host-storage, host-cpu or link)",
+                      d.kind));
     }
     if (!kinds.insert(d.kind).second) {
       return InvalidArgumentError(fmt::format("proposal draft: two drafts of kind '{}'", d.kind));

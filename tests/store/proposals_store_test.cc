@@ -317,7 +317,8 @@ TEST_F(ProposalsStoreTest, InvalidDraftsAreRefusedAndNothingIsWritten) {
   auto a = SyncDeviceProposals(*db_, kDevice, kCustomer, {Firmware(), unknown}, kT0);
   ASSERT_FALSE(a.ok());
   EXPECT_EQ(a.status().message(),
-            "proposal draft: unknown kind 'upsell' (capacity, cache, successor or firmware)");
+            "proposal draft: unknown kind 'upsell' (capacity, cache, successor, firmware, volume, "
+            "supply-<N>, host-storage, host-cpu or link)");
   auto b = SyncDeviceProposals(*db_, kDevice, kCustomer, {Capacity(2), Capacity(3)}, kT0);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().message(), "proposal draft: two drafts of kind 'capacity'");
@@ -342,6 +343,26 @@ TEST_F(ProposalsStoreTest, RetiredDevicesLoseTheirOpenProposals) {
   auto rows = List(open);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].device_id, kDevice);
+}
+
+TEST_F(ProposalsStoreTest, PeripheralKindsAreStoredAndMalformedSupplyKindsRefused) {
+  std::vector<ProposalDraftRow> drafts;
+  for (const char* kind : {"volume", "supply-1", "supply-12", "host-storage", "host-cpu", "link"}) {
+    ProposalDraftRow d = Capacity();
+    d.kind = kind;
+    d.material_key = std::string(kind) + "|A-1-DP1|2|dated";
+    drafts.push_back(d);
+  }
+  auto synced = SyncDeviceProposals(*db_, kDevice, kCustomer, drafts, kT0);
+  ASSERT_TRUE(synced.ok()) << synced.status().message();
+  EXPECT_EQ(synced->raised, 6);
+  EXPECT_EQ(List().size(), 6u);
+  for (const char* kind : {"supply-", "supply-0", "supply-1a", "supply--1", "Supply-1"}) {
+    ProposalDraftRow d = Capacity();
+    d.kind = kind;
+    auto r = SyncDeviceProposals(*db_, kOtherDevice, 2, {d}, kT0);
+    EXPECT_FALSE(r.ok()) << kind;
+  }
 }
 
 }  // namespace
