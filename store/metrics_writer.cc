@@ -19,6 +19,10 @@ namespace {
 constexpr double kCapacityTolerance = 1.10;
 constexpr uint64_t kTwoTo32 = uint64_t{1} << 32;
 constexpr uint64_t kTwoTo31 = uint64_t{1} << 31;
+// An interval longer than this (a poller stopped for weeks, or a clock jump
+// forward) is a discontinuity: where in it the usage happened is unknown, and
+// spreading it over every day would invent daily figures.
+constexpr int64_t kMaxCounterIntervalS = int64_t{35} * 86400;
 
 std::string_view MetricTypeName(MetricType type) {
   switch (type) {
@@ -214,6 +218,7 @@ std::optional<uint64_t> CounterDelta(const LastReading& last, const MetricReadin
                                      int64_t sampled_at, std::optional<int64_t> uptime_cs) {
   const int64_t dt = sampled_at - last.sampled_at;
   if (dt <= 0) return std::nullopt;  // the clock stepped back (or stood still)
+  if (dt > kMaxCounterIntervalS) return std::nullopt;
   if (uptime_cs && last.uptime_cs && *uptime_cs < *last.uptime_cs) return std::nullopt;
   uint64_t delta = 0;
   if (r.value >= last.value) {

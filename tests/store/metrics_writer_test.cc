@@ -236,6 +236,15 @@ TEST_F(MetricsWriterTest, AnIntervalSpanningDaysSpreadsOverEveryDay) {
   EXPECT_EQ(Usage("pages", 20261121), "10 1 3600 0");
 }
 
+TEST_F(MetricsWriterTest, AGapOfMoreThan35DaysIsADiscontinuityNotSpreadUsage) {
+  ASSERT_TRUE(PollPages(kNov20 - 40 * 86400, 0).ok());
+  ASSERT_TRUE(PollPages(kNov20 + 3600, 4000).ok());
+  EXPECT_EQ(Usage("pages", 20261120), "0 0 0 1");
+  EXPECT_EQ(One("SELECT count(*) FROM metric_daily WHERE total > 0"), "0");
+  ASSERT_TRUE(PollPages(kNov20 + 7200, 4100).ok());  // the new baseline counts on
+  EXPECT_EQ(Usage("pages", 20261120), "100 1 3600 1");
+}
+
 TEST_F(MetricsWriterTest, ARateAboveTheCapacityIsRefused) {
   auto octets = [](uint64_t v) {
     return std::vector{Reading("if_in_octets", "eth0", MetricType::kCounter64, v, 100.0)};
