@@ -66,6 +66,9 @@ struct Job {
   std::string host;  // IPv4 or IPv6 literal, or a DNS name
   int port = 161;
   const Profile* profile = nullptr;
+  // What to walk: nullptr walks the Run's root as one subtree (Walk); a plan
+  // walks its columns (PlanWalk). REQUIRES: the plan outlives the Run.
+  const WalkPlan* plan = nullptr;
 };
 
 struct JobResult {
@@ -98,7 +101,7 @@ class Engine {
  public:
   explicit Engine(EngineOptions options);
 
-  // Walks `root` on every job. `on_result` runs on this thread as each device
+  // Walks `root` (or the job's plan) on every job. `on_result` runs on this thread as each device
   // finishes, in completion order. `stop` is polled between events; when it
   // returns true (or the run budget is spent) devices not finished get no
   // result. REQUIRES: every job's profile outlives the call.
