@@ -284,6 +284,10 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
   std::vector<snmp::VarBind> vbs;
   for (netsnmp_variable_list* v = pdu->variables; v != nullptr; v = v->next_variable) {
     vbs.push_back(snmp::VarBindFrom(v));
+    if (v->type == ASN_OBJECT_ID && v->val.objid != nullptr) {
+      snmp::Oid value(v->val.objid, v->val.objid + v->val_len / sizeof(oid));
+      vbs.back().octets = snmp::OidToString(value);
+    }
   }
   Walk::Step step =
       d->plan_walk ? d->plan_walk->Accept(std::move(vbs)) : d->walk->Accept(std::move(vbs));

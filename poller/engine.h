@@ -76,6 +76,8 @@ struct JobResult {
   bool ok = false;
   ErrorClass error_class = ErrorClass::kInternal;
   std::string error;  // lower case, names the peer
+  // An OBJECT IDENTIFIER value (hrStorageType) carries the value, dotted
+  // ("1.3.6.1.2.1.25.2.1.4"), in octets.
   std::vector<snmp::VarBind> varbinds;
   std::chrono::milliseconds elapsed{0};
 };
