@@ -1,5 +1,6 @@
 #include "poller/peripheral_decode.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <initializer_list>
@@ -230,6 +231,19 @@ std::string IndexText(const Index& index) {
   return out;
 }
 
+// `name`, or when a lower index took it "name#index" (then "name#index#k"
+// should that be taken too), within 255 bytes; recorded in `taken`.
+std::string UniqueName(std::set<std::string>* taken, const std::string& name, uint32_t index) {
+  if (taken->insert(name).second) return name;
+  std::string base = TruncateUtf8(name, kMaxTextBytes - 11) + "#" + std::to_string(index);
+  std::string candidate = base;
+  for (uint32_t k = 2; !taken->insert(candidate).second; ++k) {
+    candidate = TruncateUtf8(name, kMaxTextBytes - 23) + "#" + std::to_string(index) + "#" +
+                std::to_string(k);
+  }
+  return candidate;
+}
+
 std::string Clean(const std::string& s) { return TruncateUtf8(CleanText(s, '?'), kMaxTextBytes); }
 
 // Names of the Printer-MIB / IANA-PRINTER-MIB textual conventions used.
@@ -447,7 +461,8 @@ class Cells {
     for (const VarBind& vb : varbinds) {
       const ColumnDef* def = nullptr;
       for (const ColumnDef& c : Columns()) {
-        if (vb.oid.size() == c.root.size() + c.index_arcs && snmp::OidStartsWith(vb.oid, c.root)) {
+        if (vb.oid.size() == c.root.size() + c.index_arcs &&
+            std::equal(c.root.begin(), c.root.end(), vb.oid.begin())) {
           def = &c;
           break;
         }
@@ -810,10 +825,7 @@ class Decoder {
       if (!type) continue;  // virtual memory, removable disks...: not tracked
       std::string name =
           cells_.NonEmpty(Col::kHrStorageDescr, i).value_or(fmt::format("hrStorage {}", s));
-      if (!taken.insert(name).second) {
-        name = TruncateUtf8(name, kMaxTextBytes - 11) + "#" + std::to_string(s);
-        taken.insert(name);
-      }
+      name = UniqueName(&taken, name, s);
       std::optional<int64_t> units = cells_.Int(Col::kHrStorageUnits, i);
       std::optional<int64_t> size = cells_.Int(Col::kHrStorageSize, i);
       std::optional<int64_t> used = cells_.Int(Col::kHrStorageUsed, i);
@@ -899,10 +911,7 @@ class Decoder {
       std::optional<std::string> name = cells_.NonEmpty(Col::kIfName, i);
       if (!name) name = cells_.NonEmpty(Col::kIfDescr, i);
       if (!name) name = fmt::format("ifIndex {}", n);
-      if (!taken.insert(*name).second) {
-        name = TruncateUtf8(*name, kMaxTextBytes - 11) + "#" + std::to_string(n);
-        taken.insert(*name);
-      }
+      name = UniqueName(&taken, *name, n);
       std::optional<uint64_t> high_speed = cells_.Unsigned(Col::kIfHighSpeed, i);
       std::optional<uint64_t> speed = cells_.Unsigned(Col::kIfSpeed, i);
       std::optional<double> bits_per_s;

@@ -597,6 +597,18 @@ TEST(NetworkDecode, InstanceNamesFallBackAndStayUnique) {
   EXPECT_EQ(Find(n, store::kMetricIfInOctets, "ifIndex 4")->value, 4u);
 }
 
+TEST(NetworkDecode, ARenamedDuplicateNeverCollidesWithAServedName) {
+  std::vector<VarBind> vbs = {
+      Str(IfX(1, 1), "x"),   Unsigned(IfX(6, 1), ValueType::kCounter64, 1),
+      Str(IfX(1, 2), "x#3"), Unsigned(IfX(6, 2), ValueType::kCounter64, 2),
+      Str(IfX(1, 3), "x"),   Unsigned(IfX(6, 3), ValueType::kCounter64, 3),
+  };
+  auto d = DecodePeripherals(DeviceKind::kNetwork, vbs, Options());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(Find(d->devices[0], store::kMetricIfInOctets, "x#3")->value, 2u);
+  EXPECT_EQ(Find(d->devices[0], store::kMetricIfInOctets, "x#3#2")->value, 3u);
+}
+
 TEST(NetworkDecode, AVanishedInterfaceSimplyHasNoReading) {
   std::vector<VarBind> both = {Str(IfX(1, 1), "a"), Unsigned(IfX(6, 1), ValueType::kCounter64, 1),
                                Str(IfX(1, 2), "b"), Unsigned(IfX(6, 2), ValueType::kCounter64, 2)};
