@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -475,6 +476,18 @@ class Cells {
         warn(device, def->name,
              fmt::format("{}.{} is {}, expected {}; value skipped", def->name, IndexText(index),
                          DescribeType(vb), WireName(def->wire)));
+        continue;
+      }
+      bool is32 = def->wire == Wire::kCounter32 || def->wire == Wire::kGauge32 ||
+                  def->wire == Wire::kTimeTicks;
+      bool in_range = is32 ? vb.unsigned_value <= 0xffffffffULL
+                           : def->wire != Wire::kInteger ||
+                                 (vb.integer >= INT32_MIN && vb.integer <= INT32_MAX);
+      if (!in_range) {  // not from a decoded PDU (those are masked), but never trusted
+        int64_t device = def->index_arcs == 2 ? index[0] : 0;
+        warn(device, def->name,
+             fmt::format("{}.{} is {}, outside its 32-bit range; value skipped", def->name,
+                         IndexText(index), DescribeType(vb)));
         continue;
       }
       cells_[def->col][index] = &vb;

@@ -350,6 +350,20 @@ TEST(PrinterDecode, WrongTypedValuesAreSkippedWithAWarning) {
   }
 }
 
+TEST(PrinterDecode, ValuesOutsideTheirWireRangeAreSkipped) {
+  std::vector<VarBind> vbs = APrinter();
+  for (VarBind& vb : vbs) {
+    if (vb.oid == Marker(4, 1, 1)) vb.unsigned_value = uint64_t{1} << 33;
+    if (vb.oid == Supply(9, 1, 1)) vb.integer = int64_t{1} << 40;
+  }
+  auto d = DecodePeripherals(DeviceKind::kPrinter, vbs, Options());
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(Find(d->devices[0], store::kMetricPages, "1"), nullptr);
+  EXPECT_EQ(Find(d->devices[0], store::kMetricSupplyLevelPct, "1"), nullptr);
+  EXPECT_TRUE(Warned(*d, "prtMarkerLifeCount"));
+  EXPECT_TRUE(Warned(*d, "prtMarkerSuppliesLevel"));
+}
+
 TEST(PrinterDecode, StringsAreCleanedAndBounded) {
   std::vector<VarBind> vbs = APrinter();
   for (VarBind& vb : vbs) {
