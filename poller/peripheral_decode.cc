@@ -691,9 +691,8 @@ class Decoder {
           devices.size(), options_.max_devices));
     }
     if (devices.empty()) {
-      Warn(0, "prtMarkerLifeCount",
-           "no Printer-MIB rows served (not a printer, or the MIB is outside the view); no "
-           "device stored");
+      return NotFoundError(
+          "no Printer-MIB rows served (not a printer, or the MIB is outside the view)");
     }
     for (uint32_t device : devices) {
       for (const auto* m : {&markers, &inputs, &supplies, &alerts}) {

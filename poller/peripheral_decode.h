@@ -79,8 +79,10 @@ struct DecodedPeripherals {
   std::vector<store::PollWarning> warnings;
 };
 
-// Errors: ResourceExhausted over the caps; InvalidArgument for kPeriscope
-// (use DecodeDevices).
+// Errors: ResourceExhausted over the caps (the run's class "limit");
+// NotFound for a printer walk without any Printer-MIB row (class
+// "no-such-object", as an absent PERISCOPE-MIB subtree); InvalidArgument for
+// kPeriscope (use DecodeDevices).
 Result<DecodedPeripherals> DecodePeripherals(store::DeviceKind kind,
                                              const std::vector<snmp::VarBind>& varbinds,
                                              const PeripheralDecodeOptions& options);

@@ -117,7 +117,9 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     peripheral_options.max_devices = config.max_devices;
     auto decoded = DecodePeripherals(t.kind, varbinds, peripheral_options);
     if (!decoded.ok()) {
-      record_error(t.id, "limit",
+      const char* error_class =
+          decoded.status().code() == StatusCode::kNotFound ? "no-such-object" : "limit";
+      record_error(t.id, error_class,
                    fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
       return;
     }

@@ -311,12 +311,15 @@ TEST(PrinterDecode, OnePrinterPerHrDeviceIndexWithPrinterData) {
   EXPECT_EQ(d->devices[1].serial_number, "target:192.0.2.7:1161#3");
 }
 
-TEST(PrinterDecode, NoPrinterMibIsNoDeviceAndAWarning) {
+TEST(PrinterDecode, NoPrinterMibIsNotFound) {
   auto d = DecodePeripherals(DeviceKind::kPrinter, {Str(At(oids::kSysDescr, {0}), "a router")},
                              Options());
-  ASSERT_TRUE(d.ok());
-  EXPECT_TRUE(d->devices.empty());
-  EXPECT_EQ(d->warnings.size(), 1u);
+  EXPECT_EQ(d.status().code(), StatusCode::kNotFound);
+  // A printer without prtGeneral but with a marker row is a printer.
+  auto m = DecodePeripherals(DeviceKind::kPrinter,
+                             {Unsigned(Marker(4, 1, 1), ValueType::kCounter32, 1)}, Options());
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->devices.size(), 1u);
 }
 
 TEST(PrinterDecode, WrongTypedValuesAreSkippedWithAWarning) {
