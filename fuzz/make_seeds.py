@@ -107,3 +107,77 @@ write("state_file", "unknown_device", b"\x03device 9 x41\nalarm 0\ntotals 0 0 0\
 write("state_file", "bad_checksum", b"\x00periscope-subagent-state 1\nchecksum 0000000000000000\n")
 write("state_file", "days_out_of_order", b"\x03device 1 x534e31\nday 20260102 1 1 1 1 1\n"
       b"day 20260101 1 1 1 1 1\nend-device\n")
+
+
+# ---- peripheral_decode: see NextVarBind in peripheral_decode_fuzzer.cc ----
+# Column numbers are positions in the plans' columns (printer, host, network).
+P_SYSDESCR, P_UPTIME, P_HRDESCR, P_PRTSERIAL = 0, 1, 2, 8
+P_MARKER_UNIT, P_MARKER_LIFE = 9, 10
+P_INPUT_MAX, P_INPUT_LEVEL, P_INPUT_NAME = 13, 14, 16
+P_SUP_TYPE, P_SUP_DESCR, P_SUP_UNIT, P_SUP_MAX, P_SUP_LEVEL = 18, 19, 20, 21, 22
+P_ALERT_SEV, P_ALERT_CODE = 23, 26
+H_STOR_TYPE, H_STOR_DESCR, H_STOR_UNITS, H_STOR_SIZE, H_STOR_USED, H_LOAD = 30, 31, 32, 33, 34, 35
+N_IFNAME, N_HCIN, N_HCOUT, N_HIGHSPEED, N_IFDESCR, N_IFSPEED, N_IN = 43, 44, 45, 46, 47, 48, 49
+
+
+def pvb(column, arcs, type_, integer=0, unsigned=0, octets=b"", storage_type=None):
+    shape = 0
+    first = arcs[0]
+    if first > 3:
+        shape |= 0x80
+    if len(arcs) > 1:
+        shape |= 0x40
+    if type_ == "oid" and storage_type is None:
+        shape |= 0x08
+    out = bytes([shape, column])
+    out += struct.pack(">I", first) if first > 3 else bytes([first])
+    if len(arcs) > 1:
+        out += bytes([arcs[1]])
+    kind = TYPES[type_] | 0x70 | (0x80 if integer < 0 else 0)
+    out += bytes([kind]) + struct.pack(">I", abs(integer)) + struct.pack(">Q", unsigned)
+    if type_ == "oid" and storage_type is not None:
+        out += bytes([storage_type])
+    else:
+        out += bytes([len(octets)]) + octets
+    return out
+
+
+write("peripheral_decode", "printer", b"\x00" +
+      pvb(P_SYSDESCR, [0], "str", octets=b"ACME LaserJet") +
+      pvb(P_UPTIME, [0], "tt", unsigned=1234) +
+      pvb(P_HRDESCR, [1], "str", octets=b"ACME LJ 4000") +
+      pvb(P_PRTSERIAL, [1], "str", octets=b"SN1") +
+      pvb(P_MARKER_UNIT, [1, 1], "int", integer=7) +
+      pvb(P_MARKER_LIFE, [1, 1], "c32", unsigned=98765) +
+      pvb(P_INPUT_MAX, [1, 2], "int", integer=500) +
+      pvb(P_INPUT_LEVEL, [1, 2], "int", integer=-3) +
+      pvb(P_INPUT_NAME, [1, 2], "str", octets=b"Tray 2") +
+      pvb(P_SUP_TYPE, [1, 1], "int", integer=3) +
+      pvb(P_SUP_DESCR, [1, 1], "str", octets=b"Black Toner") +
+      pvb(P_SUP_UNIT, [1, 1], "int", integer=19) +
+      pvb(P_SUP_MAX, [1, 1], "int", integer=100) +
+      pvb(P_SUP_LEVEL, [1, 1], "int", integer=42) +
+      pvb(P_ALERT_SEV, [1, 5], "int", integer=4) +
+      pvb(P_ALERT_CODE, [1, 5], "int", integer=807))
+write("peripheral_decode", "host", b"\x01" +
+      pvb(P_SYSDESCR + 28, [0], "str", octets=b"Linux pc1") +
+      pvb(H_STOR_TYPE, [1], "oid", storage_type=4) +
+      pvb(H_STOR_DESCR, [1], "str", octets=b"/") +
+      pvb(H_STOR_UNITS, [1], "int", integer=4096) +
+      pvb(H_STOR_SIZE, [1], "int", integer=1000000) +
+      pvb(H_STOR_USED, [1], "int", integer=250000) +
+      pvb(H_STOR_TYPE, [2], "oid", storage_type=2) +
+      pvb(H_STOR_DESCR, [2], "str", octets=b"/") +
+      pvb(H_STOR_UNITS, [2], "int", integer=1024) +
+      pvb(H_STOR_SIZE, [2], "int", integer=100) +
+      pvb(H_STOR_USED, [2], "int", integer=101) +
+      pvb(H_LOAD, [196608], "int", integer=12) +
+      pvb(H_LOAD, [196609], "str", octets=b"50"))
+write("peripheral_decode", "network", b"\x02" +
+      pvb(N_IFNAME, [1], "str", octets=b"Gi0/1") +
+      pvb(N_HCIN, [1], "c64", unsigned=5000000000) +
+      pvb(N_HCOUT, [1], "c64", unsigned=7000000000) +
+      pvb(N_HIGHSPEED, [1], "g32", unsigned=1000) +
+      pvb(N_IFDESCR, [2], "str", octets=b"Gi0/1") +
+      pvb(N_IFSPEED, [2], "g32", unsigned=4294967295) +
+      pvb(N_IN, [2], "c32", unsigned=12345))

@@ -159,7 +159,8 @@ struct Device {
   std::string peer;  // Net-SNMP transport specifier
   void* sess = nullptr;
   enum class Phase { kProbe, kWaitEngine, kWalk, kLinger, kDone } phase = Phase::kWalk;
-  std::unique_ptr<Walk> walk;
+  std::unique_ptr<Walk> walk;           // a single-root job
+  std::unique_ptr<PlanWalk> plan_walk;  // a job with a plan
   int reqid = 0;
   bool awaiting = false;  // a request is outstanding
   bool probe_answered = false;
@@ -177,6 +178,10 @@ struct Device {
   Clock::time_point deadline;
   JobResult result;
 };
+
+bool WalkedNothing(const Device* d) {
+  return d->plan_walk ? d->plan_walk->varbinds().empty() : d->walk->varbinds().empty();
+}
 
 void Finish(Device* d, bool ok, ErrorClass c, std::string message) {
   if (d->phase == Device::Phase::kDone) return;
@@ -196,8 +201,7 @@ void OnTimedOut(Device* d) {
            fmt::format("{}: answers arrived but were rejected: {}", d->name, d->rejected_reason));
     return;
   }
-  if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk &&
-      d->walk->varbinds().empty()) {
+  if (d->job->profile->version == 3 && d->phase == Device::Phase::kWalk && WalkedNothing(d)) {
     // The agent answered discovery, so it is up. A request it cannot decrypt
     // is dropped, or (AES has no integrity check of its own) decrypts to
     // garbage that snmpd may answer with something unusable: either way the
@@ -280,8 +284,14 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
   std::vector<snmp::VarBind> vbs;
   for (netsnmp_variable_list* v = pdu->variables; v != nullptr; v = v->next_variable) {
     vbs.push_back(snmp::VarBindFrom(v));
+    if (v->type == ASN_OBJECT_ID && v->val.objid != nullptr) {
+      snmp::Oid value(v->val.objid, v->val.objid + v->val_len / sizeof(oid));
+      vbs.back().octets = snmp::OidToString(value);
+    }
   }
-  switch (d->walk->Accept(std::move(vbs))) {
+  Walk::Step step =
+      d->plan_walk ? d->plan_walk->Accept(std::move(vbs)) : d->walk->Accept(std::move(vbs));
+  switch (step) {
     case Walk::Step::kContinue:
       d->send_next = true;
       break;
@@ -289,7 +299,12 @@ int OnPdu(int op, netsnmp_session* /*session*/, int reqid, netsnmp_pdu* pdu, voi
       Finish(d, true, ErrorClass::kInternal, "");
       break;
     case Walk::Step::kFailed:
-      Finish(d, false, d->walk->error_class(), fmt::format("{}: {}", d->name, d->walk->error()));
+      if (d->plan_walk) {
+        Finish(d, false, d->plan_walk->error_class(),
+               fmt::format("{}: {}", d->name, d->plan_walk->error()));
+      } else {
+        Finish(d, false, d->walk->error_class(), fmt::format("{}: {}", d->name, d->walk->error()));
+      }
       break;
   }
   return 1;
@@ -430,8 +445,21 @@ class Runner {
     d->started = Clock::now();
     d->deadline = d->started + options_.device_deadline;
     d->result.target_id = job->target_id;
-    d->walk = std::make_unique<Walk>(root_, options_.limits);
+    if (job->plan != nullptr) {
+      d->plan_walk =
+          std::make_unique<PlanWalk>(*job->plan, options_.limits, options_.bulk_repetitions);
+      if (d->plan_walk->Start() == Walk::Step::kFailed) {
+        Finish(d.get(), false, d->plan_walk->error_class(),
+               fmt::format("{}: {}", d->name, d->plan_walk->error()));
+      }
+    } else {
+      d->walk = std::make_unique<Walk>(root_, options_.limits);
+    }
     ++stats_.started;
+    if (d->phase == Device::Phase::kDone) {  // nothing to walk
+      active_.push_back(std::move(d));
+      return true;
+    }
     if (!OpenAndBegin(d.get())) {
       --stats_.started;
       return false;
@@ -517,9 +545,17 @@ class Runner {
   void SendGetBulk(Device* d) {
     netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
     pdu->non_repeaters = 0;
-    pdu->max_repetitions = options_.bulk_repetitions;
-    std::vector<oid> name(d->walk->cursor().begin(), d->walk->cursor().end());
-    snmp_add_null_var(pdu, name.data(), name.size());
+    if (d->plan_walk) {
+      pdu->max_repetitions = d->plan_walk->repetitions();
+      for (const snmp::Oid& cursor : d->plan_walk->request()) {
+        std::vector<oid> name(cursor.begin(), cursor.end());
+        snmp_add_null_var(pdu, name.data(), name.size());
+      }
+    } else {
+      pdu->max_repetitions = options_.bulk_repetitions;
+      std::vector<oid> name(d->walk->cursor().begin(), d->walk->cursor().end());
+      snmp_add_null_var(pdu, name.data(), name.size());
+    }
     Send(d, pdu);
   }
 
@@ -708,7 +744,10 @@ class Runner {
       }
       ReleaseEngineId(d, /*wake_next=*/true);
       d->result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - d->started);
-      if (d->result.ok) d->result.varbinds = std::move(d->walk->mutable_varbinds());
+      if (d->result.ok) {
+        d->result.varbinds = d->plan_walk ? std::move(d->plan_walk->mutable_varbinds())
+                                          : std::move(d->walk->mutable_varbinds());
+      }
       ++stats_.finished;
       on_result_(std::move(d->result));
       it = active_.erase(it);

@@ -66,6 +66,9 @@ struct Job {
   std::string host;  // IPv4 or IPv6 literal, or a DNS name
   int port = 161;
   const Profile* profile = nullptr;
+  // What to walk: nullptr walks the Run's root as one subtree (Walk); a plan
+  // walks its columns (PlanWalk). REQUIRES: the plan outlives the Run.
+  const WalkPlan* plan = nullptr;
 };
 
 struct JobResult {
@@ -73,6 +76,8 @@ struct JobResult {
   bool ok = false;
   ErrorClass error_class = ErrorClass::kInternal;
   std::string error;  // lower case, names the peer
+  // An OBJECT IDENTIFIER value (hrStorageType) carries the value, dotted
+  // ("1.3.6.1.2.1.25.2.1.4"), in octets.
   std::vector<snmp::VarBind> varbinds;
   std::chrono::milliseconds elapsed{0};
 };
@@ -98,7 +103,7 @@ class Engine {
  public:
   explicit Engine(EngineOptions options);
 
-  // Walks `root` on every job. `on_result` runs on this thread as each device
+  // Walks `root` (or the job's plan) on every job. `on_result` runs on this thread as each device
   // finishes, in completion order. `stop` is polled between events; when it
   // returns true (or the run budget is spent) devices not finished get no
   // result. REQUIRES: every job's profile outlives the call.

@@ -15,6 +15,8 @@
 #include "mib/periscope_oids.h"
 #include "poller/decode.h"
 #include "poller/engine.h"
+#include "poller/peripheral_decode.h"
+#include "poller/peripheral_plan.h"
 #include "store/db.h"
 #include "store/poll_writer.h"
 #include "store/schema.h"
@@ -95,18 +97,53 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
                                t.port, t.profile));
       continue;
     }
-    jobs.push_back(Job{t.id, t.address, t.port, &profile->second});
+    // PERISCOPE-MIB is one subtree (the Run's root); other kinds walk their
+    // plan's columns.
+    const WalkPlan* plan =
+        t.kind == store::DeviceKind::kPeriscope ? nullptr : &PeripheralPlan(t.kind);
+    jobs.push_back(Job{t.id, t.address, t.port, &profile->second, plan});
   }
   size_t done = summary.targets - jobs.size();
   DecodeOptions decode_options;
   decode_options.max_devices = config.max_devices;
   decode_options.latest_date = LocalDate(std::chrono::system_clock::now() + std::chrono::hours(24));
+  // A walk of a printer, host or network target: its kind's decoder, then
+  // the store's peripheral tables.
+  auto record_peripheral_target = [&](const store::Target& t,
+                                      const std::vector<snmp::VarBind>& varbinds) {
+    PeripheralDecodeOptions peripheral_options;
+    peripheral_options.target_address = t.address;
+    peripheral_options.target_port = t.port;
+    peripheral_options.max_devices = config.max_devices;
+    auto decoded = DecodePeripherals(t.kind, varbinds, peripheral_options);
+    if (!decoded.ok()) {
+      const char* error_class =
+          decoded.status().code() == StatusCode::kNotFound ? "no-such-object" : "limit";
+      record_error(t.id, error_class,
+                   fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
+      return;
+    }
+    summary.warnings += decoded->warnings.size();
+    for (const store::PollWarning& w : decoded->warnings) {
+      LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
+    }
+    Status s =
+        writer.RecordPeripherals(*run_id, t.id, UnixNow(), decoded->devices, decoded->warnings);
+    if (s.ok()) {
+      ++summary.ok;
+      summary.devices += decoded->devices.size();
+    } else if (store_error.ok()) {
+      store_error = s;
+    }
+  };
   Engine engine(config.engine);
   EngineStats stats = engine.Run(
       jobs, mib::kPeriscopeMibRoot,
       [&](JobResult&& r) {
         ++done;
-        if (r.ok) {
+        if (r.ok && by_id[r.target_id]->kind != store::DeviceKind::kPeriscope) {
+          record_peripheral_target(*by_id[r.target_id], r.varbinds);
+        } else if (r.ok) {
           const store::Target* t = by_id[r.target_id];
           auto decoded = DecodeDevices(r.varbinds, decode_options);
           if (!decoded.ok()) {

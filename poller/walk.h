@@ -57,6 +57,70 @@ class Walk {
   std::string error_;
 };
 
+// What a walk of several subtrees reads: groups walked one after another;
+// the columns (subtrees) of one group walked side by side, one GETBULK
+// carrying the cursor of every unfinished column of the group (as snmptable
+// does). Columns of one table belong in one group; subtrees must not overlap.
+struct WalkPlan {
+  std::vector<std::vector<snmp::Oid>> groups;
+};
+
+// The walk of a WalkPlan, with the poller's error classes. A column ends when
+// a varbind leaves its subtree or is endOfMibView; later repetitions of an
+// ended column are ignored. An empty column or group is normal (a table the
+// agent does not have); only a plan whose every column is empty is
+// kNoSuchObject. The caps count the objects and bytes of the whole plan.
+// Failures as Walk: an empty response, an exception value inside a column, an
+// OID that does not increase within its column (kProtocol), the caps (kLimit).
+class PlanWalk {
+ public:
+  // `bulk_repetitions`: the GETBULK budget of one request, shared by its
+  // columns (max-repetitions = max(1, bulk_repetitions / columns)).
+  PlanWalk(const WalkPlan& plan, WalkLimits limits, int bulk_repetitions);
+
+  // Called once before the first request: kContinue (send request()), or
+  // kFailed (kNoSuchObject) for a plan without columns.
+  Walk::Step Start();
+
+  // The next GETBULK: one cursor per unfinished column of the current group,
+  // in plan order, and its max-repetitions.
+  const std::vector<snmp::Oid>& request() const { return request_; }
+  int repetitions() const { return repetitions_; }
+
+  // Feeds the response to request(), varbinds in order (repetition-major:
+  // r0c0, r0c1, ..., r1c0, ...; the last repetition may be cut short).
+  Walk::Step Accept(std::vector<snmp::VarBind> response);
+
+  const std::vector<snmp::VarBind>& varbinds() const { return varbinds_; }
+  std::vector<snmp::VarBind>& mutable_varbinds() { return varbinds_; }
+  ErrorClass error_class() const { return error_class_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Column {
+    snmp::Oid root;
+    snmp::Oid cursor;
+    bool done = false;
+  };
+
+  // Moves to the first group with an unfinished column and builds request_;
+  // kDone when none is left.
+  Walk::Step Advance();
+  Walk::Step Fail(ErrorClass c, std::string message);
+
+  std::vector<std::vector<Column>> groups_;
+  WalkLimits limits_;
+  int bulk_repetitions_;
+  size_t group_ = 0;
+  std::vector<size_t> pending_;  // columns of groups_[group_] in request_
+  std::vector<snmp::Oid> request_;
+  int repetitions_ = 1;
+  std::vector<snmp::VarBind> varbinds_;
+  size_t bytes_ = 0;
+  ErrorClass error_class_ = ErrorClass::kInternal;
+  std::string error_;
+};
+
 }  // namespace periscope::poller
 
 #endif  // PERISCOPE_POLLER_WALK_H_
