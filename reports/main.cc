@@ -72,7 +72,7 @@ constexpr const char* kHelp =
     "  forecast --series FILE [--threshold-pct P] [--horizon-days N] [--format json]\n"
     "        forecast one CSV series date,used_bytes,capacity_bytes (a what-if; no\n"
     "        config or store needed)\n"
-    "  customer USER_ID [--format html|csv|json] [-o FILE]\n"
+    "  customer USER_ID [--format html|csv|metrics-csv|json] [-o FILE]\n"
     "        one customer's report (default html) to stdout or FILE\n"
     "  fleet [--sales EMAIL] [--format html|csv|json] [-o FILE]\n"
     "        every device by days to the warning threshold, most urgent first\n"
@@ -294,8 +294,10 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     auto args = ParseArgs(rest, {"--format", "-o", "--sales", "--today"}, {});
     if (!args.ok()) return Usage(args.status().message());
     const std::string format = Value(*args, "--format", "html");
-    if (format != "html" && format != "csv" && format != "json") {
-      return Usage("--format: expected html, csv or json");
+    if (format != "html" && format != "csv" && format != "json" &&
+        (format != "metrics-csv" || command != "customer")) {
+      return Usage(command == "customer" ? "--format: expected html, csv, metrics-csv or json"
+                                         : "--format: expected html, csv or json");
     }
     uint32_t today = periscope::LocalDate(std::chrono::system_clock::now());
     if (args->values.count("--today")) {
@@ -311,9 +313,10 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
       auto report =
           reports::BuildCustomerReport(**db, *config, *catalog, args->positional[0], today);
       if (!report.ok()) return Fail(report.status());
-      content = format == "html"  ? reports::RenderCustomerHtml(*report)
-                : format == "csv" ? reports::RenderCustomerCsv(*report)
-                                  : reports::RenderCustomerJson(*report);
+      content = format == "html"          ? reports::RenderCustomerHtml(*report)
+                : format == "csv"         ? reports::RenderCustomerCsv(*report)
+                : format == "metrics-csv" ? reports::RenderCustomerMetricsCsv(*report)
+                                          : reports::RenderCustomerJson(*report);
     } else {
       if (!args->positional.empty()) return Usage("fleet: unexpected argument");
       auto report =

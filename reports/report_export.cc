@@ -329,6 +329,7 @@ std::string RenderCustomerCsv(const CustomerReport& report) {
                   "fit",        "threshold_pct", "threshold_date", "days_to_threshold",
                   "lower_days", "upper_days",    "days_to_full",   "reason"});
   for (const DeviceView& d : report.devices) {
+    if (d.peripheral) continue;  // in RenderCustomerMetricsCsv
     const forecast::SeriesForecast& f = d.capacity;
     const forecast::Crossing* warn = f.crossings.size() >= 1 ? &f.crossings[0] : nullptr;
     const forecast::Crossing* full = f.crossings.size() >= 2 ? &f.crossings[1] : nullptr;
@@ -416,6 +417,49 @@ std::string RenderFleetCsv(const FleetReport& report) {
                     CsvDays(r.days_to_threshold), CsvDays(r.lower_days), CsvDays(r.upper_days),
                     r.threshold_date ? render::FormatDate(*r.threshold_date) : "",
                     CsvTextField(r.reason), std::to_string(r.open_proposals)});
+  }
+  return out;
+}
+
+std::string RenderCustomerMetricsCsv(const CustomerReport& report) {
+  std::string out;
+  AppendRow(out, {"user_id",       "customer",      "device_id",      "kind",
+                  "serial_number", "target",        "model",          "metric",
+                  "instance",      "date",          "samples",        "min",
+                  "max",           "mean",          "last",           "total",
+                  "intervals",     "covered_s",     "peak_delta",     "peak_interval_s",
+                  "peak_util_pct", "mean_util_pct", "discontinuities"});
+  auto decimal = [](std::optional<double> v) {
+    return v && std::isfinite(*v) ? render::FormatDecimal(*v, 2) : std::string();
+  };
+  for (const DeviceView& d : report.devices) {
+    if (!d.peripheral) continue;
+    const std::string model = d.peripheral->spec ? d.peripheral->spec->model : "";
+    for (const store::MetricDay& m : d.peripheral->metric_days) {
+      AppendRow(out, {CsvTextField(report.user_id),
+                      CsvTextField(report.name),
+                      std::to_string(d.device_id),
+                      std::string(store::DeviceKindName(d.peripheral->kind)),
+                      CsvTextField(d.serial_number),
+                      CsvTextField(d.target),
+                      CsvTextField(model),
+                      CsvTextField(m.metric),
+                      CsvTextField(m.instance),
+                      render::FormatDate(static_cast<uint32_t>(m.date)),
+                      std::to_string(m.samples),
+                      decimal(m.min),
+                      decimal(m.max),
+                      decimal(m.mean),
+                      decimal(m.last),
+                      decimal(m.total),
+                      std::to_string(m.intervals),
+                      std::to_string(m.covered_s),
+                      decimal(m.peak_delta),
+                      CsvNumber(m.peak_interval_s),
+                      decimal(m.PeakUtilisationPct()),
+                      decimal(m.MeanUtilisationPct()),
+                      std::to_string(m.discontinuities)});
+    }
   }
   return out;
 }

@@ -38,7 +38,7 @@
 //           open_proposals}]} in RankFleetRows order.
 //
 // CSV (RFC 4180, LF line ends, a header row, UTF-8): one row per history day
-// of each device in date order (a device without history gets one row with an
+// of each PERISCOPE-MIB device in date order (a device without history gets one row with an
 // empty date), the device's forecast repeated on each of its rows:
 //   user_id,customer,device_id,serial_number,target,date,used_bytes,
 //   capacity_bytes,used_pct,load_peak,load_avg,intervals,fit,threshold_pct,
@@ -60,6 +60,13 @@ namespace periscope::reports {
 
 std::string RenderCustomerJson(const CustomerReport& report);
 std::string RenderCustomerCsv(const CustomerReport& report);
+// Peripherals' daily metric figures (store::MetricDay), one row per device,
+// metric, instance and day: user_id,customer,device_id,kind,serial_number,
+// target,model,metric,instance,date,samples,min,max,mean,last,total,intervals,
+// covered_s,peak_delta,peak_interval_s,peak_util_pct,mean_util_pct,
+// discontinuities (utilisation only for interface octets with a known speed).
+// RenderCustomerCsv leaves peripherals out; this has only them.
+std::string RenderCustomerMetricsCsv(const CustomerReport& report);
 std::string RenderFleetJson(const FleetReport& report);
 std::string RenderFleetCsv(const FleetReport& report);
 

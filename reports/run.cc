@@ -332,9 +332,13 @@ std::string SafeFileName(std::string_view id) {
 }
 
 Status WriteReportFiles(const std::string& base, const std::string& html, const std::string& csv,
-                        const std::string& json) {
+                        const std::string& json, const std::string& metrics_csv = "") {
   PERISCOPE_RETURN_IF_ERROR(WriteFileAtomically(base + ".html", html));
   PERISCOPE_RETURN_IF_ERROR(WriteFileAtomically(base + ".csv", csv));
+  // Customers always have one (a header at least); fleet views none.
+  if (!metrics_csv.empty()) {
+    PERISCOPE_RETURN_IF_ERROR(WriteFileAtomically(base + "-metrics.csv", metrics_csv));
+  }
   return WriteFileAtomically(base + ".json", json);
 }
 
@@ -653,11 +657,11 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
     r.link_text = report.user_id + " " + report.name;
     r.result = std::make_shared<Status>();
     const std::string base = config.output_dir + "/customers/" + SafeFileName(report.user_id);
-    r.done = pool.Submit(
-        [base, result = r.result, report = std::make_shared<CustomerReport>(std::move(report))] {
-          *result = WriteReportFiles(base, RenderCustomerHtml(*report), RenderCustomerCsv(*report),
-                                     RenderCustomerJson(*report));
-        });
+    r.done = pool.Submit([base, result = r.result,
+                          report = std::make_shared<CustomerReport>(std::move(report))] {
+      *result = WriteReportFiles(base, RenderCustomerHtml(*report), RenderCustomerCsv(*report),
+                                 RenderCustomerJson(*report), RenderCustomerMetricsCsv(*report));
+    });
     rendering.push_back(std::move(r));
     return Status::Ok();
   };

@@ -147,9 +147,39 @@ TEST(PeripheralReport, CustomerJsonHasEachPeripheralsKindSpecAlertsAndDays) {
   EXPECT_EQ(printer["spec"]["details"]["supplies"][0]["index"], 1);
   const auto& link_day = j["devices"][2]["peripheral"]["metric_days"][0];
   EXPECT_NEAR(link_day["peak_utilisation_pct"].get<double>(), 40.0, 1e-9);
-  // CSV still has a row per device (plain strings: no quoted line breaks).
-  std::string csv = RenderCustomerCsv(MixedFleetReport(false));
-  EXPECT_EQ(Count(csv, "\n"), 1u + 3u);
+}
+
+TEST(PeripheralReport, MetricsCsvHasOneRowPerMetricDayAndTheStorageCsvNone) {
+  CustomerReport report = MixedFleetReport(false);
+  size_t days = 0;
+  for (const DeviceView& d : report.devices) days += d.peripheral->metric_days.size();
+  ASSERT_GT(days, 0u);
+  const std::string metrics = RenderCustomerMetricsCsv(report);
+  EXPECT_EQ(Count(metrics, "\n"), 1u + days);
+  EXPECT_EQ(metrics.substr(0, metrics.find('\n')),
+            "user_id,customer,device_id,kind,serial_number,target,model,metric,instance,date,"
+            "samples,min,max,mean,last,total,intervals,covered_s,peak_delta,peak_interval_s,"
+            "peak_util_pct,mean_util_pct,discontinuities");
+  // The switch's last in-octets day: peak utilisation 40 + 19 %, from MetricDay.
+  const store::MetricDay* last_in = nullptr;
+  for (const store::MetricDay& m : report.devices[2].peripheral->metric_days) {
+    if (m.metric == store::kMetricIfInOctets) last_in = &m;
+  }
+  ASSERT_NE(last_in, nullptr);
+  ASSERT_TRUE(last_in->PeakUtilisationPct().has_value());
+  EXPECT_NE(metrics.find(",network,"), std::string::npos);
+  EXPECT_NE(metrics.find(render::FormatDecimal(*last_in->PeakUtilisationPct(), 2)),
+            std::string::npos);
+  // Peripherals have no storage history: the storage CSV is the header only.
+  EXPECT_EQ(Count(RenderCustomerCsv(report), "\n"), 1u);
+}
+
+TEST(PeripheralReport, MetricsCsvNeutralisesFormulasInDeviceStrings) {
+  CustomerReport report = MixedFleetReport(false);
+  report.devices[0].serial_number = "=HYPERLINK(\"http://x\")";
+  const std::string metrics = RenderCustomerMetricsCsv(report);
+  EXPECT_EQ(metrics.find(",=HYPERLINK"), std::string::npos);
+  EXPECT_NE(metrics.find("'=HYPERLINK"), std::string::npos);
 }
 
 TEST(PeripheralReport, MailListsPeripheralProposalsLikeStorageOnesMostUrgentFirst) {
