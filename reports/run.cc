@@ -214,6 +214,29 @@ FleetRow ToFleetRow(const DeviceView& d, const store::DeviceHistory& owner, uint
   return r;
 }
 
+// A peripheral has no capacity forecast: its place in the fleet view is its
+// most urgent proposal's needed-by date (a need already here ranks first).
+void RankPeripheralByNeed(const DeviceProposals& proposals, uint32_t today, FleetRow* row) {
+  std::optional<int64_t> soonest;
+  const ProposalDraft* which = nullptr;
+  for (const ProposalDraft& d : proposals.drafts) {
+    if (!d.needed_by || !IsValidDate(*d.needed_by) || !IsValidDate(today)) continue;
+    const int64_t days = std::max<int64_t>(0, DaysFromDate(*d.needed_by) - DaysFromDate(today));
+    if (!soonest || days < *soonest) {
+      soonest = days;
+      which = &d;
+    }
+  }
+  if (!soonest) {
+    row->reason = proposals.drafts.empty() ? "no need forecast within the horizon"
+                                           : "proposed without a date (see proposals)";
+    return;
+  }
+  row->days_to_threshold = static_cast<double>(*soonest);
+  row->threshold_date = *which->needed_by;
+  row->reason.clear();
+}
+
 void SortFleet(std::vector<FleetRow>* rows) {
   std::stable_sort(rows->begin(), rows->end(), [](const FleetRow& a, const FleetRow& b) {
     if (a.days_to_threshold.has_value() != b.days_to_threshold.has_value()) {
@@ -431,12 +454,13 @@ Status QueueProposalMails(store::Db& db, const ReportConfig& config, const RunOp
 
 std::string SummaryLine(const RunSummary& s) {
   return fmt::format(
-      "periscope-report: {} customers, {} devices ({} forecasts, {} without); proposals: {} new, "
+      "periscope-report: {} customers, {} devices ({} forecasts, {} without, {} peripherals); "
+      "proposals: {} new, "
       "{} changed, {} unchanged, {} expired; {} reports; mail: {} queued, {} sent, {} to retry, "
       "{} failed; {} inquiry answers refreshed; {} problems",
-      s.customers, s.devices, s.forecasts, s.no_forecast, s.raised, s.changed, s.unchanged,
-      s.expired, s.reports_written, s.mails_queued, s.mails_sent, s.mails_retried, s.mails_failed,
-      s.inquiries_refreshed, s.problems.size());
+      s.customers, s.devices, s.forecasts, s.no_forecast, s.peripherals, s.raised, s.changed,
+      s.unchanged, s.expired, s.reports_written, s.mails_queued, s.mails_sent, s.mails_retried,
+      s.mails_failed, s.inquiries_refreshed, s.problems.size());
 }
 
 Result<FleetReport> BuildFleetReport(store::Db& db, const ReportConfig& config,
@@ -466,6 +490,10 @@ Result<FleetReport> BuildFleetReport(store::Db& db, const ReportConfig& config,
     const int64_t device_id = h.device_id;
     DeviceView v = BuildDeviceView(std::move(h), config, catalog, today);
     report.rows.push_back(ToFleetRow(v, owner, today, open_by_device[device_id]));
+    if (v.peripheral) {
+      RankPeripheralByNeed(ProposeForPeripheral(v, catalog, RulesOf(config), today), today,
+                           &report.rows.back());
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -616,7 +644,9 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
       if (!failed[i].empty()) continue;
       const DeviceView& v = views[i];
       ++summary.devices;
-      if (v.capacity.ok) {
+      if (v.peripheral) {
+        ++summary.peripherals;
+      } else if (v.capacity.ok) {
         ++summary.forecasts;
       } else {
         ++summary.no_forecast;
@@ -632,6 +662,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
       summary.suppressed += synced->suppressed;
       fleet_row_of_device[v.device_id] = fleet.size();
       fleet.push_back(ToFleetRow(v, owner, today, 0));
+      if (v.peripheral) RankPeripheralByNeed(drafts[i], today, &fleet.back());
     }
     auto proposals = LoadProposalViews(db, report.user_id, now_s);
     if (!proposals.ok()) return proposals.status();

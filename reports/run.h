@@ -53,6 +53,7 @@ struct RunSummary {
   int devices = 0;
   int forecasts = 0;    // devices with a capacity forecast
   int no_forecast = 0;  // devices without (too little history, no spec)
+  int peripherals = 0;  // printers, hosts, LAN equipment (their own rules)
   int raised = 0, changed = 0, unchanged = 0, expired = 0, suppressed = 0;
   int reports_written = 0;
   int mails_queued = 0, mails_sent = 0, mails_retried = 0, mails_failed = 0;
