@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -332,6 +334,124 @@ std::vector<SimPeripheralAgent> MakePeripheralFleet(size_t count, size_t custome
     }
   }
   return out;
+}
+
+namespace {
+
+// The sum over whole and partial hours from `origin` (a local midnight) to
+// `at` of per_hour(day, hour_of_day, business_day); day is fractional days
+// since origin.
+template <typename F>
+double Cumulative(int64_t origin, int64_t at, const F& per_hour) {
+  if (at <= origin) return 0;
+  std::time_t o = static_cast<std::time_t>(origin);
+  std::tm tm{};
+  ::localtime_r(&o, &tm);
+  const int64_t wday0 = tm.tm_wday;
+  auto rate = [&](int64_t h) {
+    int64_t wday = (wday0 + h / 24) % 7;
+    return per_hour(static_cast<double>(h) / 24.0, static_cast<int>(h % 24),
+                    wday >= 1 && wday <= 5);
+  };
+  const int64_t hours = (at - origin) / 3600;
+  double sum = 0;
+  for (int64_t h = 0; h < hours; ++h) sum += rate(h);
+  sum += static_cast<double>((at - origin) % 3600) / 3600.0 * rate(hours);
+  return sum;
+}
+
+int32_t Remaining(double used, double yield, double max) {
+  return static_cast<int32_t>(std::lround(max * (1.0 - std::fmod(used, yield) / yield)));
+}
+
+}  // namespace
+
+SimPeripheralAgent DemoPeripheralAt(size_t which, const std::string& customer, int64_t origin,
+                                    int64_t days, int64_t at) {
+  const double span = static_cast<double>(std::max<int64_t>(days, 1));
+  const int64_t end = origin + days * 86'400;
+  const double u = static_cast<double>(at - origin) / 86'400.0;  // days since origin
+  const int64_t boot = origin - 10 * 86'400;
+  SimPeripheralAgent a;
+  switch (which % kDemoPeripherals) {
+    case 0: {
+      // PRN-3500: business-day volume 2,000 -> 3,500 pages (8:00-18:00).
+      a = Printer(customer, 0);
+      auto per_hour = [&](double day, int hour, bool business) {
+        if (!business || hour < 8 || hour >= 18) return 0.0;
+        return (2'000.0 + 1'500.0 * day / span) / 10.0;
+      };
+      const double pages = Cumulative(origin, at, per_hour);
+      a.printer.markers[0].life_count = 48'213 + static_cast<uint64_t>(pages);
+      a.printer.trays[1].level = Remaining(pages, 550, 550);
+      a.printer.supplies[0].level = Remaining(pages + 5'000, 12'000, 12'000);
+      a.printer.supplies[1].level = Remaining(pages + 19'000, 60'000, 60'000);
+      a.printer.supplies[2].level = Remaining(pages, 200'000, 100);
+      break;
+    }
+    case 1: {
+      // CPY-6000: 4,000 -> 5,000 pages per business day (8:00-20:00); the
+      // toner cartridge (90,000 pages) is 85 % used at the end of the history.
+      a = Copier(customer, 0);
+      auto per_hour = [&](double day, int hour, bool business) {
+        if (!business || hour < 8 || hour >= 20) return 0.0;
+        return (4'000.0 + 1'000.0 * day / span) / 12.0;
+      };
+      const double pages = Cumulative(origin, at, per_hour);
+      const double total = Cumulative(origin, end, per_hour);
+      const double toner_offset =
+          std::fmod(0.85 * 90'000.0 - std::fmod(total, 90'000.0) + 90'000.0, 90'000.0);
+      a.printer.markers[0].life_count = 1'284'377 + static_cast<uint64_t>(pages);
+      a.printer.supplies[0].level = Remaining(pages + toner_offset, 90'000, 9'000);
+      a.printer.supplies[1].level = Remaining(pages + 87'660, 300'000, 300'000);
+      a.printer.supplies[2].level = Remaining(pages + 148'770, 600'000, 600'000);
+      a.printer.supplies[3].level =
+          100 - Remaining(pages + 170'000, 450'000, 100);  // waste toner fills up
+      a.printer.trays[1].level = Remaining(pages * 0.6, 500, 500);
+      a.printer.trays[2].level = Remaining(pages * 0.3, 500, 500);
+      a.printer.trays[4].level = Remaining(pages * 0.1, 2'500, 2'500);
+      break;
+    }
+    case 2: {
+      // PC-200: "/" from 60 % to 88 % used; CPU peaks (14:00) 40 % -> 90 %.
+      a = Host(customer, 0, false);
+      std::time_t t = static_cast<std::time_t>(at);
+      std::tm tm{};
+      ::localtime_r(&t, &tm);
+      SimStorage& root = a.host.storage[2];
+      root.used = static_cast<int32_t>(root.size * (0.60 + 0.28 * u / span + 0.004 * std::sin(u)));
+      a.host.storage[0].used =
+          static_cast<int32_t>(a.host.storage[0].size * (0.55 + 0.2 * std::sin(tm.tm_hour / 4.0)));
+      const bool business = tm.tm_wday >= 1 && tm.tm_wday <= 5;
+      double load = business && tm.tm_hour >= 9 && tm.tm_hour < 18
+                        ? 25.0 + (15.0 + 50.0 * u / span) * (tm.tm_hour == 14 ? 1.0 : 0.5)
+                        : 4.0;
+      a.host.processors[0].load = static_cast<int32_t>(std::clamp(load, 0.0, 100.0));
+      a.host.processors[1].load = static_cast<int32_t>(std::clamp(load * 0.9, 0.0, 100.0));
+      break;
+    }
+    default: {
+      // SW-1024: the 10G uplink te1/0/1 carries 25 % -> 70 % of line rate in
+      // business hours and 40 % -> 85 % in its busiest hour (11:00-12:00).
+      a = Switch(customer, 0, false);
+      for (SimInterface& f : a.net.interfaces) {
+        const bool uplink = f.index == 25;
+        const double line = f.speed_mbps * 125'000.0 * 3'600.0;  // octets per hour
+        auto util = [&](double day, int hour, bool business) {
+          if (!business || hour < 9 || hour >= 18) return 0.03;
+          double base = uplink ? 0.25 + 0.45 * day / span : 0.02 + 0.0005 * f.index;
+          return hour == 11 && uplink ? base + 0.15 : base;
+        };
+        const double in =
+            Cumulative(origin, at, [&](double d, int h, bool b) { return util(d, h, b) * line; });
+        f.in_octets += static_cast<uint64_t>(in);
+        f.out_octets += static_cast<uint64_t>(in * 0.6);
+      }
+      break;
+    }
+  }
+  a.uptime_cs = (at - boot) * 100;
+  return a;
 }
 
 std::string PeripheralSnmprec(const SimPeripheralAgent& a, const std::string& sys_name) {

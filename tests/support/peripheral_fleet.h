@@ -184,6 +184,18 @@ std::vector<SimPeripheralAgent> AdvanceMixedFleet(const std::vector<SimPeriphera
 // hosts and switches in the ratio 4:2:2:2, all well-behaved, models as above.
 std::vector<SimPeripheralAgent> MakePeripheralFleet(size_t count, size_t customers);
 
+// The demo's peripherals (docs/demo-history.md): a PRN-3500 printer whose
+// page volume grows past what a 35 ppm printer is meant for, a CPY-6000 copier
+// whose toner cartridge runs out within days, a "Periscope PC-200" whose "/"
+// fills towards 90 % and whose CPU peaks grow, and an SW-1024 switch whose
+// 10G uplink's busiest hour nears line rate. DemoPeripheralAt gives the state
+// at `at` (UTC seconds) of a deterministic usage history starting at
+// `origin` (counters and levels follow continuous functions of time, so a
+// back-filled reading and a later live poll of the served state agree).
+inline constexpr size_t kDemoPeripherals = 4;
+SimPeripheralAgent DemoPeripheralAt(size_t which, const std::string& customer, int64_t origin,
+                                    int64_t days, int64_t at);
+
 // The targets CSV `kind` of an agent: printer, host or network.
 std::string KindName(SimPeripheralKind kind);
 
