@@ -438,7 +438,7 @@ SimPeripheralAgent DemoPeripheralAt(size_t which, const std::string& customer, i
         const bool uplink = f.index == 25;
         const double line = f.speed_mbps * 125'000.0 * 3'600.0;  // octets per hour
         auto util = [&](double day, int hour, bool business) {
-          if (!business || hour < 9 || hour >= 18) return 0.03;
+          if (!business || hour < 9 || hour >= 18) return uplink ? 0.03 : 0.005;
           double base = uplink ? 0.25 + 0.45 * day / span : 0.02 + 0.0005 * f.index;
           return hour == 11 && uplink ? base + 0.15 : base;
         };
