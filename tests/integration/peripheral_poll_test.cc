@@ -178,9 +178,12 @@ TEST(PeripheralFleet, ServingStateBRestartsOnTheSamePortsWithTheNewData) {
 // ---- periscope-poller end to end ----
 //
 // Needs the other parts of issue 7: the targets CSV `kind` column (store),
-// the peripheral walks and decoders (poller) and PollWriter::RecordPeripherals
-// with its daily aggregates (store). Against a store whose RecordPeripherals is
-// still a placeholder, the polls store no metric and this test fails.
+// the peripheral walks and decoders (poller, poller/peripheral_decode.h) and
+// PollWriter::RecordPeripherals with its daily aggregates (store). Without
+// them the import refuses the `kind` column, or the polls store no metric, and
+// this test fails. Everything asserted below follows store/metrics.h and
+// poller/peripheral_decode.h; the expected figures come from the served
+// states A and B and the stored sampled_at times only.
 
 std::string PollerBinary() { return BinaryDir() + "/poller/periscope-poller"; }
 std::string StoreBinary() { return BinaryDir() + "/store/periscope-store"; }
