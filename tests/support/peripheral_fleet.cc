@@ -77,9 +77,9 @@ SimPeripheralAgent Printer(const std::string& customer, uint64_t seed) {
              {2, "Tray 1", "Plain A4", kPrtUnitSheets, 550, static_cast<int32_t>(310 + seed % 40)}};
   p.supplies = {
       {1, 1, 3, kPrtSupplyToner, "Black Toner Cartridge TN-35", kPrtUnitImpressions, 12'000,
-       static_cast<int32_t>(3'310 + seed * 13)},
+       static_cast<int32_t>((3'310 + seed * 13) % 12'000)},
       {2, 1, 3, kPrtSupplyOpc, "Drum Unit DR-35", kPrtUnitImpressions, 60'000,
-       static_cast<int32_t>(41'234 - seed * 7)},
+       static_cast<int32_t>(41'234 - seed * 7 % 40'000)},
       {3, 1, 3, kPrtSupplyFuser, "Fuser Unit", kPrtSupplyUnitPercent, 100, 77},
   };
   return a;
@@ -99,16 +99,17 @@ SimPeripheralAgent Copier(const std::string& customer, uint64_t seed) {
   p.device_index = 1;
   p.serial = a.serial;
   p.markers = {{1, kPrtUnitImpressions, 1'284'377 + seed * 20'011}};
-  p.trays = {{1, "Bypass Tray", "Plain A4", kPrtUnitSheets, 100, 15},
-             {2, "Tray 1", "Plain A4", kPrtUnitSheets, 500, 420},
-             {3, "Tray 2", "Plain A4", kPrtUnitSheets, 500, 180},
-             {4, "Tray 3", "Plain A3", kPrtUnitSheets, 500, 260},
-             {5, "LCT", "Recycled A4", kPrtUnitSheets, 2'500, static_cast<int32_t>(1'700 + seed)}};
+  p.trays = {
+      {1, "Bypass Tray", "Plain A4", kPrtUnitSheets, 100, 15},
+      {2, "Tray 1", "Plain A4", kPrtUnitSheets, 500, 420},
+      {3, "Tray 2", "Plain A4", kPrtUnitSheets, 500, 180},
+      {4, "Tray 3", "Plain A3", kPrtUnitSheets, 500, 260},
+      {5, "LCT", "Recycled A4", kPrtUnitSheets, 2'500, static_cast<int32_t>(1'700 + seed % 800)}};
   p.supplies = {
       {1, 1, 3, kPrtSupplyToner, "Toner Black CT-60", kPrtSupplyUnitTenthsOfGrams, 9'000,
-       static_cast<int32_t>(2'130 + seed * 11)},
+       static_cast<int32_t>((2'130 + seed * 11) % 9'000)},
       {2, 1, 3, kPrtSupplyOpc, "Drum Unit DU-60", kPrtUnitImpressions, 300'000,
-       static_cast<int32_t>(212'340 - seed * 17)},
+       static_cast<int32_t>(212'340 - seed * 17 % 200'000)},
       {3, 1, 3, kPrtSupplyDeveloper, "Developer DV-60", kPrtUnitImpressions, 600'000, 451'230},
       {4, 1, 4, kPrtSupplyWasteToner, "Waste Toner Box WT-60", kPrtSupplyUnitPercent, 100, 38},
   };
