@@ -41,6 +41,38 @@ using periscope::store::PeripheralRecord;
 using periscope::testing::SimPeripheralAgent;
 using periscope::testing::SimPeripheralKind;
 
+// IANA-PRINTER-MIB names, as the poller writes them in the spec details.
+std::string UnitName(int unit) {
+  switch (unit) {
+    case 7:
+      return "impressions";
+    case 8:
+      return "sheets";
+    case 13:
+      return "tenthsOfGrams";
+    case 17:
+      return "meters";
+    case 19:
+      return "percent";
+  }
+  return std::to_string(unit);
+}
+std::string SupplyTypeName(int type) {
+  switch (type) {
+    case 3:
+      return "toner";
+    case 4:
+      return "wasteToner";
+    case 9:
+      return "opc";
+    case 10:
+      return "developer";
+    case 15:
+      return "fuser";
+  }
+  return std::to_string(type);
+}
+
 // The record a poller would decode from `a` served on 127.0.0.1:`port`.
 PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
   PeripheralRecord r;
@@ -62,7 +94,7 @@ PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
       r.serial_number = a.printer.serial;
       spec.model_source = a.printer.has_entity ? "entPhysicalModelName" : "hrDeviceDescr";
       for (const auto& m : a.printer.markers) {
-        details["markers"].push_back({{"index", m.index}, {"unit", m.counter_unit}});
+        details["markers"].push_back({{"index", m.index}, {"unit", UnitName(m.counter_unit)}});
         if (m.counter_unit == periscope::testing::kPrtUnitImpressions ||
             m.counter_unit == periscope::testing::kPrtUnitSheets) {
           reading(periscope::store::kMetricPages, std::to_string(m.index), MetricType::kLifeCount,
@@ -73,7 +105,7 @@ PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
         details["trays"].push_back({{"index", t.index},
                                     {"name", t.name},
                                     {"media", t.media},
-                                    {"unit", t.capacity_unit},
+                                    {"unit", UnitName(t.capacity_unit)},
                                     {"max", t.max}});
         if (t.level >= 0 && (t.max < 0 || t.level <= t.max)) {
           reading(periscope::store::kMetricTrayLevel, std::to_string(t.index), MetricType::kGauge,
@@ -83,8 +115,8 @@ PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
       for (const auto& s : a.printer.supplies) {
         details["supplies"].push_back({{"index", s.index},
                                        {"description", s.description},
-                                       {"type", s.type},
-                                       {"unit", s.unit},
+                                       {"type", SupplyTypeName(s.type)},
+                                       {"unit", UnitName(s.unit)},
                                        {"max", s.max}});
         if (s.level >= 0 && s.max > 0 && s.level <= s.max) {
           reading(periscope::store::kMetricSupplyLevelPct, std::to_string(s.index),
@@ -117,7 +149,8 @@ PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
       details["processors"] = a.host.processors.size();
       if (!a.host.processors.empty()) {
         reading(periscope::store::kMetricCpuLoadPct, "all", MetricType::kGauge,
-                static_cast<uint64_t>(std::llround(sum / static_cast<double>(a.host.processors.size()))));
+                static_cast<uint64_t>(
+                    std::llround(sum / static_cast<double>(a.host.processors.size()))));
       }
       break;
     }
