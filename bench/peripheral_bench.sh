@@ -240,6 +240,7 @@ $(row "mixed peripherals" "$x_targets" "$x_objects" "$x_wall" "$x_cpu" "$x_ok" "
 
 Mixed / storage-only: wall **$(calc %.2f "$x_wall / $s_wall")x**, CPU **$(calc %.2f "$x_cpu / $s_cpu")x**,
 objects served $(calc %.2f "$x_objects / $s_objects")x (snmprec lines; the poller walks only the
-columns a kind needs). Warnings in the mixed run: $x_warnings (hosts have no serial: a substitute
-identity each).
+columns a kind needs). Warnings in the mixed run: $x_warnings (expected: one per host, which serves
+no serial and gets a substitute identity, and one per PSV-100 server, whose /srv
+hrStorageSize overflows Integer32).
 TABLE
