@@ -2,7 +2,10 @@
 # The main job on an embedded default: builds periscope, starts a private snmpd
 # on a free loopback port with periscope-subagent attached over AgentX (unix
 # socket) and a simulated fleet of 20 devices (snmpsim) serving 180 days of
-# generated history (docs/demo-history.md), lets the subagent sample for a few
+# generated history (docs/demo-history.md) plus four peripherals (a PRN-3500
+# printer, a CPY-6000 copier, a Periscope PC-200 and an SW-1024 switch of
+# cust-01, whose earlier readings are back-dated into the store by
+# bench/peripheral_backfill), lets the subagent sample for a few
 # seconds, prints the PERISCOPE-MIB subtree as tables, polls the subagent
 # (SNMPv3 authPriv) and the fleet (SNMPv2c) with periscope-poller into an
 # SQLite store, prints one customer's history, then runs periscope-report:
@@ -40,7 +43,8 @@ createUser demo SHA-256 "demo-auth-pass" AES "demo-priv-pass"
 rouser -s usm demo priv -V periscope
 CONF
 sed "s|@DEMO_DIR@|$demo|g" etc/demo/periscope-subagent.xml.in > "$demo/periscope-subagent.xml"
-"$bin/bench/fleet_gen" --out "$demo/fleet" --agents 20 --customers 5 --days 180 --patterns >/dev/null
+"$bin/bench/fleet_gen" --out "$demo/fleet" --agents 20 --customers 5 --days 180 --patterns \
+  --peripherals 4 >/dev/null
 mkdir -p "$demo/fleet/cache"
 chown -R 65534:65534 "$demo/fleet" 2>/dev/null || true
 
@@ -64,7 +68,8 @@ if [ "$(id -u)" -eq 0 ]; then sim_user=(setpriv --reuid=65534 --regid=65534 --cl
   --logging-method=null "${sim_args[@]}" >"$demo/snmpsim.log" 2>&1 &
 pids+=($!)
 
-echo "demo: snmpd on udp:127.0.0.1:$port, subagent sampling every 1 s, 20 simulated agents (logs in $demo)"
+echo "demo: snmpd on udp:127.0.0.1:$port, subagent sampling every 1 s, 20 simulated agents and"
+echo "      4 simulated peripherals (printer, copier, PC, switch; logs in $demo)"
 export SNMP_PERSISTENT_DIR="$demo/client" MIBS=
 for _ in $(seq 1 50); do
   if snmpget -v2c -c public -r0 -t0.2 "127.0.0.1:$port" .1.3.6.1.4.1.8072.9999.9999.1.1.2.1.21.1 2>/dev/null \
@@ -93,6 +98,9 @@ printf 'address,port,profile,customer_user_id\n127.0.0.1,%s,local-v3,demo-custom
   > "$demo/targets-local.csv"
 $store import targets "$demo/targets-local.csv" >/dev/null
 $store import targets "$demo/fleet/targets.csv" >/dev/null
+# Printers, PCs and switches keep no history of their own: their 180 days of
+# earlier readings are written as back-dated polls (docs/demo-history.md).
+"$bin/bench/peripheral_backfill" --db "$demo/periscope.db" --fleet "$demo/fleet"
 cat > "$demo/periscope-poller.xml" <<CONF
 <periscope-poller>
   <database path="$demo/periscope.db"/>
@@ -120,6 +128,11 @@ echo
 echo "demo: periscope-store history --customer cust-01 (simulated fleet; last 10 rows of $demo/history-cust-01.txt)"
 $store history --customer cust-01 > "$demo/history-cust-01.txt"
 tail -10 "$demo/history-cust-01.txt"
+for kind in printer host network; do
+  echo
+  echo "demo: periscope-store history --customer cust-01 --kind $kind (last 8 rows)"
+  $store history --customer cust-01 --kind "$kind" | tail -8 || true
+done
 
 # The sales side: the reference manufacturing site, then periscope-report.
 "$bin/factory/periscope-factory" --listen 127.0.0.1:0 --site kofu-factory \
@@ -136,7 +149,7 @@ cat > "$demo/periscope-report.xml" <<CONF
   <database path="$demo/periscope.db"/>
   <catalog path="$root/etc/catalog.xml"/>
   <output dir="$demo/reports"
-          data-note="Demo data: the simulated fleet's 180 days of history are generated (docs/demo-history.md)."/>
+          data-note="Demo data: the simulated fleet's 180 days of history are generated; the peripherals' earlier readings are back-dated (docs/demo-history.md)."/>
   <mail from="periscope@vendor.example" from-name="periscope demo" directory="$demo/mail"/>
   <inquiry delivery-place="Vendor Tokyo Service Center">
     <site name="kofu-factory" url="$site_url" timeout-ms="5000"/>
