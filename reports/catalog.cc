@@ -113,15 +113,10 @@ class Parser {
     return Status::Ok();
   }
 
-  // The fields every peripheral model has: model, product-number, name, price
-  // and currency.
-  struct Base {
-    std::string model, product_number, name, currency;
-    int64_t price_minor_units = 0;
-  };
-
-  Result<Base> ParseBase(const pugi::xml_node& node) {
-    Base b;
+  // The fields every model has: model, product-number, name, price and
+  // currency.
+  Result<CatalogModel> ParseBase(const pugi::xml_node& node) {
+    CatalogModel b;
     auto model = RequiredText(node, "model", kMaxKeyBytes);
     if (!model.ok()) return model.status();
     b.model = std::move(model).value();
@@ -171,11 +166,7 @@ class Parser {
     if (!base.ok()) return base.status();
     PrinterProduct p;
     p.copier = copier;
-    p.model = std::move(base->model);
-    p.product_number = std::move(base->product_number);
-    p.name = std::move(base->name);
-    p.price_minor_units = base->price_minor_units;
-    p.currency = std::move(base->currency);
+    static_cast<CatalogModel&>(p) = std::move(base).value();
     auto ppm = RequiredUint(node, "pages-per-minute", 1, 100000);
     if (!ppm.ok()) return ppm.status();
     p.pages_per_minute = *ppm;
@@ -252,11 +243,7 @@ class Parser {
     auto base = ParseBase(node);
     if (!base.ok()) return base.status();
     HostProduct h;
-    h.model = std::move(base->model);
-    h.product_number = std::move(base->product_number);
-    h.name = std::move(base->name);
-    h.price_minor_units = base->price_minor_units;
-    h.currency = std::move(base->currency);
+    static_cast<CatalogModel&>(h) = std::move(base).value();
     for (pugi::xml_node upgrade_node : node.children("storage-upgrade")) {
       auto upgrade = ParseUpgrade(upgrade_node, true);
       if (!upgrade.ok()) return upgrade.status();
@@ -279,11 +266,7 @@ class Parser {
     auto base = ParseBase(node);
     if (!base.ok()) return base.status();
     SwitchProduct w;
-    w.model = std::move(base->model);
-    w.product_number = std::move(base->product_number);
-    w.name = std::move(base->name);
-    w.price_minor_units = base->price_minor_units;
-    w.currency = std::move(base->currency);
+    static_cast<CatalogModel&>(w) = std::move(base).value();
     auto port = RequiredUint(node, "port-speed-mbps", 1, 10000000);
     if (!port.ok()) return port.status();
     w.port_speed_mbps = *port;
@@ -361,34 +344,9 @@ class Parser {
     PERISCOPE_RETURN_IF_ERROR(xml_.CheckKnownFields(node, allowed));
     PERISCOPE_RETURN_IF_ERROR(NoDuplicates(node, kSingles));
     Product p;
-    auto model = RequiredText(node, "model", kMaxKeyBytes);
-    if (!model.ok()) return model.status();
-    p.model = std::move(model).value();
-    auto [it, inserted] = models_.emplace(p.model, xml_.Where(node));
-    if (!inserted) {
-      return xml_.FieldError(node, "model",
-                             fmt::format("'{}' is already described at {}", p.model, it->second));
-    }
-    auto number = RequiredText(node, "product-number", kMaxKeyBytes);
-    if (!number.ok()) return number.status();
-    p.product_number = std::move(number).value();
-    PERISCOPE_RETURN_IF_ERROR(ClaimProductNumber(node, p.product_number));
-    auto name = RequiredText(node, "name", kMaxNameBytes);
-    if (!name.ok()) return name.status();
-    p.name = std::move(name).value();
-    auto price = RequiredUint(node, "price", 0, kMaxPrice);
-    if (!price.ok()) return price.status();
-    p.price_minor_units = static_cast<int64_t>(*price);
-    auto currency = RequiredText(node, "currency", 16);
-    if (!currency.ok()) return currency.status();
-    if (currency->size() != 3 || !std::all_of(currency->begin(), currency->end(),
-                                              [](char c) { return c >= 'A' && c <= 'Z'; })) {
-      return xml_.FieldError(node, "currency",
-                             fmt::format("'{}' is not three upper-case letters (ISO 4217, e.g. "
-                                         "JPY, EUR, USD)",
-                                         *currency));
-    }
-    p.currency = std::move(currency).value();
+    auto base = ParseBase(node);
+    if (!base.ok()) return base.status();
+    static_cast<CatalogModel&>(p) = std::move(base).value();
     auto rated = RequiredUint(node, "rated-load", 1, kMaxRatedLoad);
     if (!rated.ok()) return rated.status();
     p.rated_load = *rated;

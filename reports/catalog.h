@@ -43,17 +43,23 @@ struct FirmwareRelease {
   int64_t price_minor_units = 0;
 };
 
-// One model the vendor sells.
-struct Product {
-  std::string model;           // as the device reports it (PERISCOPE-MIB deviceModel)
+// What every model of the catalog has, whatever its kind.
+struct CatalogModel {
+  // As the device reports it: PERISCOPE-MIB deviceModel, or a peripheral's
+  // PeripheralSpec.model.
+  std::string model;
   std::string product_number;  // the base product's order number
   std::string name;
   int64_t price_minor_units = 0;  // the base product's price
   std::string currency;           // ISO 4217-like: three upper-case letters
-  uint64_t rated_load = 0;        // writes per sampling interval the model sustains
-  uint64_t capacity_bytes = 0;    // capacity as sold
-  uint64_t cache_bytes = 0;       // cache as sold
-  uint64_t max_cache_bytes = 0;   // the most cache the model can hold
+};
+
+// One storage model the vendor sells (<product>).
+struct Product : CatalogModel {
+  uint64_t rated_load = 0;       // writes per sampling interval the model sustains
+  uint64_t capacity_bytes = 0;   // capacity as sold
+  uint64_t cache_bytes = 0;      // cache as sold
+  uint64_t max_cache_bytes = 0;  // the most cache the model can hold
   std::optional<FirmwareRelease> latest_firmware;
   std::string successor;  // model of the faster, bigger replacement; empty: none
   std::vector<CapacityAddon> capacity_addons;
@@ -73,13 +79,8 @@ struct SupplyProduct {
 };
 
 // A printer or copier model (<printer> or <copier>).
-struct PrinterProduct {
+struct PrinterProduct : CatalogModel {
   bool copier = false;
-  std::string model;  // as the device reports it (PeripheralSpec.model)
-  std::string product_number;
-  std::string name;
-  int64_t price_minor_units = 0;
-  std::string currency;
   uint64_t pages_per_minute = 0;
   uint64_t duty_cycle_pages = 0;           // rated maximum pages per month
   uint64_t recommended_monthly_pages = 0;  // recommended monthly page volume
@@ -96,23 +97,13 @@ struct HostUpgrade {
 };
 
 // A PC or server model (<host>).
-struct HostProduct {
-  std::string model;  // as the device reports it (PeripheralSpec.model)
-  std::string product_number;
-  std::string name;
-  int64_t price_minor_units = 0;
-  std::string currency;
+struct HostProduct : CatalogModel {
   std::vector<HostUpgrade> storage_upgrades;
   std::optional<HostUpgrade> cpu_upgrade;  // a faster CPU or a replacement PC
 };
 
 // A switch or router model (<switch>).
-struct SwitchProduct {
-  std::string model;  // as the device reports it (PeripheralSpec.model)
-  std::string product_number;
-  std::string name;
-  int64_t price_minor_units = 0;
-  std::string currency;
+struct SwitchProduct : CatalogModel {
   uint64_t port_speed_mbps = 0;    // the access ports' speed
   uint64_t uplink_speed_mbps = 0;  // 0: as the ports
   std::string successor;           // a faster <switch> of the catalog; empty: none
