@@ -197,35 +197,6 @@ ValueType WireType(Wire w) {
   return ValueType::kOther;
 }
 
-std::string DescribeType(const VarBind& vb) {
-  switch (vb.type) {
-    case ValueType::kInteger:
-      return fmt::format("INTEGER {}", vb.integer);
-    case ValueType::kOctets:
-      return fmt::format("OCTET STRING of {} bytes", vb.octets.size());
-    case ValueType::kObjectId:
-      return "OBJECT IDENTIFIER";
-    case ValueType::kCounter32:
-      return fmt::format("Counter32 {}", vb.unsigned_value);
-    case ValueType::kGauge32:
-      return fmt::format("Gauge32 {}", vb.unsigned_value);
-    case ValueType::kTimeTicks:
-      return fmt::format("TimeTicks {}", vb.unsigned_value);
-    case ValueType::kCounter64:
-      return fmt::format("Counter64 {}", vb.unsigned_value);
-    case ValueType::kNoSuchObject:
-      return "noSuchObject";
-    case ValueType::kNoSuchInstance:
-      return "noSuchInstance";
-    case ValueType::kEndOfMibView:
-      return "endOfMibView";
-    default:
-      break;
-  }
-  if (static_cast<int>(vb.type) == 0x05) return "NULL";
-  return fmt::format("a value of ASN.1 type 0x{:02x}", static_cast<int>(vb.type) & 0xff);
-}
-
 std::string IndexText(const Index& index) {
   std::string out;
   for (uint32_t arc : index) out += (out.empty() ? "" : ".") + std::to_string(arc);
@@ -475,7 +446,7 @@ class Cells {
         int64_t device = def->index_arcs == 2 ? index[0] : 0;
         warn(device, def->name,
              fmt::format("{}.{} is {}, expected {}; value skipped", def->name, IndexText(index),
-                         DescribeType(vb), WireName(def->wire)));
+                         snmp::DescribeValue(vb), WireName(def->wire)));
         continue;
       }
       bool is32 = def->wire == Wire::kCounter32 || def->wire == Wire::kGauge32 ||
@@ -487,7 +458,7 @@ class Cells {
         int64_t device = def->index_arcs == 2 ? index[0] : 0;
         warn(device, def->name,
              fmt::format("{}.{} is {}, outside its 32-bit range; value skipped", def->name,
-                         IndexText(index), DescribeType(vb)));
+                         IndexText(index), snmp::DescribeValue(vb)));
         continue;
       }
       cells_[def->col][index] = &vb;

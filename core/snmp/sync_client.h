@@ -60,6 +60,11 @@ struct VarBind {
 // joined, unknown types as kOther).
 VarBind VarBindFrom(const variable_list* v);
 
+// "What arrived", for warnings about a refused value: the wire type and a
+// bounded, printable value ("INTEGER 5", "OCTET STRING of 3 bytes (0x616263)",
+// "NULL", "IpAddress").
+std::string DescribeValue(const VarBind& vb);
+
 struct Credentials {
   std::string community;  // non-empty: SNMPv2c
   std::string user;       // SNMPv3 authPriv, SHA-256 + AES-128
