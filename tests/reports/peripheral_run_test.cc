@@ -20,6 +20,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/scoped_time_zone.h"
 
 namespace periscope::reports {
 namespace {
@@ -54,10 +55,6 @@ MetricReading Gauge(std::string_view metric, const std::string& instance, uint64
 class PeripheralRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tz = getenv("TZ");
-    if (tz != nullptr) saved_tz_ = tz;
-    setenv("TZ", "UTC", 1);
-    tzset();
     auto db = store::Db::OpenWriter(dir_.File("p.db"), store::OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
@@ -80,14 +77,6 @@ class PeripheralRunTest : public ::testing::Test {
     ASSERT_TRUE(catalog.ok()) << catalog.status().message();
     catalog_ = std::move(*catalog);
     config_.output_dir = dir_.File("out");
-  }
-  void TearDown() override {
-    if (saved_tz_) {
-      setenv("TZ", saved_tz_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
   }
 
   // 20 days up to kToday: the PRN-3500's black toner falls 4 points a day
@@ -136,7 +125,7 @@ class PeripheralRunTest : public ::testing::Test {
   std::unique_ptr<store::Db> db_;
   Catalog catalog_;
   ReportConfig config_;
-  std::optional<std::string> saved_tz_;
+  periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
 };
 
 TEST_F(PeripheralRunTest, ARunStoresTheSupplyProposalAndCountsPeripheralsApart) {

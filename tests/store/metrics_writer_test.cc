@@ -12,6 +12,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/scoped_time_zone.h"
 
 namespace periscope::store {
 namespace {
@@ -44,11 +45,6 @@ PeripheralSpec Spec(const std::string& firmware) {
 class MetricsWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // Local dates must not depend on the machine's zone.
-    const char* tz = getenv("TZ");
-    if (tz != nullptr) saved_tz_ = tz;
-    setenv("TZ", "UTC", 1);
-    tzset();
     auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
@@ -65,14 +61,6 @@ class MetricsWriterTest : public ::testing::Test {
     auto run = PollWriter(db_.get()).StartRun(kNov20);
     ASSERT_TRUE(run.ok());
     run_ = *run;
-  }
-  void TearDown() override {
-    if (saved_tz_) {
-      setenv("TZ", saved_tz_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
   }
 
   std::string One(const std::string& sql) {
@@ -109,7 +97,7 @@ class MetricsWriterTest : public ::testing::Test {
   periscope::testing::TempDir dir_;
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
-  std::optional<std::string> saved_tz_;
+  periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
 };
 
 TEST_F(MetricsWriterTest, GaugeDayHasMinMaxMeanAndLast) {

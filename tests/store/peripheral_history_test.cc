@@ -13,6 +13,7 @@
 #include "store/report_data.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/scoped_time_zone.h"
 
 namespace periscope::store {
 namespace {
@@ -35,10 +36,6 @@ MetricReading Reading(std::string metric, std::string instance, MetricType type,
 class PeripheralHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tz = getenv("TZ");
-    if (tz != nullptr) saved_tz_ = tz;
-    setenv("TZ", "UTC", 1);
-    tzset();
     auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
@@ -57,14 +54,6 @@ class PeripheralHistoryTest : public ::testing::Test {
     auto run = W().StartRun(kNov20);
     ASSERT_TRUE(run.ok());
     run_ = *run;
-  }
-  void TearDown() override {
-    if (saved_tz_) {
-      setenv("TZ", saved_tz_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
   }
 
   PeripheralRecord Printer(const std::string& firmware, uint64_t pages, uint64_t black_pct,
@@ -138,7 +127,7 @@ class PeripheralHistoryTest : public ::testing::Test {
   periscope::testing::TempDir dir_;
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
-  std::optional<std::string> saved_tz_;
+  periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
 };
 
 TEST_F(PeripheralHistoryTest, DeviceHistoryHasPeripheralSpecsMetricDaysAndAlerts) {
