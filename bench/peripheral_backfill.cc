@@ -13,9 +13,9 @@
 // through store::PollWriter::RecordPeripherals with sampled_at in the past,
 // in one poll run per day (the runs are real rows: `list runs` shows them).
 // The readings are what the simulated agent would have served at that time
-// (tests/support/peripheral_fleet.h DemoPeripheralAt), decoded as
-// poller/peripheral_decode.h documents, so the live poll that follows
-// continues the same counters.
+// (tests/support/peripheral_fleet.h DemoPeripheralAt), walked and decoded by
+// the poller's own decoder (poller/peripheral_decode.h), so the live poll that
+// follows continues the same counters.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,8 +26,8 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
+#include "poller/peripheral_decode.h"
 #include "store/db.h"
 #include "store/metrics.h"
 #include "store/poll_writer.h"
@@ -41,141 +41,22 @@ using periscope::store::PeripheralRecord;
 using periscope::testing::SimPeripheralAgent;
 using periscope::testing::SimPeripheralKind;
 
-// IANA-PRINTER-MIB names, as the poller writes them in the spec details.
-std::string UnitName(int unit) {
-  switch (unit) {
-    case 7:
-      return "impressions";
-    case 8:
-      return "sheets";
-    case 13:
-      return "tenthsOfGrams";
-    case 17:
-      return "meters";
-    case 19:
-      return "percent";
-  }
-  return std::to_string(unit);
-}
-std::string SupplyTypeName(int type) {
-  switch (type) {
-    case 3:
-      return "toner";
-    case 4:
-      return "wasteToner";
-    case 9:
-      return "opc";
-    case 10:
-      return "developer";
-    case 15:
-      return "fuser";
-  }
-  return std::to_string(type);
-}
-
-// The record a poller would decode from `a` served on 127.0.0.1:`port`.
-PeripheralRecord RecordOf(const SimPeripheralAgent& a, int port) {
-  PeripheralRecord r;
-  r.device_index = 1;
-  r.uptime_cs = a.uptime_cs;
-  periscope::store::PeripheralSpec spec;
-  spec.model = a.model;
-  spec.description = a.sys_descr;
-  spec.firmware = a.firmware;
-  nlohmann::json details = nlohmann::json::object();
-  auto reading = [&](std::string_view metric, std::string instance, MetricType type, uint64_t value,
-                     std::optional<double> capacity = std::nullopt) {
-    r.readings.push_back({std::string(metric), std::move(instance), type, value, capacity});
-  };
-  switch (a.kind) {
-    case SimPeripheralKind::kPrinter: {
-      r.kind = DeviceKind::kPrinter;
-      r.device_index = a.printer.device_index;
-      r.serial_number = a.printer.serial;
-      spec.model_source = a.printer.has_entity ? "entPhysicalModelName" : "hrDeviceDescr";
-      for (const auto& m : a.printer.markers) {
-        details["markers"].push_back({{"index", m.index}, {"unit", UnitName(m.counter_unit)}});
-        if (m.counter_unit == periscope::testing::kPrtUnitImpressions ||
-            m.counter_unit == periscope::testing::kPrtUnitSheets) {
-          reading(periscope::store::kMetricPages, std::to_string(m.index), MetricType::kLifeCount,
-                  m.life_count & 0xffffffffULL);
-        }
-      }
-      for (const auto& t : a.printer.trays) {
-        details["trays"].push_back({{"index", t.index},
-                                    {"name", t.name},
-                                    {"media", t.media},
-                                    {"unit", UnitName(t.capacity_unit)},
-                                    {"max", t.max}});
-        if (t.level >= 0 && (t.max < 0 || t.level <= t.max)) {
-          reading(periscope::store::kMetricTrayLevel, std::to_string(t.index), MetricType::kGauge,
-                  static_cast<uint64_t>(t.level));
-        }
-      }
-      for (const auto& s : a.printer.supplies) {
-        details["supplies"].push_back({{"index", s.index},
-                                       {"description", s.description},
-                                       {"type", SupplyTypeName(s.type)},
-                                       {"unit", UnitName(s.unit)},
-                                       {"max", s.max}});
-        if (s.level >= 0 && s.max > 0 && s.level <= s.max) {
-          reading(periscope::store::kMetricSupplyLevelPct, std::to_string(s.index),
-                  MetricType::kGauge, static_cast<uint64_t>(std::llround(s.level * 100.0 / s.max)));
-        }
-      }
-      break;
-    }
-    case SimPeripheralKind::kHost: {
-      r.kind = DeviceKind::kHost;
-      r.serial_number = fmt::format("target:127.0.0.1:{}#1", port);
-      spec.model_source = "sysDescr";
-      for (const auto& s : a.host.storage) {
-        if (s.type == 3 || s.size <= 0 || s.used < 0 || s.used > s.size) continue;
-        const uint64_t units = static_cast<uint64_t>(s.units);
-        details["storage"].push_back({{"descr", s.descr},
-                                      {"type", s.type == 2 ? "ram" : "fixedDisk"},
-                                      {"size_bytes", static_cast<uint64_t>(s.size) * units}});
-        reading(periscope::store::kMetricStorageUsedBytes, s.descr, MetricType::kGauge,
-                static_cast<uint64_t>(s.used) * units);
-        reading(periscope::store::kMetricStorageSizeBytes, s.descr, MetricType::kGauge,
-                static_cast<uint64_t>(s.size) * units);
-      }
-      double sum = 0;
-      for (const auto& p : a.host.processors) {
-        reading(periscope::store::kMetricCpuLoadPct, std::to_string(p.device_index),
-                MetricType::kGauge, static_cast<uint64_t>(p.load));
-        sum += p.load;
-      }
-      details["processors"] = a.host.processors.size();
-      if (!a.host.processors.empty()) {
-        reading(periscope::store::kMetricCpuLoadPct, "all", MetricType::kGauge,
-                static_cast<uint64_t>(
-                    std::llround(sum / static_cast<double>(a.host.processors.size()))));
-      }
-      break;
-    }
-    case SimPeripheralKind::kNetwork: {
-      r.kind = DeviceKind::kNetwork;
-      r.serial_number = a.serial;
-      spec.model_source = "entPhysicalModelName";
-      const MetricType type = a.net.has_hc ? MetricType::kCounter64 : MetricType::kCounter32;
-      const uint64_t mask = a.net.has_hc ? ~0ULL : 0xffffffffULL;
-      for (const auto& f : a.net.interfaces) {
-        const std::string name = f.name.empty() ? f.descr : f.name;
-        const double capacity = f.speed_mbps * 125'000.0;
-        details["interfaces"].push_back({{"name", name},
-                                         {"index", f.index},
-                                         {"speed_mbps", f.speed_mbps},
-                                         {"counter_bits", a.net.has_hc ? 64 : 32}});
-        reading(periscope::store::kMetricIfInOctets, name, type, f.in_octets & mask, capacity);
-        reading(periscope::store::kMetricIfOutOctets, name, type, f.out_octets & mask, capacity);
-      }
-      break;
-    }
-  }
-  spec.details_json = details.dump();
-  r.spec = spec;
-  return r;
+// What the poller would store from the agent as it is at that time: its
+// snmprec data walked (every object, in order) and decoded by the poller's
+// own decoder, so the live poll that follows continues the same devices.
+periscope::Result<std::vector<PeripheralRecord>> RecordsOf(const SimPeripheralAgent& a, int port) {
+  auto kind = periscope::store::ParseDeviceKind(periscope::testing::KindName(a.kind));
+  if (!kind) return periscope::InternalError("unknown simulated kind");
+  periscope::poller::PeripheralDecodeOptions options;
+  options.target_address = "127.0.0.1";
+  options.target_port = port;
+  auto decoded = periscope::poller::DecodePeripherals(
+      *kind,
+      periscope::testing::SnmprecVarBinds(
+          periscope::testing::PeripheralSnmprec(a, fmt::format("sim-{}", port))),
+      options);
+  if (!decoded.ok()) return decoded.status();
+  return std::move(decoded->devices);
 }
 
 struct Row {
@@ -265,8 +146,10 @@ int main(int argc, char** argv) {
         }
         SimPeripheralAgent a =
             periscope::testing::DemoPeripheralAt(r.which, r.customer, r.origin, r.days, at);
-        periscope::Status s =
-            writer.RecordPeripherals(*run, target->second, at, {RecordOf(a, r.port)});
+        auto records = RecordsOf(a, r.port);
+        periscope::Status s = records.ok()
+                                  ? writer.RecordPeripherals(*run, target->second, at, *records)
+                                  : records.status();
         if (!s.ok()) {
           std::fprintf(stderr, "peripheral_backfill: %s\n", s.ToString().c_str());
           return 1;

@@ -722,4 +722,50 @@ std::string PeripheralSim::Log() const {
   return out;
 }
 
+std::vector<snmp::VarBind> SnmprecVarBinds(const std::string& text) {
+  std::vector<snmp::VarBind> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t a = line.find('|');
+    const size_t b = a == std::string::npos ? a : line.find('|', a + 1);
+    if (b == std::string::npos) continue;
+    auto oid = snmp::ParseOid(line.substr(0, a));
+    if (!oid.ok()) continue;
+    const std::string tag = line.substr(a + 1, b - a - 1);
+    const std::string value = line.substr(b + 1);
+    snmp::VarBind vb;
+    vb.oid = std::move(*oid);
+    if (tag == "2") {
+      vb.type = snmp::ValueType::kInteger;
+      vb.integer = std::strtoll(value.c_str(), nullptr, 10);
+    } else if (tag == "4" || tag == "4x") {
+      vb.type = snmp::ValueType::kOctets;
+      if (tag == "4") {
+        vb.octets = value;
+      } else {
+        for (size_t i = 0; i + 1 < value.size(); i += 2) {
+          vb.octets += static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16));
+        }
+      }
+    } else if (tag == "6") {
+      vb.type = snmp::ValueType::kObjectId;
+      vb.octets = value;
+    } else if (tag == "65" || tag == "66" || tag == "67" || tag == "70") {
+      vb.type = tag == "65"   ? snmp::ValueType::kCounter32
+                : tag == "66" ? snmp::ValueType::kGauge32
+                : tag == "67" ? snmp::ValueType::kTimeTicks
+                              : snmp::ValueType::kCounter64;
+      vb.unsigned_value = std::strtoull(value.c_str(), nullptr, 10);
+    } else {
+      continue;
+    }
+    out.push_back(std::move(vb));
+  }
+  return out;
+}
+
 }  // namespace periscope::testing

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/snmp/sync_client.h"
 #include "tests/support/process.h"
 
 namespace periscope::testing {
@@ -202,6 +203,11 @@ std::string KindName(SimPeripheralKind kind);
 // The snmprec text (sorted by OID) serving `agent`. sysName.0 is
 // `sys_name`.
 std::string PeripheralSnmprec(const SimPeripheralAgent& agent, const std::string& sys_name);
+
+// The varbinds a walk of snmprec `text` would return, in its order, typed as
+// VarBindFrom types them (OBJECT IDENTIFIER values dotted in `octets`, as the
+// poller's engine keeps them). Lines that do not parse are skipped.
+std::vector<snmp::VarBind> SnmprecVarBinds(const std::string& text);
 
 // snmpsimd processes serving peripheral agents on 127.0.0.1. Ports are
 // assigned on the first Serve and kept: Serve again restarts the processes on
