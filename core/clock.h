@@ -27,6 +27,12 @@ class SystemClock final : public Clock {
   static const SystemClock& Instance();
 };
 
+// Seconds since the Unix epoch (UTC), as the store keeps times.
+inline int64_t UnixSeconds(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+inline int64_t UnixSeconds(const Clock& clock) { return UnixSeconds(clock.Now()); }
+
 // A calendar day as the integer YYYYMMDD (for example 20261121).
 using DateYmd = uint32_t;
 

@@ -4,15 +4,12 @@
 
 #include <fmt/format.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/strings.h"
 
 namespace periscope::mail {
 namespace {
-
-int64_t Seconds(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
-}
 
 std::string JoinRecipients(const std::vector<Address>& to) {
   std::string out;
@@ -46,7 +43,7 @@ Result<int64_t> Enqueue(store::Db& db, const Message& message, std::string_view 
                         const Clock& clock) {
   auto mail = PrepareOutboxMail(message, kind, clock);
   if (!mail.ok()) return mail.status();
-  return store::EnqueueOutboxMail(db, *mail, Seconds(clock.Now()));
+  return store::EnqueueOutboxMail(db, *mail, UnixSeconds(clock.Now()));
 }
 
 std::vector<std::string> SplitRecipients(std::string_view recipient) {
@@ -72,7 +69,7 @@ std::chrono::seconds RetryDelay(const RetryPolicy& policy, int64_t attempts_made
 Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clock,
                                  const RetryPolicy& policy, std::optional<int> max_messages) {
   DeliveryStats stats;
-  auto interrupted = store::MarkInterruptedOutboxUnknown(db, Seconds(clock.Now()));
+  auto interrupted = store::MarkInterruptedOutboxUnknown(db, UnixSeconds(clock.Now()));
   if (!interrupted.ok()) return interrupted.status();
   if (*interrupted > 0) {
     stats.unknown += *interrupted;
@@ -83,13 +80,13 @@ Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clo
   }
   for (int handled = 0; !max_messages || handled < *max_messages; ++handled) {
     auto claimed =
-        store::ClaimDueOutboxMail(db, Seconds(clock.Now()), policy.sending_lease.count());
+        store::ClaimDueOutboxMail(db, UnixSeconds(clock.Now()), policy.sending_lease.count());
     if (!claimed.ok()) return claimed.status();
     if (!*claimed) break;
     const store::OutboxRow& row = **claimed;
     Status sent = mailer.Send(row.mail.sender, SplitRecipients(row.mail.recipient),
                               row.mail.message_id, row.mail.message);
-    int64_t now_s = Seconds(clock.Now());
+    int64_t now_s = UnixSeconds(clock.Now());
     if (sent.ok()) {
       PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxSent(db, row.id, now_s));
       ++stats.sent;

@@ -47,11 +47,7 @@ class RunLock {
   UniqueFd fd_;
 };
 
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t UnixNow() { return UnixSeconds(SystemClock::Instance()); }
 
 }  // namespace
 

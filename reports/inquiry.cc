@@ -232,10 +232,6 @@ store::InquiryAnswerRecord ToRecord(int64_t inquiry_id, const SiteResult& result
   return rec;
 }
 
-int64_t UnixSeconds(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<HttpClient>> MakeCurlHttpClient(const std::string& ca_file) {

@@ -164,11 +164,7 @@ Result<int64_t> ParseId(const std::string& text, const std::string& what) {
   return static_cast<int64_t>(*v);
 }
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowSeconds() { return periscope::UnixSeconds(periscope::SystemClock::Instance()); }
 
 Status Emit(const std::string& content, const std::string& out_path) {
   if (out_path.empty()) {

@@ -38,10 +38,6 @@
 namespace periscope::reports {
 namespace {
 
-int64_t UnixSeconds(const Clock& clock) {
-  return std::chrono::duration_cast<std::chrono::seconds>(clock.Now().time_since_epoch()).count();
-}
-
 forecast::Options ForecastOptions(const ReportConfig& config) {
   forecast::Options o;
   o.threshold_pct = config.threshold_pct;
