@@ -20,14 +20,6 @@ constexpr uint64_t kMaxRatedLoad = uint64_t{1} << 40;
 constexpr size_t kMaxNameBytes = 200;
 constexpr size_t kMaxKeyBytes = 64;  // model, product number, firmware version
 
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 class Parser {
  public:
   explicit Parser(const XmlConfig& xml) : xml_(xml) {}

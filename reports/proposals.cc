@@ -1,5 +1,7 @@
 #include "reports/proposals.h"
 
+#include "reports/proposal_text.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -18,24 +20,6 @@ constexpr double kDaysPerMonth = 365.2425 / 12.0;
 // A quantity beyond this is not a sensible add-on order; the device needs a
 // different product (reported as skipped).
 constexpr int64_t kMaxAddonUnits = 1000;
-
-std::string FormatDate(uint32_t ymd) {
-  return fmt::format("{:04}-{:02}-{:02}", ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
-
-// Decimal units as storage vendors sell them: "12 TB", "3.6 TB", "512 GB".
-std::string FormatBytes(double bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  size_t unit = 0;
-  while (std::fabs(bytes) >= 1000.0 && unit + 1 < std::size(kUnits)) {
-    bytes /= 1000.0;
-    ++unit;
-  }
-  if (unit == 0 || std::fabs(bytes - std::round(bytes)) < 0.05) {
-    return fmt::format("{:.0f} {}", bytes, kUnits[unit]);
-  }
-  return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
-}
 
 std::string FitLabel(forecast::FitKind kind) { return std::string(forecast::FitName(kind)); }
 
@@ -137,7 +121,7 @@ void ProposeCapacity(const Context& c) {
   if (best == nullptr) {
     c.out.skipped.push_back(
         fmt::format("capacity: {} must be added, more than {} units of any add-on for model '{}'",
-                    FormatBytes(to_add), kMaxAddonUnits, c.product.model));
+                    ProposalBytes(to_add), kMaxAddonUnits, c.product.model));
     return;
   }
 
@@ -155,15 +139,16 @@ void ProposeCapacity(const Context& c) {
   if (passed) {
     d.summary = fmt::format(
         "Used capacity {} is past {:g}% of {}; add {} x {} to cover growth until {}.",
-        FormatBytes(f.last_value), c.device.threshold_pct, FormatBytes(capacity_now), best_units,
-        FormatBytes(static_cast<double>(best->size_bytes)), FormatDate(target_date));
+        ProposalBytes(f.last_value), c.device.threshold_pct, ProposalBytes(capacity_now),
+        best_units, ProposalBytes(static_cast<double>(best->size_bytes)),
+        ProposalDate(target_date));
   } else {
     d.summary = fmt::format(
         "Used capacity reaches {:g}% of {} in about {:.0f} days ({}); add {} x {} to cover growth "
         "until {}.",
-        c.device.threshold_pct, FormatBytes(capacity_now), *days_to_threshold,
-        FormatDate(*d.needed_by), best_units, FormatBytes(static_cast<double>(best->size_bytes)),
-        FormatDate(target_date));
+        c.device.threshold_pct, ProposalBytes(capacity_now), *days_to_threshold,
+        ProposalDate(*d.needed_by), best_units,
+        ProposalBytes(static_cast<double>(best->size_bytes)), ProposalDate(target_date));
   }
   ordered_json e;
   e["used_bytes"] = f.last_value;
@@ -171,13 +156,13 @@ void ProposeCapacity(const Context& c) {
   e["threshold_pct"] = c.device.threshold_pct;
   e["threshold_bytes"] = threshold.level;
   e["days_to_threshold"] = *days_to_threshold;
-  e["threshold_date"] = FormatDate(*d.needed_by);
+  e["threshold_date"] = ProposalDate(*d.needed_by);
   e["interval"] = IntervalJson(threshold);
   e["fit"] = FitLabel(f.model.kind);
   e["holdout_error_bytes"] = f.holdout_error;
-  e["last_day"] = FormatDate(DateFromDays(f.last_day));
+  e["last_day"] = ProposalDate(DateFromDays(f.last_day));
   e["growth_months"] = c.rules.growth_months;
-  e["growth_until"] = FormatDate(target_date);
+  e["growth_until"] = ProposalDate(target_date);
   e["predicted_used_bytes"] = *predicted;
   e["needed_capacity_bytes"] = needed_capacity;
   e["add_bytes"] = to_add;
@@ -241,14 +226,15 @@ void ProposeLoad(const Context& c) {
           : fmt::format(
                 "Peak load is forecast to reach {:g}% of the rated {} in about {:.0f} "
                 "days ({})",
-                c.device.rated_pct, c.product.rated_load, *days_to_level, FormatDate(*d.needed_by));
+                c.device.rated_pct, c.product.rated_load, *days_to_level,
+                ProposalDate(*d.needed_by));
   ordered_json e;
   e["rated_load"] = c.product.rated_load;
   e["near_rated_pct"] = c.rules.load_near_rated_pct;
   e["recent_days"] = c.rules.recent_load_days;
   e["recent_peak"] = recent_peak ? ordered_json(*recent_peak) : ordered_json(nullptr);
   e["recent_peak_date"] =
-      recent_peak_date ? ordered_json(FormatDate(*recent_peak_date)) : ordered_json(nullptr);
+      recent_peak_date ? ordered_json(ProposalDate(*recent_peak_date)) : ordered_json(nullptr);
   if (crossing != nullptr) {
     e["forecast_level"] = crossing->level;
     e["days_to_level"] = OptionalNumber(days_to_level);
@@ -265,9 +251,9 @@ void ProposeLoad(const Context& c) {
     d.product_name = option->name;
     d.unit_price_minor_units = option->price_minor_units;
     d.summary = fmt::format("{}; add {} cache ({} now, at most {}).", why,
-                            FormatBytes(static_cast<double>(option->size_bytes)),
-                            FormatBytes(static_cast<double>(cache_now)),
-                            FormatBytes(static_cast<double>(c.product.max_cache_bytes)));
+                            ProposalBytes(static_cast<double>(option->size_bytes)),
+                            ProposalBytes(static_cast<double>(cache_now)),
+                            ProposalBytes(static_cast<double>(c.product.max_cache_bytes)));
     e["cache_option_bytes"] = option->size_bytes;
   } else {
     const Product* successor =
@@ -284,7 +270,7 @@ void ProposeLoad(const Context& c) {
     d.unit_price_minor_units = successor->price_minor_units;
     d.currency = successor->currency;
     d.summary = fmt::format("{}; the cache is at its maximum ({}): replace with the {} (rated {}).",
-                            why, FormatBytes(static_cast<double>(cache_now)), successor->model,
+                            why, ProposalBytes(static_cast<double>(cache_now)), successor->model,
                             successor->rated_load);
     e["successor_model"] = successor->model;
     e["successor_rated_load"] = successor->rated_load;
@@ -311,11 +297,11 @@ void ProposeFirmware(const Context& c) {
   d.currency = c.product.currency;
   d.confidence = "high";
   d.summary = fmt::format("Runs firmware {}; {} was released on {}.", c.spec.firmware,
-                          latest.version, FormatDate(latest.date));
+                          latest.version, ProposalDate(latest.date));
   ordered_json e;
   e["firmware"] = c.spec.firmware;
   e["latest_firmware"] = latest.version;
-  e["latest_date"] = FormatDate(latest.date);
+  e["latest_date"] = ProposalDate(latest.date);
   d.evidence_json = e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   // The version is part of the key: a newer release is a material change.
   d.material_key = MaterialKey(d, false) + "|" + latest.version;
