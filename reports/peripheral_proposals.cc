@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/strings.h"
+#include "reports/proposal_text.h"
 #include "reports/proposals.h"
 
 namespace periscope::reports {
@@ -21,31 +23,6 @@ constexpr int64_t kMaxUnits = 1000;
 constexpr int kVolumeWindowDays = 30;
 // A trailing sum over fewer days than this is too short to scale to a month.
 constexpr int kMinVolumeWindowDays = 7;
-
-std::string FormatDate(uint32_t ymd) {
-  return fmt::format("{:04}-{:02}-{:02}", ymd / 10000, ymd / 100 % 100, ymd % 100);
-}
-
-std::string FormatBytes(double bytes) {
-  static const char* const kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
-  size_t unit = 0;
-  while (std::fabs(bytes) >= 1000.0 && unit + 1 < std::size(kUnits)) {
-    bytes /= 1000.0;
-    ++unit;
-  }
-  if (unit == 0 || std::fabs(bytes - std::round(bytes)) < 0.05) {
-    return fmt::format("{:.0f} {}", bytes, kUnits[unit]);
-  }
-  return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
-}
-
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
-  for (char& ch : out) {
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  }
-  return out;
-}
 
 ordered_json OptionalNumber(const std::optional<double>& v) {
   return v ? ordered_json(*v) : ordered_json(nullptr);
@@ -73,6 +50,21 @@ int64_t Total(int64_t quantity, int64_t unit_price) {
     return std::numeric_limits<int64_t>::max();
   }
   return quantity * unit_price;
+}
+
+// A draft of `kind` for `quantity` units of one product at `unit_price`
+// (minor units of `currency`); the caller adds dates, confidence and text.
+ProposalDraft DraftOf(std::string kind, const std::string& product_number, const std::string& name,
+                      int64_t quantity, int64_t unit_price, const std::string& currency) {
+  ProposalDraft d;
+  d.kind = std::move(kind);
+  d.product_number = product_number;
+  d.product_name = name;
+  d.quantity = quantity;
+  d.unit_price_minor_units = unit_price;
+  d.price_minor_units = Total(quantity, unit_price);
+  d.currency = currency;
+  return d;
 }
 
 uint32_t DateAfter(int64_t today_day, double days_from_today) {
@@ -170,7 +162,7 @@ void AddForecastEvidence(ordered_json& e, const Need& n, const forecast::SeriesF
       f.ok ? ordered_json(std::string(forecast::FitName(f.model.kind))) : ordered_json(nullptr);
   if (f.ok) {
     e["holdout_error"] = f.holdout_error;
-    e["last_day"] = FormatDate(DateFromDays(f.last_day));
+    e["last_day"] = ProposalDate(DateFromDays(f.last_day));
   } else {
     e["no_forecast"] = f.reason;
   }
@@ -230,14 +222,8 @@ void ProposeVolume(const PContext& c, const PrinterProduct& model) {
         model.recommended_monthly_pages, model.model));
     return;
   }
-  ProposalDraft d;
-  d.kind = "volume";
-  d.product_number = faster->product_number;
-  d.product_name = faster->name;
-  d.quantity = 1;
-  d.unit_price_minor_units = faster->price_minor_units;
-  d.price_minor_units = faster->price_minor_units;
-  d.currency = faster->currency;
+  ProposalDraft d = DraftOf("volume", faster->product_number, faster->name, 1,
+                            faster->price_minor_units, faster->currency);
   d.needed_by = n.now ? c.today : DateAfter(c.today_day, *n.days);
   d.confidence = ConfidenceOfNeed(n);
   std::string why =
@@ -247,7 +233,7 @@ void ProposeVolume(const PContext& c, const PrinterProduct& model) {
                   "Monthly page volume ({:.0f} now) is forecast to exceed the {}'s "
                   "recommended {} in about {:.0f} days ({})",
                   monthly_now, model.model, model.recommended_monthly_pages, *n.days,
-                  FormatDate(*d.needed_by));
+                  ProposalDate(*d.needed_by));
   d.summary =
       fmt::format("{}; replace with the {} ({} pages per minute, {} pages a month).", why,
                   faster->model, faster->pages_per_minute, faster->recommended_monthly_pages);
@@ -340,26 +326,21 @@ void ProposeSupplies(const PContext& c, const PrinterProduct& model) {
           *index, description.empty() ? type : description, model.model));
       continue;
     }
-    ProposalDraft d;
-    d.kind = fmt::format("supply-{}", *index);
-    d.product_number = supply->product_number;
-    d.product_name = supply->name;
-    d.quantity = 1;
-    d.unit_price_minor_units = supply->price_minor_units;
-    d.price_minor_units = supply->price_minor_units;
-    d.currency = model.currency;
+    ProposalDraft d = DraftOf(fmt::format("supply-{}", *index), supply->product_number,
+                              supply->name, 1, supply->price_minor_units, model.currency);
     const double order_in = std::max(0.0, *n.days - c.rules.supply_lead_days);
     const bool due = n.now || order_in <= 0;
     d.needed_by = due ? c.today : DateAfter(c.today_day, order_in);
     d.confidence = ConfidenceOfNeed(n);
     const std::string what = description.empty() ? type : description;
-    d.summary = n.now ? fmt::format("Supply '{}' is at {:.0f}% (run out at {:g}%); order {} now.",
-                                    what, *level_now, low, supply->name)
-                      : fmt::format(
-                            "Supply '{}' at {:.0f}% is forecast to run out in about {:.0f} days "
-                            "({}); order {} by {} ({} days ahead).",
-                            what, *level_now, *n.days, FormatDate(DateAfter(c.today_day, *n.days)),
-                            supply->name, FormatDate(*d.needed_by), c.rules.supply_lead_days);
+    d.summary = n.now
+                    ? fmt::format("Supply '{}' is at {:.0f}% (run out at {:g}%); order {} now.",
+                                  what, *level_now, low, supply->name)
+                    : fmt::format(
+                          "Supply '{}' at {:.0f}% is forecast to run out in about {:.0f} days "
+                          "({}); order {} by {} ({} days ahead).",
+                          what, *level_now, *n.days, ProposalDate(DateAfter(c.today_day, *n.days)),
+                          supply->name, ProposalDate(*d.needed_by), c.rules.supply_lead_days);
     ordered_json e;
     e["supply_index"] = *index;
     e["supply_description"] = description;
@@ -367,7 +348,7 @@ void ProposeSupplies(const PContext& c, const PrinterProduct& model) {
     e["level_pct"] = *level_now;
     e["run_out_pct"] = low;
     e["lead_days"] = c.rules.supply_lead_days;
-    if (n.days) e["run_out_date"] = FormatDate(DateAfter(c.today_day, *n.days));
+    if (n.days) e["run_out_date"] = ProposalDate(DateAfter(c.today_day, *n.days));
     AddForecastEvidence(e, n, f);
     e["match"] = supply->match;
     e["page_yield"] = supply->page_yield;
@@ -475,17 +456,11 @@ void ProposeHostStorage(const PContext& c, const HostProduct& model) {
   }
   if (chosen == nullptr) {
     c.out.skipped.push_back(fmt::format("storage '{}': {} must be added, more than {} units",
-                                        best->descr, FormatBytes(to_add), kMaxUnits));
+                                        best->descr, ProposalBytes(to_add), kMaxUnits));
     return;
   }
-  ProposalDraft d;
-  d.kind = "host-storage";
-  d.product_number = chosen->product_number;
-  d.product_name = chosen->name;
-  d.quantity = units;
-  d.unit_price_minor_units = chosen->price_minor_units;
-  d.price_minor_units = price;
-  d.currency = model.currency;
+  ProposalDraft d = DraftOf("host-storage", chosen->product_number, chosen->name, units,
+                            chosen->price_minor_units, model.currency);
   d.needed_by = best->passed ? c.today : DateAfter(c.today_day, best->days);
   d.confidence = best->passed ? "high" : ConfidenceOf(threshold);
   const uint32_t target_date = DateAfter(c.today_day, target_days);
@@ -494,15 +469,15 @@ void ProposeHostStorage(const PContext& c, const HostProduct& model) {
           ? fmt::format(
                 "Storage '{}' uses {}, past {:g}% of {}; add {} x {} to cover growth "
                 "until {}.",
-                best->descr, FormatBytes(f.last_value), c.rules.threshold_pct,
-                FormatBytes(size_now), units, FormatBytes(static_cast<double>(chosen->size_bytes)),
-                FormatDate(target_date))
+                best->descr, ProposalBytes(f.last_value), c.rules.threshold_pct,
+                ProposalBytes(size_now), units,
+                ProposalBytes(static_cast<double>(chosen->size_bytes)), ProposalDate(target_date))
           : fmt::format(
                 "Storage '{}' reaches {:g}% of {} in about {:.0f} days ({}); add {} x {} "
                 "to cover growth until {}.",
-                best->descr, c.rules.threshold_pct, FormatBytes(size_now), best->days,
-                FormatDate(*d.needed_by), units,
-                FormatBytes(static_cast<double>(chosen->size_bytes)), FormatDate(target_date));
+                best->descr, c.rules.threshold_pct, ProposalBytes(size_now), best->days,
+                ProposalDate(*d.needed_by), units,
+                ProposalBytes(static_cast<double>(chosen->size_bytes)), ProposalDate(target_date));
   ordered_json e;
   e["storage"] = best->descr;
   e["used_bytes"] = f.last_value;
@@ -511,7 +486,7 @@ void ProposeHostStorage(const PContext& c, const HostProduct& model) {
   e["days_to_threshold"] = best->days;
   e["interval"] = IntervalJson(threshold);
   e["fit"] = std::string(forecast::FitName(f.model.kind));
-  e["growth_until"] = FormatDate(target_date);
+  e["growth_until"] = ProposalDate(target_date);
   e["predicted_used_bytes"] = *predicted;
   e["add_bytes"] = to_add;
   e["upgrade_size_bytes"] = chosen->size_bytes;
@@ -547,14 +522,8 @@ void ProposeHostCpu(const PContext& c, const HostProduct& model) {
     return;
   }
   const HostUpgrade& u = *model.cpu_upgrade;
-  ProposalDraft d;
-  d.kind = "host-cpu";
-  d.product_number = u.product_number;
-  d.product_name = u.name;
-  d.quantity = 1;
-  d.unit_price_minor_units = u.price_minor_units;
-  d.price_minor_units = u.price_minor_units;
-  d.currency = model.currency;
+  ProposalDraft d =
+      DraftOf("host-cpu", u.product_number, u.name, 1, u.price_minor_units, model.currency);
   d.needed_by = p.need.now ? c.today : DateAfter(c.today_day, *p.need.days);
   d.confidence = ConfidenceOfNeed(p.need);
   d.summary =
@@ -564,11 +533,11 @@ void ProposeHostCpu(const PContext& c, const HostProduct& model) {
           : fmt::format(
                 "CPU daily peak is forecast to reach {:g}% in about {:.0f} days "
                 "({}); offer {}.",
-                c.rules.cpu_near_pct, *p.need.days, FormatDate(*d.needed_by), u.name);
+                c.rules.cpu_near_pct, *p.need.days, ProposalDate(*d.needed_by), u.name);
   ordered_json e;
   e["recent_peak_pct"] = OptionalNumber(p.recent_peak);
   e["recent_peak_date"] =
-      p.recent_peak_date ? ordered_json(FormatDate(*p.recent_peak_date)) : ordered_json(nullptr);
+      p.recent_peak_date ? ordered_json(ProposalDate(*p.recent_peak_date)) : ordered_json(nullptr);
   e["recent_days"] = c.rules.recent_load_days;
   e["near_pct"] = c.rules.cpu_near_pct;
   AddForecastEvidence(e, p.need, p.forecast);
@@ -611,14 +580,8 @@ void ProposeLink(const PContext& c, const SwitchProduct& model) {
                     interface, model.model));
     return;
   }
-  ProposalDraft d;
-  d.kind = "link";
-  d.product_number = faster->product_number;
-  d.product_name = faster->name;
-  d.quantity = 1;
-  d.unit_price_minor_units = faster->price_minor_units;
-  d.price_minor_units = faster->price_minor_units;
-  d.currency = faster->currency;
+  ProposalDraft d = DraftOf("link", faster->product_number, faster->name, 1,
+                            faster->price_minor_units, faster->currency);
   d.needed_by = p.need.now ? c.today : DateAfter(c.today_day, *p.need.days);
   d.confidence = ConfidenceOfNeed(p.need);
   d.summary = p.need.now
@@ -630,13 +593,13 @@ void ProposeLink(const PContext& c, const SwitchProduct& model) {
                   : fmt::format(
                         "Link '{}' daily peak is forecast to reach {:g}% of its speed in about "
                         "{:.0f} days ({}); replace the {} with the {} ({} Mbit/s ports).",
-                        interface, c.rules.link_near_pct, *p.need.days, FormatDate(*d.needed_by),
+                        interface, c.rules.link_near_pct, *p.need.days, ProposalDate(*d.needed_by),
                         model.model, faster->model, faster->port_speed_mbps);
   ordered_json e;
   e["interface"] = interface;
   e["recent_peak_pct"] = OptionalNumber(p.recent_peak);
   e["recent_peak_date"] =
-      p.recent_peak_date ? ordered_json(FormatDate(*p.recent_peak_date)) : ordered_json(nullptr);
+      p.recent_peak_date ? ordered_json(ProposalDate(*p.recent_peak_date)) : ordered_json(nullptr);
   e["recent_days"] = c.rules.recent_load_days;
   e["near_pct"] = c.rules.link_near_pct;
   e["port_speed_mbps"] = model.port_speed_mbps;
