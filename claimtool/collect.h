@@ -9,8 +9,12 @@
 // object's parent OID) so one GETBULK carries every column of a table:
 // - periscope items: periscopeItemValue.<deviceIndex> (the device's rows of
 //   periscopeItemTable; the item is the row whose IMPLIED name matches);
-// - device-indexed columns: <column>.<deviceIndex>; other columns: <column>;
+// - columns, device-indexed or not: the whole <column> (a device-indexed
+//   column's rows are then kept only where the first index arc is the
+//   device's index: a row may be exactly <column>.<deviceIndex>, which a walk
+//   of that subtree would not return);
 // - scalars: the object's subtree (its .0 instance).
+// Two items with one OID share one column.
 #ifndef PERISCOPE_CLAIMTOOL_COLLECT_H_
 #define PERISCOPE_CLAIMTOOL_COLLECT_H_
 
