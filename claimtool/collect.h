@@ -72,7 +72,7 @@ struct CollectResult {
   // names the first problem).
   std::vector<store::ClaimDeviceRecord> devices;
   std::vector<store::ClaimValueRecord> values;  // device by device, in input order
-  bool completed = true;  // false when the deadline cut the read short
+  bool completed = true;                        // false when the deadline cut the read short
   int64_t elapsed_ms = 0;
 };
 

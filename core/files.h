@@ -14,6 +14,13 @@ namespace periscope {
 // `max_bytes` (the file is not read beyond that), NotFound when it is missing.
 Result<std::string> ReadFileBounded(const std::string& path, size_t max_bytes);
 
+// The directory part of `path` ("." when it has none, "/" for "/x").
+std::string DirName(const std::string& path);
+
+// `path` resolved against `base_dir` when it is relative; empty and absolute
+// paths unchanged.
+std::string ResolvePath(const std::string& base_dir, const std::string& path);
+
 // Replaces `path` with `content` atomically: writes "<path>.tmp", fsyncs it,
 // renames it over `path` and fsyncs the directory. A crash leaves either the old
 // or the new content, never a mix.

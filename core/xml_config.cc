@@ -192,6 +192,14 @@ Result<std::optional<std::string>> XmlConfig::Text(const pugi::xml_node& node,
   return std::optional<std::string>(std::move(value));
 }
 
+Status XmlConfig::SetText(const pugi::xml_node& node, std::string_view field, std::string* dest,
+                          size_t max_bytes) const {
+  auto v = Text(node, field, max_bytes);
+  if (!v.ok()) return v.status();
+  if (v->has_value()) *dest = **v;
+  return Status::Ok();
+}
+
 Result<std::optional<uint64_t>> XmlConfig::Uint(const pugi::xml_node& node, std::string_view field,
                                                 uint64_t min, uint64_t max) const {
   auto text = Text(node, field, 32);

@@ -60,6 +60,18 @@ class XmlConfig {
   Result<std::optional<uint64_t>> Bytes(const pugi::xml_node& node, std::string_view field) const;
   Result<std::optional<bool>> Bool(const pugi::xml_node& node, std::string_view field) const;
 
+  // Text/Uint into `dest`, left unchanged when the field is absent.
+  Status SetText(const pugi::xml_node& node, std::string_view field, std::string* dest,
+                 size_t max_bytes = 255) const;
+  template <typename T>
+  Status SetUint(const pugi::xml_node& node, std::string_view field, uint64_t min, uint64_t max,
+                 T* dest) const {
+    auto v = Uint(node, field, min, max);
+    if (!v.ok()) return v.status();
+    if (v->has_value()) *dest = static_cast<T>(**v);
+    return Status::Ok();
+  }
+
  private:
   XmlConfig() = default;
   std::pair<int, int> LineColumn(ptrdiff_t offset) const;

@@ -10,25 +10,12 @@
 #include <vector>
 
 #include "core/status.h"
+#include "mail/settings.h"
 
 namespace periscope::reports {
 
-struct SmtpSettings {
-  std::string url;  // smtp://host:port (STARTTLS) or smtps://host:port
-  std::string username;
-  std::string password;      // from password-file (never inline in the config)
-  bool local_relay = false;  // plain SMTP to a relay on this host
-  std::string ca_file;
-  int64_t timeout_ms = 30000;
-};
-
-struct MailSettings {
-  std::string from_email = "periscope@localhost";
-  std::string from_name = "periscope";
-  std::optional<SmtpSettings> smtp;  // none: .eml files in `directory`
-  std::string directory;             // default <output>/mail
-  int max_attempts = 8;
-  int64_t first_retry_delay_s = 300;
+// The shared <mail> element plus how many proposals one mail lists.
+struct MailSettings : mail::MailSettings {
   int max_proposals = 200;  // per mail; the rest lead the next run's mail
 };
 

@@ -17,13 +17,13 @@
 
 #include <fmt/format.h>
 
+#include "core/cli_args.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "core/files.h"
 #include "core/strings.h"
-#include "mail/directory_mailer.h"
 #include "mail/outbox.h"
-#include "mail/smtp_mailer.h"
+#include "mail/settings.h"
 #include "reports/catalog.h"
 #include "reports/config.h"
 #include "reports/forecast_cli.h"
@@ -97,44 +97,6 @@ constexpr const char* kHelp =
     "exit status: 0 ok; 1 the job failed or part of it did (a site, a mail, a\n"
     "report file: each named on stderr); 2 usage, configuration or bad input\n";
 
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
-  std::map<std::string, bool> flags;
-};
-
-// Parses `--name value` pairs (names in `with_value`), bare `--name` flags
-// (in `flags`) and positional arguments.
-Result<Args> ParseArgs(const std::vector<std::string>& argv,
-                       const std::vector<std::string>& with_value,
-                       const std::vector<std::string>& flags) {
-  Args args;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    if (a.size() > 1 && a[0] == '-') {
-      if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-        args.flags[a] = true;
-        continue;
-      }
-      if (std::find(with_value.begin(), with_value.end(), a) == with_value.end()) {
-        return periscope::InvalidArgumentError(fmt::format("unknown option '{}'", a));
-      }
-      if (i + 1 >= argv.size()) {
-        return periscope::InvalidArgumentError(fmt::format("option '{}' needs a value", a));
-      }
-      args.values[a] = argv[++i];
-      continue;
-    }
-    args.positional.push_back(a);
-  }
-  return args;
-}
-
-std::string Value(const Args& args, const std::string& name, std::string fallback = "") {
-  auto it = args.values.find(name);
-  return it == args.values.end() ? fallback : it->second;
-}
-
 int Fail(const Status& s) {
   std::fprintf(stderr, "periscope-report: %s\n", s.message().c_str());
   return s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound
@@ -172,20 +134,6 @@ Status Emit(const std::string& content, const std::string& out_path) {
     return Status::Ok();
   }
   return periscope::WriteFileAtomically(out_path, content);
-}
-
-Result<std::unique_ptr<mail::Mailer>> MakeMailer(const reports::ReportConfig& config) {
-  if (config.mail.smtp) {
-    mail::SmtpConfig smtp;
-    smtp.url = config.mail.smtp->url;
-    smtp.username = config.mail.smtp->username;
-    smtp.password = config.mail.smtp->password;
-    smtp.local_relay = config.mail.smtp->local_relay;
-    smtp.ca_file = config.mail.smtp->ca_file;
-    smtp.timeout_ms = static_cast<long>(config.mail.smtp->timeout_ms);
-    return mail::MakeSmtpMailer(smtp);
-  }
-  return mail::MakeDirectoryMailer(config.mail.directory);
 }
 
 std::string DateText(std::optional<int64_t> yyyymmdd) {
@@ -238,17 +186,17 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
   };
 
   if (command == "run") {
-    auto args =
-        ParseArgs(rest, {"--customer", "--sales", "--today"}, {"--no-mail", "--no-reports"});
+    auto args = periscope::ParseCliArgs(rest, {"--customer", "--sales", "--today"},
+                                        {"--no-mail", "--no-reports"});
     if (!args.ok()) return Usage(args.status().message());
     if (!args->positional.empty()) return Usage("run: unexpected argument " + args->positional[0]);
     auto catalog = load_catalog();
     if (!catalog.ok()) return Usage(catalog.status().message());
     reports::RunOptions options;
-    options.customer_user_id = Value(*args, "--customer");
-    options.sales_email = Value(*args, "--sales");
+    options.customer_user_id = args->Value("--customer");
+    options.sales_email = args->Value("--sales");
     if (args->values.count("--today")) {
-      auto today = ParseDateFlag(Value(*args, "--today"), "--today");
+      auto today = ParseDateFlag(args->Value("--today"), "--today");
       if (!today.ok()) return Usage(today.status().message());
       options.today = *today;
     }
@@ -257,7 +205,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     if (progress && ::isatty(STDERR_FILENO)) options.progress = &std::cerr;
     std::unique_ptr<mail::Mailer> mailer;
     if (options.send_mail) {
-      auto made = MakeMailer(*config);
+      auto made = mail::MakeMailer(config->mail);
       if (!made.ok()) return Usage("mail: " + made.status().message());
       mailer = std::move(*made);
     }
@@ -287,9 +235,9 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
   }
 
   if (command == "customer" || command == "fleet") {
-    auto args = ParseArgs(rest, {"--format", "-o", "--sales", "--today"}, {});
+    auto args = periscope::ParseCliArgs(rest, {"--format", "-o", "--sales", "--today"}, {});
     if (!args.ok()) return Usage(args.status().message());
-    const std::string format = Value(*args, "--format", "html");
+    const std::string format = args->Value("--format", "html");
     if (format != "html" && format != "csv" && format != "json" &&
         (format != "metrics-csv" || command != "customer")) {
       return Usage(command == "customer" ? "--format: expected html, csv, metrics-csv or json"
@@ -297,7 +245,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     }
     uint32_t today = periscope::LocalDate(std::chrono::system_clock::now());
     if (args->values.count("--today")) {
-      auto parsed = ParseDateFlag(Value(*args, "--today"), "--today");
+      auto parsed = ParseDateFlag(args->Value("--today"), "--today");
       if (!parsed.ok()) return Usage(parsed.status().message());
       today = *parsed;
     }
@@ -316,23 +264,24 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     } else {
       if (!args->positional.empty()) return Usage("fleet: unexpected argument");
       auto report =
-          reports::BuildFleetReport(**db, *config, *catalog, Value(*args, "--sales"), today);
+          reports::BuildFleetReport(**db, *config, *catalog, args->Value("--sales"), today);
       if (!report.ok()) return Fail(report.status());
       content = format == "html"  ? reports::RenderFleetHtml(*report)
                 : format == "csv" ? reports::RenderFleetCsv(*report)
                                   : reports::RenderFleetJson(*report);
     }
-    Status s = Emit(content, Value(*args, "-o"));
+    Status s = Emit(content, args->Value("-o"));
     return s.ok() ? kExitOk : Fail(s);
   }
 
   if (command == "proposals") {
-    auto args = ParseArgs(rest, {"--customer", "--sales", "--status", "--format"}, {});
+    auto args =
+        periscope::ParseCliArgs(rest, {"--customer", "--sales", "--status", "--format"}, {});
     if (!args.ok()) return Usage(args.status().message());
     store::ProposalFilter filter;
-    if (args->values.count("--customer")) filter.customer_user_id = Value(*args, "--customer");
-    if (args->values.count("--sales")) filter.sales_email = Value(*args, "--sales");
-    if (args->values.count("--status")) filter.statuses = {Value(*args, "--status")};
+    if (args->values.count("--customer")) filter.customer_user_id = args->Value("--customer");
+    if (args->values.count("--sales")) filter.sales_email = args->Value("--sales");
+    if (args->values.count("--status")) filter.statuses = {args->Value("--status")};
     auto list = store::ListProposals(**db, filter);
     if (!list.ok()) return Fail(list.status());
     store::TextTable table;
@@ -345,7 +294,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
                             std::to_string(p.price_minor_units), p.currency, DateText(p.needed_by),
                             p.confidence, p.sales_email, p.summary});
     }
-    return PrintTable(table, Value(*args, "--format", "text"));
+    return PrintTable(table, args->Value("--format", "text"));
   }
 
   if (command == "proposal") {
@@ -363,9 +312,10 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
   }
 
   if (command == "inquire") {
-    auto args = ParseArgs(rest, {"--proposal", "--quantity", "--delivery-place", "--by"}, {});
+    auto args =
+        periscope::ParseCliArgs(rest, {"--proposal", "--quantity", "--delivery-place", "--by"}, {});
     if (!args.ok()) return Usage(args.status().message());
-    auto id = ParseId(Value(*args, "--proposal"), "--proposal");
+    auto id = ParseId(args->Value("--proposal"), "--proposal");
     if (!id.ok()) return Usage(id.status().message());
     if (config->sites.empty()) return Usage("inquire: no <site> in the <inquiry> config");
     store::ProposalFilter filter;
@@ -378,13 +328,13 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     if (!proposal) return Usage(fmt::format("inquire: proposal {} not found", *id));
     int64_t quantity = proposal->quantity;
     if (args->values.count("--quantity")) {
-      auto q = ParseId(Value(*args, "--quantity"), "--quantity");
+      auto q = ParseId(args->Value("--quantity"), "--quantity");
       if (!q.ok()) return Usage(q.status().message());
       quantity = *q;
     }
-    const std::string place = Value(*args, "--delivery-place", config->delivery_place);
+    const std::string place = args->Value("--delivery-place", config->delivery_place);
     if (place.empty()) return Usage("inquire: no --delivery-place and none in the config");
-    const std::string by = Value(*args, "--by", proposal->sales_email);
+    const std::string by = args->Value("--by", proposal->sales_email);
     auto http = reports::MakeCurlHttpClient(config->ca_file);
     if (!http.ok()) return Fail(http.status());
     auto outcome = reports::SendInquiry(**db, *id, proposal->product_number, quantity, place, by,
@@ -410,15 +360,15 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
   }
 
   if (command == "inquiries") {
-    auto args = ParseArgs(rest, {"--proposal", "--customer", "--format"}, {});
+    auto args = periscope::ParseCliArgs(rest, {"--proposal", "--customer", "--format"}, {});
     if (!args.ok()) return Usage(args.status().message());
     store::InquiryFilter filter;
     if (args->values.count("--proposal")) {
-      auto id = ParseId(Value(*args, "--proposal"), "--proposal");
+      auto id = ParseId(args->Value("--proposal"), "--proposal");
       if (!id.ok()) return Usage(id.status().message());
       filter.proposal_id = *id;
     }
-    if (args->values.count("--customer")) filter.customer_user_id = Value(*args, "--customer");
+    if (args->values.count("--customer")) filter.customer_user_id = args->Value("--customer");
     auto list = store::ListInquiries(**db, filter);
     if (!list.ok()) return Fail(list.status());
     store::TextTable table;
@@ -433,7 +383,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
                               a.retailer, DateText(a.delivery_date), a.message});
       }
     }
-    return PrintTable(table, Value(*args, "--format", "text"));
+    return PrintTable(table, args->Value("--format", "text"));
   }
 
   if (command == "inquiry-answer") {
@@ -448,11 +398,11 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
   }
 
   if (command == "outbox") {
-    auto args = ParseArgs(rest, {"--state", "--format"}, {});
+    auto args = periscope::ParseCliArgs(rest, {"--state", "--format"}, {});
     if (!args.ok()) return Usage(args.status().message());
     std::optional<store::OutboxState> state;
     if (args->values.count("--state")) {
-      const std::string want = Value(*args, "--state");
+      const std::string want = args->Value("--state");
       for (auto s :
            {store::OutboxState::kQueued, store::OutboxState::kSending, store::OutboxState::kSent,
             store::OutboxState::kFailed, store::OutboxState::kUnknown}) {
@@ -469,7 +419,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
                             std::string(store::OutboxStateName(r.state)),
                             std::to_string(r.attempts), r.last_error});
     }
-    return PrintTable(table, Value(*args, "--format", "text"));
+    return PrintTable(table, args->Value("--format", "text"));
   }
 
   if (command == "outbox-requeue") {
@@ -484,12 +434,10 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
 
   if (command == "mail") {
     if (!rest.empty()) return Usage("mail: unexpected argument");
-    auto mailer = MakeMailer(*config);
+    auto mailer = mail::MakeMailer(config->mail);
     if (!mailer.ok()) return Usage("mail: " + mailer.status().message());
-    mail::RetryPolicy policy;
-    policy.max_attempts = config->mail.max_attempts;
-    policy.first_delay = std::chrono::seconds(config->mail.first_retry_delay_s);
-    auto stats = mail::DeliverDue(**db, **mailer, periscope::SystemClock::Instance(), policy);
+    auto stats = mail::DeliverDue(**db, **mailer, periscope::SystemClock::Instance(),
+                                  mail::RetryPolicyOf(config->mail));
     if (!stats.ok()) return Fail(stats.status());
     std::printf("periscope-report: mail: %d sent, %d to retry, %d failed, %d unknown\n",
                 stats->sent, stats->retried, stats->failed, stats->unknown);

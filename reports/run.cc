@@ -753,10 +753,7 @@ Result<RunSummary> RunReports(store::Db& db, const ReportConfig& config, const C
   if (options.send_mail) {
     PERISCOPE_RETURN_IF_ERROR(QueueProposalMails(db, config, options, clock, today, &summary));
     if (deps.mailer) {
-      mail::RetryPolicy policy;
-      policy.max_attempts = config.mail.max_attempts;
-      policy.first_delay = std::chrono::seconds(config.mail.first_retry_delay_s);
-      auto delivered = mail::DeliverDue(db, *deps.mailer, clock, policy);
+      auto delivered = mail::DeliverDue(db, *deps.mailer, clock, mail::RetryPolicyOf(config.mail));
       if (!delivered.ok()) return delivered.status();
       summary.mails_sent = delivered->sent;
       summary.mails_retried = delivered->retried;

@@ -42,8 +42,8 @@ struct ClaimDevice {
   bool target_enabled = true;
   std::string customer_user_id;  // customers.user_id
   std::string customer_name;
-  int64_t last_seen = 0;                 // devices.last_seen (UTC seconds)
-  std::optional<int64_t> retired_at;     // devices.retired_at
+  int64_t last_seen = 0;              // devices.last_seen (UTC seconds)
+  std::optional<int64_t> retired_at;  // devices.retired_at
 };
 
 // The claimed device. `device` is a serial number, or "target:index" where
@@ -90,9 +90,10 @@ struct ClaimDeviceRecord {
   std::string serial_number;
   std::string endpoint;  // "address:port" ("[v6]:port")
   bool answered = false;
-  std::string error_class;  // as poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered
-  std::string error;        // why it did not answer, or "" ; never a secret
-  int64_t read_at = 0;      // UTC seconds the answer arrived (or the attempt ended)
+  std::string
+      error_class;    // as poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered
+  std::string error;  // why it did not answer, or "" ; never a secret
+  int64_t read_at = 0;  // UTC seconds the answer arrived (or the attempt ended)
   int64_t elapsed_ms = 0;
 };
 
@@ -101,8 +102,8 @@ struct ClaimDeviceRecord {
 // periscope items, "".
 struct ClaimValueRecord {
   int64_t device_id = 0;
-  std::string item;      // the rule file's item name
-  std::string instance;  // "" or the row index
+  std::string item;              // the rule file's item name
+  std::string instance;          // "" or the row index
   std::optional<double> number;  // numeric items that parsed
   std::string text;              // the value as text (numeric ones too), or "" when refused
   std::string problem;           // why a value was refused (wrong type, not a number ...), else ""
@@ -115,9 +116,9 @@ struct ClaimValueRecord {
 struct ClaimStatRecord {
   std::string item;
   std::string instance;
-  std::string measure;  // "value" (as read) or "per_day" (rate from history)
-  std::string label;    // the item's label and unit as the rules had them then
-  std::string unit;     // ("pages/day" for a per_day measure)
+  std::string measure;   // "value" (as read) or "per_day" (rate from history)
+  std::string label;     // the item's label and unit as the rules had them then
+  std::string unit;      // ("pages/day" for a per_day measure)
   bool example = false;  // the item's OID is a placeholder example (rules: example="true")
   bool numeric = true;
   std::optional<double> claimed_number;  // the claimed device's value
@@ -135,7 +136,7 @@ struct ClaimRecord {
   int64_t id = 0;  // set by InsertClaim
   int64_t created_at = 0;
   std::string customer_user_id;
-  int64_t device_id = 0;  // the claimed device
+  int64_t device_id = 0;    // the claimed device
   std::string device_kind;  // DeviceKindName
   std::string model;
   std::string category;        // the rule file's category name
@@ -147,7 +148,7 @@ struct ClaimRecord {
   int64_t deadline_ms = 0;
   int64_t elapsed_ms = 0;
   bool completed = true;  // false: the deadline ended the reading before every device answered
-  std::optional<int64_t> outbox_id;  // the notification mail
+  std::optional<int64_t> outbox_id;        // the notification mail
   std::vector<ClaimDeviceRecord> devices;  // the claimed device first
   std::vector<ClaimValueRecord> values;
   std::vector<ClaimStatRecord> stats;  // flagged first, then in rule order
