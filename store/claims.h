@@ -42,8 +42,8 @@ struct ClaimDevice {
   bool target_enabled = true;
   std::string customer_user_id;  // customers.user_id
   std::string customer_name;
-  int64_t last_seen = 0;                 // devices.last_seen (UTC seconds)
-  std::optional<int64_t> retired_at;     // devices.retired_at
+  int64_t last_seen = 0;              // devices.last_seen (UTC seconds)
+  std::optional<int64_t> retired_at;  // devices.retired_at
 };
 
 // The claimed device. `device` is a serial number, or "target:index" where
@@ -52,6 +52,10 @@ struct ClaimDevice {
 // customer's own devices are found (retired ones too). NotFound when the
 // customer does not exist (naming it) or has no such device; ambiguous serials
 // (the same serial on two targets) are FailedPrecondition listing them.
+// The address is matched in canonical form (CanonicalTargetAddress) and the
+// port defaults to 161. Several devices at one target and index (a replaced
+// device keeps its slot with a new serial) give the one not retired, then the
+// most recently seen.
 Result<ClaimDevice> FindClaimDevice(Db& db, const std::string& customer_user_id,
                                     const std::string& device);
 
@@ -90,10 +94,12 @@ struct ClaimDeviceRecord {
   std::string serial_number;
   std::string endpoint;  // "address:port" ("[v6]:port")
   bool answered = false;
-  std::string error_class;  // as poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered
-  std::string error;        // why it did not answer, or "" ; never a secret
-  int64_t read_at = 0;      // UTC seconds the answer arrived (or the attempt ended)
+  // As poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered.
+  std::string error_class;
+  std::string error;    // why it did not answer, or "" ; never a secret
+  int64_t read_at = 0;  // UTC seconds the answer arrived (or the attempt ended)
   int64_t elapsed_ms = 0;
+  bool operator==(const ClaimDeviceRecord&) const = default;
 };
 
 // One value read (or refused). `instance` is "" for a scalar item, else the
@@ -101,12 +107,13 @@ struct ClaimDeviceRecord {
 // periscope items, "".
 struct ClaimValueRecord {
   int64_t device_id = 0;
-  std::string item;      // the rule file's item name
-  std::string instance;  // "" or the row index
+  std::string item;              // the rule file's item name
+  std::string instance;          // "" or the row index
   std::optional<double> number;  // numeric items that parsed
   std::string text;              // the value as text (numeric ones too), or "" when refused
   std::string problem;           // why a value was refused (wrong type, not a number ...), else ""
   int64_t read_at = 0;           // UTC seconds
+  bool operator==(const ClaimValueRecord&) const = default;
 };
 
 // The statistics of one (item, instance) over the peers that answered with a
@@ -115,9 +122,9 @@ struct ClaimValueRecord {
 struct ClaimStatRecord {
   std::string item;
   std::string instance;
-  std::string measure;  // "value" (as read) or "per_day" (rate from history)
-  std::string label;    // the item's label and unit as the rules had them then
-  std::string unit;     // ("pages/day" for a per_day measure)
+  std::string measure;   // "value" (as read) or "per_day" (rate from history)
+  std::string label;     // the item's label and unit as the rules had them then
+  std::string unit;      // ("pages/day" for a per_day measure)
   bool example = false;  // the item's OID is a placeholder example (rules: example="true")
   bool numeric = true;
   std::optional<double> claimed_number;  // the claimed device's value
@@ -129,13 +136,14 @@ struct ClaimStatRecord {
   bool differs = false;     // text items: the claimed value is not the most common one
   bool meaningful = false;  // n >= 3
   bool flagged = false;     // the likely cause (see claimtool/stats.h)
+  bool operator==(const ClaimStatRecord&) const = default;
 };
 
 struct ClaimRecord {
   int64_t id = 0;  // set by InsertClaim
   int64_t created_at = 0;
   std::string customer_user_id;
-  int64_t device_id = 0;  // the claimed device
+  int64_t device_id = 0;    // the claimed device
   std::string device_kind;  // DeviceKindName
   std::string model;
   std::string category;        // the rule file's category name
@@ -147,15 +155,18 @@ struct ClaimRecord {
   int64_t deadline_ms = 0;
   int64_t elapsed_ms = 0;
   bool completed = true;  // false: the deadline ended the reading before every device answered
-  std::optional<int64_t> outbox_id;  // the notification mail
+  std::optional<int64_t> outbox_id;        // the notification mail
   std::vector<ClaimDeviceRecord> devices;  // the claimed device first
   std::vector<ClaimValueRecord> values;
   std::vector<ClaimStatRecord> stats;  // flagged first, then in rule order
+  bool operator==(const ClaimRecord&) const = default;
 };
 
 // Writes the claim and everything in it in one transaction of its own (BEGIN
 // IMMEDIATE) and returns its id. InvalidArgument when a role is not
-// claimed/peer; store errors as Db.
+// claimed/peer or the device kind is unknown; NotFound naming the customer
+// when customer_user_id does not exist (nothing is written); store errors as
+// Db.
 Result<int64_t> InsertClaim(Db& db, const ClaimRecord& claim);
 
 // The same, inside the caller's open transaction (to queue the notification
@@ -186,7 +197,8 @@ struct ClaimFilter {
   size_t limit = 100;
 };
 
-// Newest first.
+// Newest first (created_at, then id). NotFound when filter.customer_user_id
+// names no customer.
 Result<std::vector<ClaimSummary>> ListClaims(Db& db, const ClaimFilter& filter);
 
 }  // namespace periscope::store
