@@ -12,8 +12,8 @@ namespace periscope::mail {
 Status ParseMailSettings(const XmlConfig& xml, const pugi::xml_node& node,
                          const std::string& base_dir, MailSettings* out,
                          const std::vector<std::string_view>& extra_fields) {
-  std::vector<std::string_view> known = {"from",         "from-name",          "smtp",
-                                         "directory",    "max-attempts",       "first-retry-delay-s"};
+  std::vector<std::string_view> known = {"from",      "from-name",    "smtp",
+                                         "directory", "max-attempts", "first-retry-delay-s"};
   known.insert(known.end(), extra_fields.begin(), extra_fields.end());
   PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(node, known));
   PERISCOPE_RETURN_IF_ERROR(xml.SetText(node, "from", &out->from_email, 254));

@@ -52,6 +52,10 @@ struct ClaimDevice {
 // customer's own devices are found (retired ones too). NotFound when the
 // customer does not exist (naming it) or has no such device; ambiguous serials
 // (the same serial on two targets) are FailedPrecondition listing them.
+// The address is matched in canonical form (CanonicalTargetAddress) and the
+// port defaults to 161. Several devices at one target and index (a replaced
+// device keeps its slot with a new serial) give the one not retired, then the
+// most recently seen.
 Result<ClaimDevice> FindClaimDevice(Db& db, const std::string& customer_user_id,
                                     const std::string& device);
 
@@ -90,11 +94,12 @@ struct ClaimDeviceRecord {
   std::string serial_number;
   std::string endpoint;  // "address:port" ("[v6]:port")
   bool answered = false;
-  std::string
-      error_class;    // as poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered
-  std::string error;  // why it did not answer, or "" ; never a secret
+  // As poll_errors.class ("timeout", "auth", "deadline" ...); "" when answered.
+  std::string error_class;
+  std::string error;    // why it did not answer, or "" ; never a secret
   int64_t read_at = 0;  // UTC seconds the answer arrived (or the attempt ended)
   int64_t elapsed_ms = 0;
+  bool operator==(const ClaimDeviceRecord&) const = default;
 };
 
 // One value read (or refused). `instance` is "" for a scalar item, else the
@@ -108,6 +113,7 @@ struct ClaimValueRecord {
   std::string text;              // the value as text (numeric ones too), or "" when refused
   std::string problem;           // why a value was refused (wrong type, not a number ...), else ""
   int64_t read_at = 0;           // UTC seconds
+  bool operator==(const ClaimValueRecord&) const = default;
 };
 
 // The statistics of one (item, instance) over the peers that answered with a
@@ -130,6 +136,7 @@ struct ClaimStatRecord {
   bool differs = false;     // text items: the claimed value is not the most common one
   bool meaningful = false;  // n >= 3
   bool flagged = false;     // the likely cause (see claimtool/stats.h)
+  bool operator==(const ClaimStatRecord&) const = default;
 };
 
 struct ClaimRecord {
@@ -152,11 +159,14 @@ struct ClaimRecord {
   std::vector<ClaimDeviceRecord> devices;  // the claimed device first
   std::vector<ClaimValueRecord> values;
   std::vector<ClaimStatRecord> stats;  // flagged first, then in rule order
+  bool operator==(const ClaimRecord&) const = default;
 };
 
 // Writes the claim and everything in it in one transaction of its own (BEGIN
 // IMMEDIATE) and returns its id. InvalidArgument when a role is not
-// claimed/peer; store errors as Db.
+// claimed/peer or the device kind is unknown; NotFound naming the customer
+// when customer_user_id does not exist (nothing is written); store errors as
+// Db.
 Result<int64_t> InsertClaim(Db& db, const ClaimRecord& claim);
 
 // The same, inside the caller's open transaction (to queue the notification
@@ -187,7 +197,8 @@ struct ClaimFilter {
   size_t limit = 100;
 };
 
-// Newest first.
+// Newest first (created_at, then id). NotFound when filter.customer_user_id
+// names no customer.
 Result<std::vector<ClaimSummary>> ListClaims(Db& db, const ClaimFilter& filter);
 
 }  // namespace periscope::store

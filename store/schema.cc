@@ -385,6 +385,90 @@ CREATE UNIQUE INDEX proposals_open_by_device_kind ON proposals(device_id, kind)
   WHERE status IN ('new', 'mailed', 'inquired');
 CREATE INDEX proposals_by_customer ON proposals(customer_id, status);
 )sql",
+      // 5: claims (issue 8). A claim is evidence written once: the devices
+      // asked, every value read and the per-item statistics, as they were
+      // then (see store/claims.h). Only outbox_id is set afterwards.
+      R"sql(
+CREATE TABLE claims (
+  id INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  device_kind TEXT NOT NULL CHECK (device_kind IN ('periscope', 'printer', 'host', 'network')),
+  model TEXT NOT NULL,
+  category TEXT NOT NULL,
+  category_title TEXT NOT NULL,
+  symptom TEXT NOT NULL,
+  matched_terms TEXT NOT NULL,
+  in_charge_name TEXT NOT NULL,
+  in_charge_email TEXT NOT NULL,
+  deadline_ms INTEGER NOT NULL,
+  elapsed_ms INTEGER NOT NULL,
+  completed INTEGER NOT NULL CHECK (completed IN (0, 1)),
+  outbox_id INTEGER REFERENCES outbox(id)
+);
+CREATE INDEX claims_by_created ON claims(created_at, id);
+CREATE INDEX claims_by_customer ON claims(customer_id, created_at, id);
+-- The devices asked, in order (seq 0 is the claimed device).
+CREATE TABLE claim_devices (
+  claim_id INTEGER NOT NULL REFERENCES claims(id),
+  seq INTEGER NOT NULL,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  role TEXT NOT NULL CHECK (role IN ('claimed', 'peer')),
+  customer_user_id TEXT NOT NULL,
+  serial_number TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  answered INTEGER NOT NULL CHECK (answered IN (0, 1)),
+  error_class TEXT NOT NULL,
+  error TEXT NOT NULL,
+  read_at INTEGER NOT NULL,
+  elapsed_ms INTEGER NOT NULL,
+  PRIMARY KEY (claim_id, seq)
+) WITHOUT ROWID;
+-- Every value read (or refused), in the order read.
+CREATE TABLE claim_values (
+  claim_id INTEGER NOT NULL REFERENCES claims(id),
+  seq INTEGER NOT NULL,
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  item TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  number REAL,
+  text TEXT NOT NULL,
+  problem TEXT NOT NULL,
+  read_at INTEGER NOT NULL,
+  PRIMARY KEY (claim_id, seq)
+) WITHOUT ROWID;
+-- Per (item, instance, measure) statistics over the peers; NULL where not
+-- defined.
+CREATE TABLE claim_stats (
+  claim_id INTEGER NOT NULL REFERENCES claims(id),
+  seq INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  measure TEXT NOT NULL,
+  label TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  example INTEGER NOT NULL CHECK (example IN (0, 1)),
+  numeric INTEGER NOT NULL CHECK (numeric IN (0, 1)),
+  claimed_number REAL,
+  claimed_text TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  mean REAL,
+  median REAL,
+  sd REAL,
+  min REAL,
+  max REAL,
+  z REAL,
+  robust_z REAL,
+  percentile REAL,
+  most_common TEXT NOT NULL,
+  most_common_count INTEGER NOT NULL,
+  differs INTEGER NOT NULL CHECK (differs IN (0, 1)),
+  meaningful INTEGER NOT NULL CHECK (meaningful IN (0, 1)),
+  flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)),
+  PRIMARY KEY (claim_id, seq)
+) WITHOUT ROWID;
+)sql",
   };
   return kMigrations;
 }
@@ -394,7 +478,8 @@ const char* const kExpectedTables[] = {
     "device_specs",    "poll_runs",     "samples",          "daily",
     "poll_errors",     "poll_warnings", "proposals",        "inquiries",
     "inquiry_answers", "outbox",        "outbox_proposals", "peripheral_specs",
-    "metric_samples",  "metric_last",   "metric_daily",     "device_alerts"};
+    "metric_samples",  "metric_last",   "metric_daily",     "device_alerts",
+    "claims",          "claim_devices", "claim_values",     "claim_stats"};
 
 }  // namespace
 
