@@ -44,7 +44,9 @@ void ComputeTextStats(const std::optional<std::string>& claimed,
                       const std::vector<std::string>& peers, store::ClaimStatRecord* out);
 
 // Flagged first (largest |z| first, text items after numbers), then the
-// others, each group keeping its given order. Stable.
+// others, each group keeping its given order. Stable. A number flagged
+// without z (every peer agrees on another value: sd == 0) counts as the
+// largest |z|.
 void OrderFlaggedFirst(std::vector<store::ClaimStatRecord>* stats);
 
 }  // namespace periscope::claimtool
