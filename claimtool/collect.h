@@ -34,7 +34,9 @@
 namespace periscope::claimtool {
 
 // The plan reading `items` for the devices of one target with these device
-// indexes (periscope and device-indexed columns get one column per index).
+// indexes (periscope items get one column per index; other items one column
+// whatever the indexes). Groups: one per parent OID, in first-use order;
+// identical columns once.
 poller::WalkPlan PlanForItems(const std::vector<const ItemDef*>& items,
                               const std::vector<int64_t>& device_indexes);
 
@@ -72,7 +74,7 @@ struct CollectResult {
   // names the first problem).
   std::vector<store::ClaimDeviceRecord> devices;
   std::vector<store::ClaimValueRecord> values;  // device by device, in input order
-  bool completed = true;  // false when the deadline cut the read short
+  bool completed = true;                        // false when the deadline cut the read short
   int64_t elapsed_ms = 0;
 };
 
