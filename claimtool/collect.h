@@ -34,7 +34,9 @@
 namespace periscope::claimtool {
 
 // The plan reading `items` for the devices of one target with these device
-// indexes (periscope and device-indexed columns get one column per index).
+// indexes (periscope items get one column per index; other items one column
+// whatever the indexes). Groups: one per parent OID, in first-use order;
+// identical columns once.
 poller::WalkPlan PlanForItems(const std::vector<const ItemDef*>& items,
                               const std::vector<int64_t>& device_indexes);
 

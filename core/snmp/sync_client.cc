@@ -100,8 +100,10 @@ VarBind VarBindFrom(const variable_list* v) {
     case ASN_COUNTER64:
       out.unsigned_value = UnpackCounter64(*v->val.counter64);
       break;
+    case ASN_IPADDRESS:  // its 4 octets, network order
+      out.octets.assign(reinterpret_cast<const char*>(v->val.string), v->val_len);
+      break;
     case ASN_OBJECT_ID:
-    case ASN_IPADDRESS:
     case ASN_NULL:
     case SNMP_NOSUCHOBJECT:
     case SNMP_NOSUCHINSTANCE:

@@ -57,7 +57,7 @@ struct VarBind {
 };
 
 // Copies a Net-SNMP varbind into a VarBind (32-bit values masked, Counter64
-// joined, unknown types as kOther).
+// joined, an IpAddress's octets in `octets`, unknown types as kOther).
 VarBind VarBindFrom(const variable_list* v);
 
 // "What arrived", for warnings about a refused value: the wire type and a

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 
 // clang-format off
 #include <net-snmp/net-snmp-config.h>
@@ -48,6 +49,19 @@ TEST(Counter64Test, SetCounter64ReadsBackThroughVarBindFrom) {
   VarBind back = VarBindFrom(&vb);
   EXPECT_EQ(back.type, ValueType::kCounter64);
   EXPECT_EQ(back.unsigned_value, 0xfedcba9876543210ULL);
+  snmp_free_var_internals(&vb);
+}
+
+TEST(VarBindFromTest, IpAddressKeepsItsFourOctets) {
+  netsnmp_variable_list vb{};
+  oid name[] = {1, 3, 6, 1, 2, 1, 4, 20, 1, 3, 10, 8, 0, 2};
+  ASSERT_EQ(snmp_set_var_objid(&vb, name, 14), 0);
+  const u_char mask[] = {255, 255, 0, 0};
+  ASSERT_EQ(snmp_set_var_typed_value(&vb, ASN_IPADDRESS, mask, sizeof mask), 0);
+  VarBind back = VarBindFrom(&vb);
+  EXPECT_EQ(static_cast<int>(back.type), 0x40);
+  EXPECT_EQ(back.octets, std::string("\xff\xff\x00\x00", 4));
+  EXPECT_EQ(DescribeValue(back), "IpAddress");
   snmp_free_var_internals(&vb);
 }
 

@@ -751,6 +751,11 @@ std::vector<snmp::VarBind> SnmprecVarBinds(const std::string& text) {
           vb.octets += static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16));
         }
       }
+    } else if (tag == "64") {  // IpAddress: its 4 octets, as VarBindFrom keeps them
+      auto address = snmp::ParseOid(value);
+      if (!address.ok() || address->size() != 4) continue;
+      vb.type = static_cast<snmp::ValueType>(0x40);
+      for (uint32_t arc : *address) vb.octets += static_cast<char>(arc & 0xff);
     } else if (tag == "6") {
       vb.type = snmp::ValueType::kObjectId;
       vb.octets = value;
