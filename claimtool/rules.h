@@ -8,7 +8,8 @@
 //   <item name="tray-copies" label="Copies per paper-feed stage" type="number"
 //         oid="1.3.6.1.4.1.8072.9999.9999.2.1.1.2" table="true" example="true"/>
 //   <item name="firmware" label="Firmware" periscope="firmware" type="text"/>
-//   <category name="image-quality" title="Image quality" kinds="printer" in-charge="copier-service">
+//   <category name="image-quality" title="Image quality" kinds="printer"
+//             in-charge="copier-service">
 //     <match lang="en">faint</match> <match lang="ja">かすれ</match>
 //     <use item="copies"/> ...
 //   </category>
@@ -50,16 +51,16 @@ struct ItemDef {
   std::string name;   // 1..64 of a-z 0-9 . - _ ; unique in the file
   std::string label;  // for people; default: the name
   ItemSource source = ItemSource::kOid;
-  std::string periscope_item;  // kPeriscope
-  std::string mib_name;        // kMib: "prtMarkerLifeCount"
-  snmp::Oid oid;               // kMib, kOid: the object, without instance
-  bool table = false;          // every row is read (one value per row)
+  std::string periscope_item;   // kPeriscope
+  std::string mib_name;         // kMib: "prtMarkerLifeCount"
+  snmp::Oid oid;                // kMib, kOid: the object, without instance
+  bool table = false;           // every row is read (one value per row)
   bool device_indexed = false;  // rows start with the device's index (Printer-MIB)
   ValueType type = ValueType::kNumber;
-  std::string unit;          // "" when none
-  std::string rate_metric;   // a store metric compared per day too ("pages"), or ""
-  bool example = false;      // a placeholder OID to be set per vendor (marked in output)
-  int line = 0;              // where it was defined
+  std::string unit;         // "" when none
+  std::string rate_metric;  // a store metric compared per day too ("pages"), or ""
+  bool example = false;     // a placeholder OID to be set per vendor (marked in output)
+  int line = 0;             // where it was defined
 };
 
 struct Role {
@@ -69,8 +70,8 @@ struct Role {
 };
 
 struct Category {
-  std::string name;   // 1..64 of a-z 0-9 . - _ ; unique
-  std::string title;  // for people
+  std::string name;                      // 1..64 of a-z 0-9 . - _ ; unique
+  std::string title;                     // for people
   std::vector<store::DeviceKind> kinds;  // device kinds it applies to (at least one)
   std::vector<std::string> terms_en;     // lower-cased ASCII-folded English terms
   std::vector<std::string> terms_ja;     // Japanese terms, as written (UTF-8)

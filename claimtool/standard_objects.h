@@ -16,10 +16,10 @@
 namespace periscope::claimtool {
 
 struct StandardObject {
-  std::string_view name;    // "prtMarkerLifeCount"
-  std::string_view module;  // "Printer-MIB"
-  snmp::Oid oid;            // the object, without instance
-  bool table = false;       // a column (else a scalar, read as .0)
+  std::string_view name;        // "prtMarkerLifeCount"
+  std::string_view module;      // "Printer-MIB"
+  snmp::Oid oid;                // the object, without instance
+  bool table = false;           // a column (else a scalar, read as .0)
   bool device_indexed = false;  // rows start with hrDeviceIndex (Printer-MIB, hrDevice tables)
   ValueType type = ValueType::kNumber;  // INTEGER/Counter/Gauge: number; strings, addresses: text
 };
