@@ -6,10 +6,10 @@
 //   <item name="copies" label="Number of copies" mib="prtMarkerLifeCount"
 //         unit="impressions" type="number" rate-metric="pages"/>
 //   <item name="tray-copies" label="Copies per paper-feed stage" type="number"
-//         oid="1.3.6.1.4.1.8072.9999.9999.2.1.1.2" table="true" example="true"/>
+//         oid="1.3.6.1.4.1.8072.9999.9999.2.1" table="true" device-indexed="true" example="true"/>
 //   <item name="firmware" label="Firmware" periscope="firmware" type="text"/>
 //   <category name="image-quality" title="Image quality" kinds="printer"
-//   in-charge="copier-service">
+//             in-charge="copier-service">
 //     <match lang="en">faint</match> <match lang="ja">かすれ</match>
 //     <use item="copies"/> ...
 //   </category>
