@@ -47,7 +47,8 @@ Status UnknownDevice(store::Db& db, const ClaimRequest& request, const Status& n
   }
   return NotFoundError(fmt::format(
       "customer '{}' has no device '{}'; give a serial number or target:index of one of {}:{}",
-      render::CleanUtf8(request.customer, 128, false), render::CleanUtf8(request.device, 128, false),
+      render::CleanUtf8(request.customer, 128, false),
+      render::CleanUtf8(request.device, 128, false),
       devices->empty() ? "its devices (it has none)" : "its devices", list));
 }
 
@@ -78,12 +79,12 @@ Result<ChosenCategory> ChooseCategory(const ClaimRules& rules, const ClaimReques
       for (const Category& other : rules.categories) {
         if (Applies(other, kind)) names += (names.empty() ? "" : ", ") + other.name;
       }
-      return InvalidArgumentError(fmt::format(
-          "category '{}' {} for a {} device; its categories: {}",
-          render::CleanUtf8(request.category, 128, false),
-          c == nullptr ? "is not in " + rules.source_name
-                       : "is for " + KindsList(c->kinds) + " devices, not",
-          store::DeviceKindName(kind), names.empty() ? "none" : names));
+      return InvalidArgumentError(
+          fmt::format("category '{}' {} for a {} device; its categories: {}",
+                      render::CleanUtf8(request.category, 128, false),
+                      c == nullptr ? "is not in " + rules.source_name
+                                   : "is for " + KindsList(c->kinds) + " devices, not",
+                      store::DeviceKindName(kind), names.empty() ? "none" : names));
     }
     return ChosenCategory{c, {}};
   }
@@ -91,7 +92,8 @@ Result<ChosenCategory> ChooseCategory(const ClaimRules& rules, const ClaimReques
     return InvalidArgumentError("a claim needs a symptom (--symptom) or a category (--category)");
   }
   std::vector<CategoryMatch> matches = MatchSymptom(rules, request.symptom, kind);
-  if (!matches.empty()) return ChosenCategory{matches.front().category, matches.front().matched_terms};
+  if (!matches.empty())
+    return ChosenCategory{matches.front().category, matches.front().matched_terms};
   std::string closest;
   for (const CategoryMatch& m : ClosestCategories(rules, request.symptom, kind)) {
     closest += fmt::format("\n  {} ({}): similarity {:.2f}", m.category->name,
@@ -319,8 +321,8 @@ Result<ClaimOutcome> RunClaim(const ClaimConfig& config, const ClaimRules& rules
                          std::chrono::steady_clock::now() - started)
                          .count();
 
-  auto writer = store::Db::OpenWriter(config.database, store::OpenMode::kMustExist,
-                                      config.busy_timeout);
+  auto writer =
+      store::Db::OpenWriter(config.database, store::OpenMode::kMustExist, config.busy_timeout);
   if (!writer.ok()) return writer.status();
   store::Db& wdb = **writer;
   PERISCOPE_RETURN_IF_ERROR(store::InTransaction(wdb, [&]() -> Status {
@@ -345,8 +347,7 @@ Result<ClaimOutcome> RunClaim(const ClaimConfig& config, const ClaimRules& rules
   }));
 
   if (request.notify && deps.mailer != nullptr) {
-    auto delivered =
-        mail::DeliverDue(wdb, *deps.mailer, clock, mail::RetryPolicyOf(config.mail));
+    auto delivered = mail::DeliverDue(wdb, *deps.mailer, clock, mail::RetryPolicyOf(config.mail));
     if (!delivered.ok()) {
       outcome.problems.push_back("mail: " + delivered.status().message());
     } else {
@@ -363,9 +364,9 @@ Result<ClaimOutcome> RunClaim(const ClaimConfig& config, const ClaimRules& rules
     std::error_code ec;
     std::filesystem::create_directories(config.output_dir, ec);
     const std::string path = fmt::format("{}/claim-{}.html", config.output_dir, claim.id);
-    Status s = ec ? UnavailableError(fmt::format("cannot create {}: {}", config.output_dir,
-                                                 ec.message()))
-                  : WriteFileAtomically(path, RenderClaimHtml(claim));
+    Status s =
+        ec ? UnavailableError(fmt::format("cannot create {}: {}", config.output_dir, ec.message()))
+           : WriteFileAtomically(path, RenderClaimHtml(claim));
     if (s.ok()) {
       outcome.html_path = path;
     } else {

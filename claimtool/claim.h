@@ -24,11 +24,11 @@
 namespace periscope::claimtool {
 
 struct ClaimRequest {
-  std::string customer;  // customers.user_id
-  std::string device;    // serial number or target:index (store::FindClaimDevice)
-  std::string symptom;   // free text; or
-  std::string category;  // a category named outright (wins over the symptom)
-  std::optional<size_t> max_peers;                   // overrides the config
+  std::string customer;             // customers.user_id
+  std::string device;               // serial number or target:index (store::FindClaimDevice)
+  std::string symptom;              // free text; or
+  std::string category;             // a category named outright (wins over the symptom)
+  std::optional<size_t> max_peers;  // overrides the config
   std::optional<std::chrono::milliseconds> deadline;  // overrides the config
   std::string in_charge_email;  // overrides the category's role ("" = the role's)
   bool notify = true;           // queue the mail to the person in charge

@@ -100,7 +100,8 @@ Result<std::string> RenderAs(const store::ClaimRecord& claim, const std::string&
 int ListCategories(const claimtool::ClaimRules& rules) {
   for (const claimtool::Category& c : rules.categories) {
     std::string kinds, terms, items;
-    for (store::DeviceKind k : c.kinds) kinds += fmt::format("{}{}", kinds.empty() ? "" : ",", store::DeviceKindName(k));
+    for (store::DeviceKind k : c.kinds)
+      kinds += fmt::format("{}{}", kinds.empty() ? "" : ",", store::DeviceKindName(k));
     for (const auto& t : c.terms_en) terms += (terms.empty() ? "" : ", ") + t;
     for (const auto& t : c.terms_ja) terms += (terms.empty() ? "" : ", ") + t;
     for (const auto& i : c.items) items += (items.empty() ? "" : ", ") + i;
@@ -112,11 +113,11 @@ int ListCategories(const claimtool::ClaimRules& rules) {
 
 int NewClaim(const claimtool::ClaimConfig& config, const claimtool::ClaimRules& rules,
              const std::vector<std::string>& rest) {
-  auto args = periscope::ParseCliArgs(
-      rest,
-      {"--customer", "--device", "--symptom", "--category", "--max-peers", "--deadline-ms",
-       "--in-charge", "--format", "--file"},
-      {"--no-mail"});
+  auto args =
+      periscope::ParseCliArgs(rest,
+                              {"--customer", "--device", "--symptom", "--category", "--max-peers",
+                               "--deadline-ms", "--in-charge", "--format", "--file"},
+                              {"--no-mail"});
   if (!args.ok()) return Usage(args.status().message());
   if (!args->positional.empty()) return Usage("unexpected argument " + args->positional[0]);
   claimtool::ClaimRequest request;
@@ -279,8 +280,8 @@ int Main(int argc, char** argv) {
   if (!rules.ok()) return Usage(rules.status().message());
   {
     // The poller migrates too; whichever runs first after an upgrade does it.
-    auto db = store::Db::OpenWriter(config->database, store::OpenMode::kMustExist,
-                                    config->busy_timeout);
+    auto db =
+        store::Db::OpenWriter(config->database, store::OpenMode::kMustExist, config->busy_timeout);
     if (!db.ok()) return Fail(db.status());
     if (Status s = store::MigrateExisting(**db); !s.ok()) return Fail(s);
   }

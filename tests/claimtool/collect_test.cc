@@ -132,10 +132,9 @@ std::vector<store::ClaimValueRecord> Of(const std::vector<store::ClaimValueRecor
 // ---- PlanForItems ----
 
 TEST(PlanForItemsTest, ColumnsOfOneTableShareOneGroupInItemOrder) {
-  const std::vector<ItemDef> defs = {Column("density", kDensity, true),
-                                     Column("speed", kIfSpeed, false),
-                                     Column("exposure", kExposure, true),
-                                     Column("trays", kTrayCopies, true)};
+  const std::vector<ItemDef> defs = {
+      Column("density", kDensity, true), Column("speed", kIfSpeed, false),
+      Column("exposure", kExposure, true), Column("trays", kTrayCopies, true)};
   poller::WalkPlan plan = PlanForItems(Ptrs(defs), {1});
   ASSERT_EQ(plan.groups.size(), 2u);
   EXPECT_EQ(plan.groups[0], (std::vector<Oid>{kDensity, kExposure, kTrayCopies}));
@@ -180,11 +179,12 @@ TEST(PlanForItemsTest, PeriscopeItemsReadTheItemValueColumnOfEachDeviceIndexOnce
 TEST(PlanForItemsTest, ColumnUnderAnotherColumnIsWalkedInAnotherGroup) {
   // Every column of a group is walked side by side: no group may hold two
   // columns of which one is under the other.
-  const std::vector<ItemDef> defs = {
-      Column("trays", kTrayCopies, true), Column("tray-1", Cat(kTrayCopies, {1}), false),
-      Column("density", kDensity, true), Column("vendor", kVendor, false),
-      Periscope("firmware", "firmware", ValueType::kText),
-      Column("all-items", kItemValue, false, ValueType::kText)};
+  const std::vector<ItemDef> defs = {Column("trays", kTrayCopies, true),
+                                     Column("tray-1", Cat(kTrayCopies, {1}), false),
+                                     Column("density", kDensity, true),
+                                     Column("vendor", kVendor, false),
+                                     Periscope("firmware", "firmware", ValueType::kText),
+                                     Column("all-items", kItemValue, false, ValueType::kText)};
   poller::WalkPlan plan = PlanForItems(Ptrs(defs), {1});
   std::vector<Oid> columns = AllColumns(plan);
   for (const ItemDef& d : defs) {
@@ -272,8 +272,7 @@ TEST(DecodeItemValuesTest, ScalarIsItsZeroInstance) {
   object_id.oid = Cat(kSysObjectId, {0});
   object_id.type = SnmpType::kObjectId;
   object_id.octets = "1.3.6.1.4.1.32473.7.1";  // as the engine keeps OID values
-  const std::vector<VarBind> walk = {Octets(Cat(kSysDescr, {0}), "Periscope CPY-6000"),
-                                     object_id};
+  const std::vector<VarBind> walk = {Octets(Cat(kSysDescr, {0}), "Periscope CPY-6000"), object_id};
   auto values = DecodeItemValues(Device(1, 1), Ptrs(defs), walk, 5);
   ASSERT_EQ(values.size(), 2u);
   EXPECT_EQ(values[0].instance, "");
@@ -325,14 +324,14 @@ TEST(DecodeItemValuesTest, DecimalTextIsANumberAndOtherTextIsNot) {
     std::optional<double> number;
   };
   const Case cases[] = {
-      {"42", 42},     {"42.50", 42.5}, {"-7", -7},       {" 12 ", 12},         {"+3", 3},
-      {"", {}},       {"12abc", {}},   {"1e5", {}},      {"unavailable: x", {}}, {"1.", {}},
-      {".5", {}},     {"-", {}},       {"0x1f", {}},
+      {"42", 42}, {"42.50", 42.5}, {"-7", -7},   {" 12 ", 12},           {"+3", 3},
+      {"", {}},   {"12abc", {}},   {"1e5", {}},  {"unavailable: x", {}}, {"1.", {}},
+      {".5", {}}, {"-", {}},       {"0x1f", {}},
   };
   const std::vector<ItemDef> defs = {Periscope("used", "used-percent", ValueType::kNumber)};
   for (const Case& c : cases) {
-    auto values = DecodeItemValues(Device(1, 1), Ptrs(defs),
-                                   {Octets(ItemRow(1, "used-percent"), c.text)}, 5);
+    auto values =
+        DecodeItemValues(Device(1, 1), Ptrs(defs), {Octets(ItemRow(1, "used-percent"), c.text)}, 5);
     ASSERT_EQ(values.size(), 1u);
     EXPECT_EQ(values[0].number, c.number) << "'" << c.text << "'";
     EXPECT_EQ(values[0].problem.empty(), c.number.has_value()) << "'" << c.text << "'";
@@ -367,8 +366,8 @@ TEST(DecodeItemValuesTest, NonUtf8TextIsShownAsHex) {
   EXPECT_EQ(values[0].text, "0xfffe41");
   EXPECT_EQ(values[0].problem, "");
   // Well-formed UTF-8 stays text.
-  values = DecodeItemValues(Device(1, 1), Ptrs(defs),
-                            {Octets(Cat(kDensity, {1}), "かすれ ABC")}, 5);
+  values =
+      DecodeItemValues(Device(1, 1), Ptrs(defs), {Octets(Cat(kDensity, {1}), "かすれ ABC")}, 5);
   ASSERT_EQ(values.size(), 1u);
   EXPECT_EQ(values[0].text, "かすれ ABC");
 }
@@ -386,16 +385,15 @@ TEST(DecodeItemValuesTest, TextIsCleanedAndBounded) {
   EXPECT_LE(values[0].text.size(), store::kMaxClaimTextBytes);
   EXPECT_EQ(values[0].text.rfind("0xffff", 0), 0u);
   // A control character cannot reach a terminal or a mail.
-  values = DecodeItemValues(Device(1, 1), Ptrs(defs),
-                            {Octets(Cat(kDensity, {1}), "a\x1b[31mb")}, 5);
+  values =
+      DecodeItemValues(Device(1, 1), Ptrs(defs), {Octets(Cat(kDensity, {1}), "a\x1b[31mb")}, 5);
   ASSERT_EQ(values.size(), 1u);
   EXPECT_EQ(values[0].text.find('\x1b'), std::string::npos);
 }
 
 TEST(DecodeItemValuesTest, AddressColumnOctetsAreShownAsAnAddress) {
-  const std::vector<ItemDef> defs = {
-      Column("mask", kIpAdEntNetMask, false, ValueType::kText),
-      Column("other", kDensity, true, ValueType::kText)};
+  const std::vector<ItemDef> defs = {Column("mask", kIpAdEntNetMask, false, ValueType::kText),
+                                     Column("other", kDensity, true, ValueType::kText)};
   const std::vector<VarBind> walk = {
       Octets(Cat(kIpAdEntNetMask, {10, 8, 0, 2}), std::string("\xff\xff\x00\x00", 4)),
       Octets(Cat(kIpAdEntNetMask, {10, 8, 0, 3}), "ABCD"),
@@ -413,10 +411,9 @@ TEST(DecodeItemValuesTest, AddressColumnOctetsAreShownAsAnAddress) {
 }
 
 TEST(DecodeItemValuesTest, MissingItemGivesOneValueWithNoSuchObject) {
-  const std::vector<ItemDef> defs = {Column("copies", kLifeCount, true),
-                                     Periscope("firmware", "firmware", ValueType::kText),
-                                     Scalar("descr", kSysDescr, ValueType::kText),
-                                     Column("density", kDensity, true)};
+  const std::vector<ItemDef> defs = {
+      Column("copies", kLifeCount, true), Periscope("firmware", "firmware", ValueType::kText),
+      Scalar("descr", kSysDescr, ValueType::kText), Column("density", kDensity, true)};
   // Device 1 has a density row, nothing else; device 2's copies do not count.
   const std::vector<VarBind> walk = {Unsigned(Cat(kLifeCount, {2, 1}), SnmpType::kCounter32, 5),
                                      Octets(ItemRow(2, "firmware"), "1.0"),

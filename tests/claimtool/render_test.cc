@@ -18,8 +18,7 @@ namespace periscope::claimtool {
 namespace {
 
 // Markup, quotes, a terminal escape, CR LF, invalid UTF-8 and a bidi override.
-const std::string kHostile =
-    "\"'><script>alert(1)</script>\x1b[31m\r\nX\xff\xfe\xE2\x80\xAE<b>";
+const std::string kHostile = "\"'><script>alert(1)</script>\x1b[31m\r\nX\xff\xfe\xE2\x80\xAE<b>";
 
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
@@ -98,8 +97,8 @@ void ExpectNoControls(const std::string& text) {
 
 store::ClaimStatRecord NumberStat(std::string item, std::string instance, std::string label,
                                   std::optional<double> claimed, int64_t n, double mean,
-                                  double median, std::optional<double> sd,
-                                  std::optional<double> z, bool flagged) {
+                                  double median, std::optional<double> sd, std::optional<double> z,
+                                  bool flagged) {
   store::ClaimStatRecord s;
   s.item = std::move(item);
   s.instance = std::move(instance);
@@ -187,11 +186,9 @@ store::ClaimRecord MakeClaim() {
   refused.read_at = c.created_at + 2;
   c.values.push_back(refused);
 
-  c.stats.push_back(NumberStat("copies", "", "Copies quiet", 1234, 4, 1100, 1150, 120, 1.1,
-                               false));
-  c.stats.push_back(
-      NumberStat("tray-copies", "1.2", "Copies per feed stage", 9000, 4, 1000, 990, 800, 10.0,
-                 true));
+  c.stats.push_back(NumberStat("copies", "", "Copies quiet", 1234, 4, 1100, 1150, 120, 1.1, false));
+  c.stats.push_back(NumberStat("tray-copies", "1.2", "Copies per feed stage", 9000, 4, 1000, 990,
+                               800, 10.0, true));
   c.stats.back().example = true;
   c.stats.push_back(NumberStat("few", "", "Few peers item", 5, 2, 3, 3, 1, 2.0, false));
   store::ClaimStatRecord text;
@@ -261,8 +258,7 @@ TEST(RenderTest, TextShowsFlaggedRowsFirstMarkedAsLikelyCause) {
     EXPECT_EQ(row.find("<-- likely cause") != std::string::npos, s.flagged) << row;
     EXPECT_EQ(row.find("not meaningful") != std::string::npos, s.n < 3) << row;
   }
-  EXPECT_NE(LineWith(text, "Copies per feed stage [1.2]").find("(example OID)"),
-            std::string::npos);
+  EXPECT_NE(LineWith(text, "Copies per feed stage [1.2]").find("(example OID)"), std::string::npos);
   std::string firmware = LineWith(text.substr(table), "Firmware");
   EXPECT_NE(firmware.find("most common"), std::string::npos) << firmware;
   EXPECT_NE(firmware.find("(3 of 4)"), std::string::npos) << firmware;
@@ -300,8 +296,7 @@ TEST(RenderTest, TextListsDevicesThatDidNotAnswerAndRefusedValues) {
 TEST(RenderTest, NumbersHaveUpToFourSignificantDigits) {
   store::ClaimRecord c;
   c.id = 1;
-  c.stats.push_back(NumberStat("x", "", "Figures", 12345, 5, 1234.5678, 0.000123, 2.5, -3.0,
-                               true));
+  c.stats.push_back(NumberStat("x", "", "Figures", 12345, 5, 1234.5678, 0.000123, 2.5, -3.0, true));
   c.stats.back().min = std::nullopt;
   std::string row = LineWith(RenderClaimText(c), "Figures");
   EXPECT_NE(row.find(" 12345 "), std::string::npos) << row;
@@ -368,7 +363,8 @@ TEST(RenderTest, JsonParsesBackWithTheRecordsNumbersAndNulls) {
     }
   }
   // The 10 kB value is kept whole (cleaned).
-  EXPECT_EQ(j["values"][1]["text"].get<std::string>(), render::CleanUtf8(c.values[1].text, 1 << 20));
+  EXPECT_EQ(j["values"][1]["text"].get<std::string>(),
+            render::CleanUtf8(c.values[1].text, 1 << 20));
 
   ASSERT_EQ(j["stats"].size(), c.stats.size());
   for (const auto& s : c.stats) {

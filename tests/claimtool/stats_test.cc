@@ -265,8 +265,7 @@ TEST(StatsTest, TextDiffersIsFlaggedOnlyWhenMeaningful) {
   EXPECT_FALSE(no_peers.flagged);
 }
 
-store::ClaimStatRecord Stat(std::string item, bool flagged, bool numeric,
-                            std::optional<double> z) {
+store::ClaimStatRecord Stat(std::string item, bool flagged, bool numeric, std::optional<double> z) {
   store::ClaimStatRecord s;
   s.item = std::move(item);
   s.flagged = flagged;
@@ -277,10 +276,10 @@ store::ClaimStatRecord Stat(std::string item, bool flagged, bool numeric,
 
 TEST(StatsTest, OrderFlaggedFirstByLargestZThenTextThenTheRestInGivenOrder) {
   std::vector<store::ClaimStatRecord> stats = {
-      Stat("quiet-1", false, true, 0.5),    Stat("mild", true, true, 2.5),
-      Stat("text-1", true, false, {}),      Stat("strong", true, true, -7.0),
-      Stat("quiet-2", false, false, {}),    Stat("agreeing", true, true, {}),
-      Stat("mild-tie", true, true, -2.5),   Stat("quiet-3", false, true, 9.0),
+      Stat("quiet-1", false, true, 0.5),  Stat("mild", true, true, 2.5),
+      Stat("text-1", true, false, {}),    Stat("strong", true, true, -7.0),
+      Stat("quiet-2", false, false, {}),  Stat("agreeing", true, true, {}),
+      Stat("mild-tie", true, true, -2.5), Stat("quiet-3", false, true, 9.0),
       Stat("text-2", true, false, {}),
   };
   OrderFlaggedFirst(&stats);
@@ -294,7 +293,8 @@ TEST(StatsTest, OrderFlaggedFirstKeepsAnOrderedListAsItIs) {
   std::vector<store::ClaimStatRecord> stats;
   for (int i = 0; i < 20; ++i) stats.push_back(Stat("s" + std::to_string(i), false, true, i));
   OrderFlaggedFirst(&stats);
-  for (int i = 0; i < 20; ++i) EXPECT_EQ(stats[static_cast<size_t>(i)].item, "s" + std::to_string(i));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(stats[static_cast<size_t>(i)].item, "s" + std::to_string(i));
 }
 
 }  // namespace

@@ -30,11 +30,11 @@ using claimtool::CollectOptions;
 using claimtool::CollectResult;
 using claimtool::ItemDef;
 using claimtool::ItemSource;
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
-ItemDef ColumnItem(std::string name, snmp::Oid oid, bool device_indexed,
-                   claimtool::ValueType type, ItemSource source = ItemSource::kOid) {
+ItemDef ColumnItem(std::string name, snmp::Oid oid, bool device_indexed, claimtool::ValueType type,
+                   ItemSource source = ItemSource::kOid) {
   ItemDef d;
   d.name = std::move(name);
   d.source = source;
@@ -234,7 +234,8 @@ TEST_F(ClaimCollectSimTest, ValuesReadAreTheServedValuesAndFailuresAreClassified
   const std::vector<ItemDef> items = CopierItems();
 
   const int64_t before = UnixSeconds(SystemClock::Instance());
-  auto result = CollectItems(devices, Ptrs(items), Options(milliseconds(20000), milliseconds(400), 0));
+  auto result =
+      CollectItems(devices, Ptrs(items), Options(milliseconds(20000), milliseconds(400), 0));
   const int64_t after = UnixSeconds(SystemClock::Instance());
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_EQ(result->devices.size(), devices.size());
@@ -318,8 +319,7 @@ TEST_F(ClaimCollectSimTest, DeadlineEndsTheWholeReadAndGivesUpTheUnfinished) {
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_LT(took, deadline + milliseconds(1000));
   EXPECT_FALSE(result->completed);
-  EXPECT_LE(result->elapsed_ms,
-            std::chrono::duration_cast<milliseconds>(took).count());
+  EXPECT_LE(result->elapsed_ms, std::chrono::duration_cast<milliseconds>(took).count());
   ASSERT_EQ(result->devices.size(), 3u);
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_TRUE(result->devices[i].answered) << result->devices[i].error;
@@ -359,8 +359,8 @@ TEST(ClaimCollectSubagentTest, PeriscopeItemsAreReadForTheirDeviceAndIfSpeedFrom
   TempDir dir;
   Snmpd snmpd(dir);
   const std::string config = dir.File("subagent.xml");
-  WriteTextFile(config, SubagentConfigXml(snmpd.agentx_socket(), dir.File("state"), 1, 2,
-                                          kDevices));
+  WriteTextFile(config,
+                SubagentConfigXml(snmpd.agentx_socket(), dir.File("state"), 1, 2, kDevices));
   Subagent subagent(dir, config);
   ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
   subagent.Start();

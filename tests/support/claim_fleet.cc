@@ -135,9 +135,8 @@ SimPeripheralAgent ClaimCopierAgent(const ClaimCopier& c) {
   agent.customer = c.customer;
   agent.model = c.model;
   agent.pages_per_minute = a ? 60 : 45;
-  agent.sys_descr =
-      fmt::format("Periscope {} {}ppm {} colour copier; firmware {}", c.model,
-                  agent.pages_per_minute, a ? "A3" : "A4", c.firmware);
+  agent.sys_descr = fmt::format("Periscope {} {}ppm {} colour copier; firmware {}", c.model,
+                                agent.pages_per_minute, a ? "A3" : "A4", c.firmware);
   agent.serial = c.serial;
   agent.firmware = c.firmware;
   agent.uptime_cs = 86'400'00 * 7 + static_cast<int64_t>(c.life_count % 1'000'000);

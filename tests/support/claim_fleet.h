@@ -61,15 +61,15 @@ inline constexpr char kClaimModelB[] = "CPY-4500";  // another model, other valu
 // One copier. Edit the fields freely before serving (the demo sets its own
 // customers); ClaimCopierAgent serves exactly these values.
 struct ClaimCopier {
-  std::string model;  // kClaimModelA or kClaimModelB
-  std::string serial;    // prtGeneralSerialNumber and entPhysicalSerialNum
-  std::string customer;  // sysContact "it@<customer>.example"
-  std::string firmware;  // entPhysicalFirmwareRev
-  uint32_t device_index = 1;  // hrDeviceIndex
-  int32_t density = 0;        // image density measurement
-  int32_t exposure = 0;       // exposure setting
-  int32_t auto_density = 0;   // automatic density adjustment
-  int32_t drum_charge = 0;    // drum charge adjustment
+  std::string model;                  // kClaimModelA or kClaimModelB
+  std::string serial;                 // prtGeneralSerialNumber and entPhysicalSerialNum
+  std::string customer;               // sysContact "it@<customer>.example"
+  std::string firmware;               // entPhysicalFirmwareRev
+  uint32_t device_index = 1;          // hrDeviceIndex
+  int32_t density = 0;                // image density measurement
+  int32_t exposure = 0;               // exposure setting
+  int32_t auto_density = 0;           // automatic density adjustment
+  int32_t drum_charge = 0;            // drum charge adjustment
   std::vector<uint64_t> tray_copies;  // tray i+1's copies (served mod 2^32)
   uint64_t life_count = 0;            // prtMarkerLifeCount.<d>.1 (the sum of tray_copies)
   std::string ip, netmask;            // the ipAddrTable row (dotted quads)
