@@ -4,8 +4,6 @@
 
 #include "core/files.h"
 #include "core/strings.h"
-#include "mail/directory_mailer.h"
-#include "mail/smtp_mailer.h"
 
 namespace periscope::mail {
 
@@ -50,20 +48,6 @@ Status ParseMailSettings(const XmlConfig& xml, const pugi::xml_node& node,
   PERISCOPE_RETURN_IF_ERROR(xml.SetUint(s, "timeout-ms", 100, 600000, &smtp.timeout_ms));
   out->smtp = std::move(smtp);
   return Status::Ok();
-}
-
-Result<std::unique_ptr<Mailer>> MakeMailer(const MailSettings& settings) {
-  if (settings.smtp) {
-    SmtpConfig smtp;
-    smtp.url = settings.smtp->url;
-    smtp.username = settings.smtp->username;
-    smtp.password = settings.smtp->password;
-    smtp.local_relay = settings.smtp->local_relay;
-    smtp.ca_file = settings.smtp->ca_file;
-    smtp.timeout_ms = static_cast<long>(settings.smtp->timeout_ms);
-    return MakeSmtpMailer(smtp);
-  }
-  return MakeDirectoryMailer(settings.directory);
 }
 
 RetryPolicy RetryPolicyOf(const MailSettings& settings) {

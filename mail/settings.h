@@ -52,7 +52,8 @@ Status ParseMailSettings(const XmlConfig& xml, const pugi::xml_node& node,
                          const std::string& base_dir, MailSettings* out,
                          const std::vector<std::string_view>& extra_fields = {});
 
-// The SMTP mailer when <smtp> is set, else the .eml directory mailer.
+// The SMTP mailer when <smtp> is set, else the .eml directory mailer
+// (defined in mailer.cc, so parsing settings needs neither transport).
 Result<std::unique_ptr<Mailer>> MakeMailer(const MailSettings& settings);
 
 // The outbox retry policy of these settings.
