@@ -188,6 +188,7 @@ std::vector<store::ClaimStatRecord> ComputeClaimStats(
       }
       if (numeric) {
         ComputeNumericStats(claimed_number, peer_numbers, &stat);
+        stat.claimed_number = claimed_number;
         stat.claimed_text = claimed_text.value_or("");
       } else {
         ComputeTextStats(claimed_text, peer_texts, &stat);
@@ -215,6 +216,7 @@ std::vector<store::ClaimStatRecord> ComputeClaimStats(
       }
       if (!claimed && peers.empty()) continue;  // no history at all
       ComputeNumericStats(claimed, peers, &stat);
+      stat.claimed_number = claimed;
       if (claimed) stat.claimed_text = fmt::format("{:.1f}", *claimed);
       stats.push_back(std::move(stat));
     }

@@ -88,7 +88,11 @@ int Fail(const Status& s) {
              : kExitFailure;
 }
 
-void Print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+// Flushed at once, so stderr lines that follow stay after it in a shared log.
+void Print(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
 
 Result<std::string> RenderAs(const store::ClaimRecord& claim, const std::string& format) {
   if (format == "text") return claimtool::RenderClaimText(claim);
