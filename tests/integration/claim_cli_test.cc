@@ -162,7 +162,8 @@ class ClaimCliTest : public ::testing::Test {
   // The port agent copier `i` is served on.
   static int PortOf(size_t i) {
     auto pos = std::find(live_.begin(), live_.end(), i);
-    if (pos != live_.end()) return live_sim_->agents()[static_cast<size_t>(pos - live_.begin())].port;
+    if (pos != live_.end())
+      return live_sim_->agents()[static_cast<size_t>(pos - live_.begin())].port;
     pos = std::find(doomed_.begin(), doomed_.end(), i);
     return doomed_sim_->agents()[static_cast<size_t>(pos - doomed_.begin())].port;
   }
@@ -206,7 +207,8 @@ class ClaimCliTest : public ::testing::Test {
 
   static void WriteClaimConfig() {
     claim_config_ = dir_->File("claim.xml");
-    WriteTextFile(claim_config_, fmt::format(R"(<periscope-claim>
+    WriteTextFile(claim_config_,
+                  fmt::format(R"(<periscope-claim>
   <database path="{}"/>
   <poller config="{}"/>
   <rules path="{}/etc/claim-rules.xml"/>
@@ -217,8 +219,7 @@ class ClaimCliTest : public ::testing::Test {
   </mail>
 </periscope-claim>
 )",
-                                             db_, poller_config_, SourceDir(),
-                                             dir_->File("pages"), smtp_->url()));
+                              db_, poller_config_, SourceDir(), dir_->File("pages"), smtp_->url()));
   }
 
   static CommandResult Claim(std::vector<std::string> args) {
@@ -248,9 +249,9 @@ std::string ClaimCliTest::smtp_dir_, ClaimCliTest::db_, ClaimCliTest::poller_con
 
 TEST_F(ClaimCliTest, AFaintCopiesComplaintFlagsTheOutlyingDensityAgainstSameModelPeers) {
   const auto started = std::chrono::steady_clock::now();
-  CommandResult r = Claim({"--customer", Claimed().customer, "--device", Claimed().serial,
-                           "--symptom", "Copies come out faint since Monday / コピーがかすれる",
-                           "--format", "json"});
+  CommandResult r =
+      Claim({"--customer", Claimed().customer, "--device", Claimed().serial, "--symptom",
+             "Copies come out faint since Monday / コピーがかすれる", "--format", "json"});
   const auto wall = std::chrono::steady_clock::now() - started;
   // Two peers are dead: the claim is complete all the same (the claimed
   // device answered), so the exit status is 0.
@@ -403,12 +404,12 @@ TEST_F(ClaimCliTest, AnUnmatchedSymptomListsTheClosestCategoriesAndStoresNothing
 
 TEST_F(ClaimCliTest, AClaimFileNamesTheDeviceByTargetAndIndex) {
   const std::string file = dir_->File("claim-file.xml");
-  WriteTextFile(file, fmt::format(R"(<claim customer="{}" device="127.0.0.1:{}:{}">
+  WriteTextFile(file,
+                fmt::format(R"(<claim customer="{}" device="127.0.0.1:{}:{}">
   <symptom>Paper jam in tray 2 / 紙詰まり</symptom>
 </claim>
 )",
-                                  Claimed().customer, PortOf(fleet_->claimed),
-                                  Claimed().device_index));
+                            Claimed().customer, PortOf(fleet_->claimed), Claimed().device_index));
   CommandResult r = Claim({"--file", file, "--no-mail", "--format", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   json claim = ParseJson(r.output);
