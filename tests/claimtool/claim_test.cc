@@ -72,11 +72,9 @@ TEST(ComputeClaimStatsTest, OneStatisticPerItemAndInstanceOverAnsweringPeersOnly
   std::vector<const ItemDef*> items = {&trays};
   // Device 1 claimed; 2, 3, 4 answered; 5 did not (its stale values, if any
   // slipped in, must not count).
-  std::vector<store::ClaimDeviceRecord> devices = {Device(1, "claimed", true),
-                                                   Device(2, "peer", true),
-                                                   Device(3, "peer", true),
-                                                   Device(4, "peer", true),
-                                                   Device(5, "peer", false)};
+  std::vector<store::ClaimDeviceRecord> devices = {
+      Device(1, "claimed", true), Device(2, "peer", true), Device(3, "peer", true),
+      Device(4, "peer", true), Device(5, "peer", false)};
   std::vector<store::ClaimValueRecord> values = {
       Number(1, "tray-copies", "1", 100), Number(1, "tray-copies", "2", 900),
       Number(2, "tray-copies", "1", 110), Number(2, "tray-copies", "2", 200),
@@ -110,10 +108,9 @@ TEST(ComputeClaimStatsTest, RefusedValuesCountNowhere) {
   garbage.device_id = 5;
   garbage.item = "density";
   garbage.problem = "expected a number, got OCTET STRING of 3 bytes (0x6e2f61)";
-  std::vector<store::ClaimValueRecord> values = {Number(1, "density", "", 10),
-                                                 Number(2, "density", "", 11),
-                                                 Number(3, "density", "", 12),
-                                                 Number(4, "density", "", 13), garbage};
+  std::vector<store::ClaimValueRecord> values = {
+      Number(1, "density", "", 10), Number(2, "density", "", 11), Number(3, "density", "", 12),
+      Number(4, "density", "", 13), garbage};
   auto stats = ComputeClaimStats(items, devices, values, {});
   ASSERT_EQ(stats.size(), 1u);
   EXPECT_EQ(stats[0].n, 3);
@@ -123,9 +120,9 @@ TEST(ComputeClaimStatsTest, RefusedValuesCountNowhere) {
 TEST(ComputeClaimStatsTest, TextItemsComparePeersMostCommonValue) {
   ItemDef firmware = Item("firmware", ValueType::kText);
   std::vector<const ItemDef*> items = {&firmware};
-  std::vector<store::ClaimDeviceRecord> devices = {
-      Device(1, "claimed", true), Device(2, "peer", true), Device(3, "peer", true),
-      Device(4, "peer", true)};
+  std::vector<store::ClaimDeviceRecord> devices = {Device(1, "claimed", true),
+                                                   Device(2, "peer", true), Device(3, "peer", true),
+                                                   Device(4, "peer", true)};
   std::vector<store::ClaimValueRecord> values = {
       Text(1, "firmware", "1.0.2"), Text(2, "firmware", "2.1.0"), Text(3, "firmware", "2.1.0"),
       Text(4, "firmware", "2.0.9")};
@@ -142,12 +139,12 @@ TEST(ComputeClaimStatsTest, TextItemsComparePeersMostCommonValue) {
 TEST(ComputeClaimStatsTest, CountersAreComparedPerDayFromHistoryIncludingPeersDeadNow) {
   ItemDef copies = Item("copies", ValueType::kNumber, "pages");
   std::vector<const ItemDef*> items = {&copies};
-  std::vector<store::ClaimDeviceRecord> devices = {
-      Device(1, "claimed", true), Device(2, "peer", true), Device(3, "peer", true),
-      Device(4, "peer", false)};
-  std::vector<store::ClaimValueRecord> values = {
-      Number(1, "copies", "1", 500000), Number(2, "copies", "1", 100000),
-      Number(3, "copies", "1", 200000)};
+  std::vector<store::ClaimDeviceRecord> devices = {Device(1, "claimed", true),
+                                                   Device(2, "peer", true), Device(3, "peer", true),
+                                                   Device(4, "peer", false)};
+  std::vector<store::ClaimValueRecord> values = {Number(1, "copies", "1", 500000),
+                                                 Number(2, "copies", "1", 100000),
+                                                 Number(3, "copies", "1", 200000)};
   // Device 4 is dead now but its history counts; device 99 is no peer.
   std::vector<ItemRates> rates = {
       {"copies", {{1, 900.0, 30}, {2, 300.0, 30}, {3, 310.0, 28}, {4, 290.0, 30}, {99, 1e6, 30}}}};
@@ -168,9 +165,9 @@ TEST(ComputeClaimStatsTest, CountersAreComparedPerDayFromHistoryIncludingPeersDe
 TEST(ComputeClaimStatsTest, AClaimedDeviceWithoutAnswerStillGetsPeerFigures) {
   ItemDef density = Item("density", ValueType::kNumber);
   std::vector<const ItemDef*> items = {&density};
-  std::vector<store::ClaimDeviceRecord> devices = {
-      Device(1, "claimed", false), Device(2, "peer", true), Device(3, "peer", true),
-      Device(4, "peer", true)};
+  std::vector<store::ClaimDeviceRecord> devices = {Device(1, "claimed", false),
+                                                   Device(2, "peer", true), Device(3, "peer", true),
+                                                   Device(4, "peer", true)};
   std::vector<store::ClaimValueRecord> values = {
       Number(2, "density", "", 11), Number(3, "density", "", 12), Number(4, "density", "", 13)};
   auto stats = ComputeClaimStats(items, devices, values, {});
@@ -183,7 +180,8 @@ TEST(ComputeClaimStatsTest, AClaimedDeviceWithoutAnswerStillGetsPeerFigures) {
 
 TEST(ClaimFileTest, ReadsCustomerDeviceCategoryAndSymptom) {
   testing::TempDir dir;
-  testing::WriteTextFile(dir.File("c.xml"), R"(<claim customer="cust-01" device="SN-1" max-peers="20">
+  testing::WriteTextFile(dir.File("c.xml"),
+                         R"(<claim customer="cust-01" device="SN-1" max-peers="20">
   <symptom>Paper jam in tray 2 / 紙詰まり</symptom>
 </claim>
 )");
@@ -197,7 +195,8 @@ TEST(ClaimFileTest, ReadsCustomerDeviceCategoryAndSymptom) {
 
 TEST(ClaimFileTest, AMissingDeviceOrAnUnknownFieldNamesFileAndLine) {
   testing::TempDir dir;
-  testing::WriteTextFile(dir.File("c.xml"), "<claim customer=\"c\">\n  <symptom>x</symptom>\n</claim>\n");
+  testing::WriteTextFile(dir.File("c.xml"),
+                         "<claim customer=\"c\">\n  <symptom>x</symptom>\n</claim>\n");
   auto r = LoadClaimFile(dir.File("c.xml"));
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("c.xml:1:"));

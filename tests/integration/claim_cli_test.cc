@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/agent_env.h"
 #include "tests/support/claim_fleet.h"
 #include "tests/support/fleet.h"
 #include "tests/support/peripheral_fleet.h"
@@ -429,6 +430,124 @@ TEST_F(ClaimCliTest, TheTerminalTableMarksTheLikelyCause) {
   EXPECT_THAT(r.output, HasSubstr("likely cause"));
   EXPECT_THAT(r.output, HasSubstr("Image density measurement"));
   EXPECT_THAT(r.output, Not(HasSubstr("\x1b")));
+}
+
+// Storage devices served by the real periscope-subagent under a private
+// snmpd over AgentX, polled by periscope-poller: a backup complaint about one
+// disk array compared with four arrays of the same model on the same host.
+// The backup items are the subagent's configured <item>s; the expected
+// figures come from the values configured here.
+TEST(ClaimStorageTest, ABackupComplaintComparesTheSubagentsItemsWithSameModelArrays) {
+  TempDir dir;
+  Snmpd snmpd(dir);
+  const std::vector<int> age_s = {900000, 86000, 85000, 87000, 86500};  // device 1 claimed
+  const std::vector<std::string> result = {"failed: tape 3 offline", "ok", "ok", "ok",
+                                           "ok (1 file skipped)"};
+  std::string devices;
+  for (size_t i = 0; i < age_s.size(); ++i) {
+    devices += fmt::format(R"(  <device index="{0}" type="diskArray">
+    <model>PSA-2000</model>
+    <serial-number>SN-S{0}</serial-number>
+    <mount>/</mount>
+    <item name="backup.last-result" value="{1}"/>
+    <item name="backup.age-s" value="{2}" unit="s"/>
+  </device>
+)",
+                           i + 1, result[i], age_s[i]);
+  }
+  devices += R"(  <device index="6" type="diskArray">
+    <model>PSA-9000</model>
+    <serial-number>SN-OTHER</serial-number>
+    <mount>/</mount>
+    <item name="backup.age-s" value="1" unit="s"/>
+  </device>
+)";
+  const std::string subagent_config = dir.File("subagent.xml");
+  WriteTextFile(subagent_config,
+                SubagentConfigXml(snmpd.agentx_socket(), dir.File("state"), 1, 2, devices));
+  Subagent subagent(dir, subagent_config);
+  ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
+  subagent.Start();
+  const std::string db = dir.File("s.db");
+  const std::string poller_config = dir.File("poller.xml");
+  WriteTextFile(poller_config, fmt::format(R"(<periscope-poller>
+  <database path="{}"/>
+  <polling timeout-ms="1000" retries="1"/>
+  <profile name="v2" version="2c" community="{}"/>
+</periscope-poller>
+)",
+                                           db, kRoCommunity));
+  ::chmod(poller_config.c_str(), 0600);
+  WriteTextFile(dir.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
+  WriteTextFile(dir.File("customers.csv"),
+                "user_id,name,contact_person,email,phone,address,sales_email\n"
+                "cust-s,Storage Customer,,,,,sales@v.example\n");
+  WriteTextFile(dir.File("targets.csv"), fmt::format("address,port,profile,customer_user_id\n"
+                                                     "127.0.0.1,{},v2,cust-s\n",
+                                                     snmpd.port()));
+  ASSERT_EQ(RunCommand({StoreBinary(), "--db", db, "init"}).exit_code, 0);
+  for (const char* what : {"staff", "customers", "targets"}) {
+    CommandResult r = RunCommand(
+        {StoreBinary(), "--db", db, "import", what, dir.File(std::string(what) + ".csv")});
+    ASSERT_EQ(r.exit_code, 0) << what << ": " << r.output;
+  }
+  // The subagent serves its devices once it has sampled; poll until all six
+  // are stored.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        RunCommand({PollerBinary(), "-c", poller_config});
+        CommandResult h =
+            RunCommand({StoreBinary(), "--db", db, "history", "--customer", "cust-s"});
+        return h.output.find("SN-OTHER") != std::string::npos &&
+               h.output.find("SN-S5") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << subagent.Log() << snmpd.Log();
+
+  const std::string claim_config = dir.File("claim.xml");
+  WriteTextFile(claim_config,
+                fmt::format(R"(<periscope-claim>
+  <database path="{}"/>
+  <poller config="{}"/>
+  <rules path="{}/etc/claim-rules.xml"/>
+  <output dir="{}"/>
+  <mail directory="{}"/>
+</periscope-claim>
+)",
+                            db, poller_config, SourceDir(), dir.File("pages"), dir.File("mail")));
+  CommandResult r = RunCommand(
+      {ClaimBinary(), "--config", claim_config, "--customer", "cust-s", "--device", "SN-S1",
+       "--symptom", "Last night's backup did not finish / バックアップが失敗", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  json claim = ParseJson(r.output);
+  ASSERT_TRUE(claim.is_object()) << r.output;
+  EXPECT_EQ(claim["claim"]["category"], "backup-failure");
+  EXPECT_EQ(claim["claim"]["in_charge"]["email"], "storage-support@vendor.example");
+  ASSERT_EQ(claim["devices"].size(), age_s.size()) << "PSA-9000 is no peer";
+  for (const json& d : claim["devices"]) EXPECT_NE(d["serial_number"], "SN-OTHER");
+
+  std::vector<double> peers(age_s.begin() + 1, age_s.end());
+  Expected e = Compute(age_s[0], peers);
+  const json* age = FindStat(claim, "backup-age", "");
+  ASSERT_NE(age, nullptr) << claim["stats"].dump();
+  EXPECT_EQ((*age)["n"].get<size_t>(), e.n);
+  EXPECT_NEAR((*age)["claimed_number"].get<double>(), age_s[0], 1e-9);
+  EXPECT_NEAR((*age)["mean"].get<double>(), e.mean, 1e-9);
+  EXPECT_NEAR((*age)["median"].get<double>(), e.median, 1e-9);
+  EXPECT_NEAR((*age)["sd"].get<double>(), e.sd, 1e-9);
+  EXPECT_NEAR((*age)["z"].get<double>(), e.z, 1e-9);
+  EXPECT_TRUE((*age)["flagged"].get<bool>());
+
+  const json* last = FindStat(claim, "backup-last-result", "");
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ((*last)["claimed_text"], result[0]);
+  EXPECT_EQ((*last)["most_common"], "ok");
+  EXPECT_EQ((*last)["most_common_count"].get<int>(), 3);
+  EXPECT_TRUE((*last)["differs"].get<bool>());
+
+  // The mail to the storage desk went to the .eml directory (no SMTP set).
+  CommandResult listed = RunCommand({"/bin/ls", dir.File("mail")});
+  EXPECT_THAT(listed.output, HasSubstr(".eml"));
 }
 
 }  // namespace
