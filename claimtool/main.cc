@@ -47,7 +47,7 @@ namespace claimtool = periscope::claimtool;
 namespace store = periscope::store;
 
 constexpr const char* kHelp =
-    "usage: periscope-claim [--config FILE] [--db PATH] [--rules FILE] COMMAND ...\n"
+    "usage: periscope-claim [-c|--config FILE] [--db PATH] [--rules FILE] COMMAND ...\n"
     "\n"
     "From a customer's complaint, reads the maintenance items it needs from the\n"
     "claimed device and from other customers' devices of the same model, compares\n"
@@ -66,7 +66,7 @@ constexpr const char* kHelp =
     "  check-rules [FILE]           check a rule file (default: the configured one)\n"
     "\n"
     "options:\n"
-    "  --config FILE   default " PERISCOPE_SYSCONFDIR
+    "  -c, --config FILE  default " PERISCOPE_SYSCONFDIR
     "/periscope-claim.xml (built-in defaults when absent)\n"
     "  --db PATH       the store (overrides the config)\n"
     "  --rules FILE    the claim rules (overrides the config)\n"
@@ -198,9 +198,10 @@ int Main(int argc, char** argv) {
       std::fputs(kHelp, stdout);
       return kExitOk;
     }
-    if ((a == "--config" || a == "--db" || a == "--rules") && i + 1 < all.size()) {
-      (a == "--config" ? config_path : a == "--db" ? db_override : rules_override) = all[++i];
-      if (a == "--config") config_given = true;
+    const bool config_flag = a == "--config" || a == "-c";
+    if ((config_flag || a == "--db" || a == "--rules") && i + 1 < all.size()) {
+      (config_flag ? config_path : a == "--db" ? db_override : rules_override) = all[++i];
+      if (config_flag) config_given = true;
       continue;
     }
     break;
