@@ -71,19 +71,11 @@ ClaimConfig DefaultClaimConfig(const std::string& sysconfdir, const std::string&
 
 Result<ClaimConfig> ParseClaimConfig(std::string content, const std::string& name,
                                      ClaimConfig defaults) {
-  auto xml = XmlConfig::LoadString(std::move(content), name);
-  if (!xml.ok()) return xml.status();
-  ClaimConfig out = std::move(defaults);
-  PERISCOPE_RETURN_IF_ERROR(Load(**xml, DirName(name), &out));
-  return out;
+  return ParseConfigText(std::move(content), name, std::move(defaults), Load);
 }
 
 Result<ClaimConfig> LoadClaimConfig(const std::string& path, ClaimConfig defaults) {
-  auto xml = XmlConfig::LoadFile(path);
-  if (!xml.ok()) return xml.status();
-  ClaimConfig out = std::move(defaults);
-  PERISCOPE_RETURN_IF_ERROR(Load(**xml, DirName(path), &out));
-  return out;
+  return LoadConfigFile(path, std::move(defaults), Load);
 }
 
 }  // namespace periscope::claimtool

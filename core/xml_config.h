@@ -19,6 +19,7 @@
 
 #include <pugixml.hpp>
 
+#include "core/files.h"
 #include "core/status.h"
 
 namespace periscope {
@@ -86,6 +87,26 @@ class XmlConfig {
   std::vector<size_t> line_starts_;
   pugi::xml_document doc_;
 };
+
+// A tool's config from text named `name` (ParseConfigText) or from the file
+// `path` (LoadConfigFile), over `defaults`: `load(xml, base_dir, &config)`
+// fills it, resolving relative paths against base_dir, the directory of the
+// name or path.
+template <typename Config, typename Load>
+Result<Config> ParseConfigText(std::string content, const std::string& name, Config defaults,
+                               Load load) {
+  auto xml = XmlConfig::LoadString(std::move(content), name);
+  if (!xml.ok()) return xml.status();
+  PERISCOPE_RETURN_IF_ERROR(load(**xml, DirName(name), &defaults));
+  return defaults;
+}
+template <typename Config, typename Load>
+Result<Config> LoadConfigFile(const std::string& path, Config defaults, Load load) {
+  auto xml = XmlConfig::LoadFile(path);
+  if (!xml.ok()) return xml.status();
+  PERISCOPE_RETURN_IF_ERROR(load(**xml, DirName(path), &defaults));
+  return defaults;
+}
 
 }  // namespace periscope
 

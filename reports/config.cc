@@ -98,19 +98,11 @@ ReportConfig DefaultReportConfig(const std::string& sysconfdir, const std::strin
 
 Result<ReportConfig> ParseReportConfig(std::string content, const std::string& name,
                                        ReportConfig defaults) {
-  auto xml = XmlConfig::LoadString(std::move(content), name);
-  if (!xml.ok()) return xml.status();
-  ReportConfig out = std::move(defaults);
-  PERISCOPE_RETURN_IF_ERROR(Load(**xml, DirName(name), &out));
-  return out;
+  return ParseConfigText(std::move(content), name, std::move(defaults), Load);
 }
 
 Result<ReportConfig> LoadReportConfig(const std::string& path, ReportConfig defaults) {
-  auto xml = XmlConfig::LoadFile(path);
-  if (!xml.ok()) return xml.status();
-  ReportConfig out = std::move(defaults);
-  PERISCOPE_RETURN_IF_ERROR(Load(**xml, DirName(path), &out));
-  return out;
+  return LoadConfigFile(path, std::move(defaults), Load);
 }
 
 }  // namespace periscope::reports

@@ -12,6 +12,7 @@
 #include "reports/report_html.h"
 #include "tests/reports/peripheral_fixture.h"
 #include "tests/reports/report_fixture.h"
+#include "tests/support/html_checks.h"
 
 namespace periscope::reports {
 namespace {
@@ -23,20 +24,7 @@ using testing::kHostile;
 
 constexpr uint32_t kToday = 20270104;
 
-size_t Count(const std::string& haystack, const std::string& needle) {
-  size_t n = 0;
-  for (size_t pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+constexpr auto Count = periscope::testing::CountOccurrences;
 
 DeviceView ViewOf(store::DeviceHistory h, int64_t device_id) {
   DeviceView v;
@@ -120,7 +108,7 @@ TEST(PeripheralReport, EachKindHasTheChartsThatSuitIt) {
 
 TEST(PeripheralReport, HostileDeviceStringsAreEscapedEverywhere) {
   std::string html = RenderCustomerHtml(MixedFleetReport(true));
-  std::string lower = Lower(html);
+  std::string lower = AsciiLower(html);
   EXPECT_EQ(lower.find("<script"), std::string::npos);
   EXPECT_EQ(lower.find("<img"), std::string::npos);
   EXPECT_EQ(Count(html, "</script"), 0u);
