@@ -230,6 +230,14 @@ Result<ClaimOutcome> RunClaim(const ClaimConfig& config, const ClaimRules& rules
                               const ClaimDeps& deps) {
   const Clock& clock = *deps.clock;
   const auto started = std::chrono::steady_clock::now();
+  if (request.symptom.size() > kMaxSymptomBytes) {
+    return InvalidArgumentError(fmt::format("symptom: at most {} bytes, got {}", kMaxSymptomBytes,
+                                            request.symptom.size()));
+  }
+  if (request.customer.size() > 255 || request.device.size() > 255 ||
+      request.category.size() > 64) {
+    return InvalidArgumentError("customer, device (at most 255 bytes) or category (64) too long");
+  }
   auto reader = store::Db::OpenReader(config.database);
   if (!reader.ok()) return reader.status();
   store::Db& rdb = **reader;

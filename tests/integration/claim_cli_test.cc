@@ -442,6 +442,13 @@ TEST_F(ClaimCliTest, AnUnmatchedSymptomListsTheClosestCategoriesAndStoresNothing
   EXPECT_EQ(after.output, before.output);
 }
 
+TEST_F(ClaimCliTest, AnOversizedSymptomIsRefusedNamingItsBound) {
+  CommandResult r = Claim({"--customer", Claimed().customer, "--device", Claimed().serial,
+                           "--symptom", std::string(5000, 'x') + " faint"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("symptom: at most 2000 bytes"));
+}
+
 TEST_F(ClaimCliTest, AClaimFileNamesTheDeviceByTargetAndIndex) {
   const std::string file = dir_->File("claim-file.xml");
   WriteTextFile(file,
