@@ -231,8 +231,8 @@ Result<ClaimOutcome> RunClaim(const ClaimConfig& config, const ClaimRules& rules
   const Clock& clock = *deps.clock;
   const auto started = std::chrono::steady_clock::now();
   if (request.symptom.size() > kMaxSymptomBytes) {
-    return InvalidArgumentError(fmt::format("symptom: at most {} bytes, got {}", kMaxSymptomBytes,
-                                            request.symptom.size()));
+    return InvalidArgumentError(
+        fmt::format("symptom: at most {} bytes, got {}", kMaxSymptomBytes, request.symptom.size()));
   }
   if (request.customer.size() > 255 || request.device.size() > 255 ||
       request.category.size() > 64) {
