@@ -111,8 +111,8 @@ TEST(ClaimBrowserTest, PageAndMailRenderEveryRowWithoutConsoleErrors) {
   for (const char* name : {"claim", "claim-mail"}) {
     const std::string shot = artefacts + "/" + name + ".png";
     std::filesystem::remove(shot);
-    argv.insert(argv.end(), {"--page", dir.File(std::string(name) + ".html"), shot,
-                             std::to_string(rows), "0"});
+    argv.insert(argv.end(),
+                {"--page", dir.File(std::string(name) + ".html"), shot, std::to_string(rows), "0"});
   }
   pt::Process check(argv, dir.File("browser_check.log"));
   const int exit_code = check.Wait(std::chrono::seconds(60));

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -667,10 +668,15 @@ bool PeripheralSim::Serve(std::vector<SimPeripheralAgent> agents) {
     WriteTextFile(fmt::format("{}/1.3.6.1.6.1.1.{}.snmprec", data, i),
                   PeripheralSnmprec(agents_[i], SysName(i)));
   }
-  size_t per = (agents_.size() + processes_ - 1) / processes_;
-  for (size_t p = 0; p < processes_; ++p) {
-    size_t first = p * per;
-    if (first >= agents_.size()) break;
+  // A port found free can be taken by another process before snmpsimd (a
+  // Python start-up later) binds it; then snmpsimd exits with "Address already
+  // in use". Its agents are started again, on new ports in the first
+  // generation (no target knows them yet), on the same ports (after a pause)
+  // in later ones.
+  const size_t per = (agents_.size() + processes_ - 1) / processes_;
+  const size_t used = (agents_.size() + per - 1) / per;
+  auto start = [&](size_t p, int attempt) {
+    const size_t first = p * per;
     std::vector<std::string> argv;
     if (::geteuid() == 0) {
       argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"};
@@ -684,26 +690,44 @@ bool PeripheralSim::Serve(std::vector<SimPeripheralAgent> agents) {
     for (size_t i = first; i < std::min(first + per, agents_.size()); ++i) {
       argv.push_back(fmt::format("--agent-udpv4-endpoint=127.0.0.1:{}", agents_[i].port));
     }
-    running_.push_back(std::make_unique<Process>(
-        argv, dir_.File(fmt::format("periph-sim-{}-{}.log", generation_, p))));
-  }
+    return std::make_unique<Process>(
+        argv, dir_.File(fmt::format("periph-sim-{}-{}-{}.log", generation_, p, attempt)));
+  };
+  for (size_t p = 0; p < used; ++p) running_.push_back(start(p, 0));
   for (size_t i = 0; i < agents_.size(); ++i) {
-    auto client = snmp::SnmpClient::Open(fmt::format("udp:127.0.0.1:{}", agents_[i].port),
-                                         snmp::Credentials{"public", "", "", ""}, 300, 0);
-    if (!client.ok()) {
-      error_ = client.status().message();
-      return false;
-    }
+    const size_t p = i / per;
     const std::string want = SysName(i);
-    bool up = WaitFor(
-        [&] {
-          snmp::Response r = (*client)->Get({{1, 3, 6, 1, 2, 1, 1, 5, 0}});
-          return !r.timeout && r.varbinds.size() == 1 && r.varbinds[0].octets == want;
-        },
-        std::chrono::seconds(60));
-    if (!up) {
-      error_ = fmt::format("port {} did not answer with {} within 60 s", agents_[i].port, want);
-      return false;
+    for (int attempt = 0;; ++attempt) {
+      auto client = snmp::SnmpClient::Open(fmt::format("udp:127.0.0.1:{}", agents_[i].port),
+                                           snmp::Credentials{"public", "", "", ""}, 300, 0);
+      if (!client.ok()) {
+        error_ = client.status().message();
+        return false;
+      }
+      bool up = false;
+      WaitFor(
+          [&] {
+            snmp::Response r = (*client)->Get({{1, 3, 6, 1, 2, 1, 1, 5, 0}});
+            up = !r.timeout && r.varbinds.size() == 1 && r.varbinds[0].octets == want;
+            return up || !running_[p]->Running();
+          },
+          std::chrono::seconds(60));
+      if (up) break;
+      const std::string log = running_[p]->Log();
+      if (running_[p]->Running() || log.find("Address already in use") == std::string::npos ||
+          attempt >= 4) {
+        error_ = fmt::format("port {} did not answer with {} within 60 s\n{}", agents_[i].port,
+                             want, log);
+        return false;
+      }
+      for (size_t k = p * per; k < std::min((p + 1) * per, agents_.size()); ++k) {
+        if (generation_ == 1) {
+          ports_[k] = FreeUdpPort();
+          agents_[k].port = ports_[k];
+        }
+      }
+      if (generation_ > 1) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      running_[p] = start(p, attempt + 1);
     }
   }
   return true;
@@ -716,9 +740,7 @@ void PeripheralSim::Stop() {
 
 std::string PeripheralSim::Log() const {
   std::string out = error_.empty() ? "" : "peripheral sim: " + error_ + "\n";
-  for (size_t p = 0; p < processes_; ++p) {
-    out += ReadTextFile(dir_.File(fmt::format("periph-sim-{}-{}.log", generation_, p)));
-  }
+  for (const auto& process : running_) out += process->Log();
   return out;
 }
 
