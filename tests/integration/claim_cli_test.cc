@@ -15,6 +15,7 @@
 #include <numeric>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -440,6 +441,42 @@ TEST_F(ClaimCliTest, AnUnmatchedSymptomListsTheClosestCategoriesAndStoresNothing
   EXPECT_THAT(r.output, HasSubstr("paper-jam"));
   CommandResult after = Claim({"list", "--format", "json"});
   EXPECT_EQ(after.output, before.output);
+}
+
+TEST_F(ClaimCliTest, AMailThatCannotBeSentStaysQueuedAndGoesWithTheNextClaim) {
+  // The same claim config but an SMTP port where nothing listens, retrying
+  // after 1 s.
+  const std::string down_config = dir_->File("claim-smtp-down.xml");
+  std::string text = ReadTextFile(claim_config_);
+  const std::string url = smtp_->url();
+  text.replace(text.find(url), url.size(), fmt::format("smtp://127.0.0.1:{}", FreeTcpPort()));
+  text.replace(text.find("from-name="), 0, "first-retry-delay-s=\"1\" ");
+  WriteTextFile(down_config, text);
+  const size_t before = smtp_->ReceivedCount();
+  CommandResult down =
+      RunCommand({ClaimBinary(), "--config", down_config, "--customer", Claimed().customer,
+                  "--device", Claimed().serial, "--category", "supplies", "--format", "json"});
+  EXPECT_EQ(down.exit_code, 1) << down.output;
+  EXPECT_THAT(down.output, HasSubstr("to retry later"));
+  const json queued = ParseJson(down.output);
+  ASSERT_TRUE(queued.is_object()) << down.output;
+  EXPECT_FALSE(queued["claim"]["outbox_id"].is_null()) << "stored and queued all the same";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  CommandResult next = Claim({"--customer", Claimed().customer, "--device", Claimed().serial,
+                              "--category", "paper-jam", "--format", "json"});
+  ASSERT_EQ(next.exit_code, 0) << next.output;
+  const json sent = ParseJson(next.output);
+  ASSERT_TRUE(
+      WaitFor([&] { return smtp_->ReceivedCount() >= before + 2; }, std::chrono::seconds(10)));
+  std::vector<ReceivedMail> mails = smtp_->Received();
+  std::vector<std::string> subjects;
+  for (size_t i = before; i < mails.size(); ++i) {
+    for (const json* c : {&queued, &sent}) {
+      const std::string tag = fmt::format("claim #{}]", (*c)["claim"]["id"].get<int64_t>());
+      if (mails[i].data.find(tag) != std::string::npos) subjects.push_back(tag);
+    }
+  }
+  EXPECT_EQ(subjects.size(), 2u) << "both claims' mails arrived, each once";
 }
 
 TEST_F(ClaimCliTest, AnOversizedSymptomIsRefusedNamingItsBound) {
