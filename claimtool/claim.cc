@@ -13,6 +13,7 @@
 #include "claimtool/render.h"
 #include "claimtool/stats.h"
 #include "core/files.h"
+#include "core/strings.h"
 #include "core/xml_config.h"
 #include "mail/message.h"
 #include "mail/settings.h"
@@ -25,10 +26,7 @@ namespace {
 
 constexpr size_t kMaxSymptomBytes = 2000;
 
-std::string Endpoint(const store::ClaimDevice& d) {
-  return d.address.find(':') != std::string::npos ? fmt::format("[{}]:{}", d.address, d.port)
-                                                  : fmt::format("{}:{}", d.address, d.port);
-}
+std::string Endpoint(const store::ClaimDevice& d) { return HostPort(d.address, d.port); }
 
 // "SN1 (CPY-6000, printer, 127.0.0.1:1161 #1)" for messages.
 std::string DescribeDevice(const store::ClaimDevice& d) {

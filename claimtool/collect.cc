@@ -219,10 +219,7 @@ Subtree(const std::vector<const VarBind*>& sorted, const Oid& prefix) {
   return {begin, end};
 }
 
-std::string Endpoint(const store::ClaimDevice& d) {
-  if (d.address.find(':') != std::string::npos) return fmt::format("[{}]:{}", d.address, d.port);
-  return fmt::format("{}:{}", d.address, d.port);
-}
+std::string Endpoint(const store::ClaimDevice& d) { return HostPort(d.address, d.port); }
 
 template <typename Duration>
 std::chrono::seconds CeilSeconds(Duration d) {

@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 
@@ -164,6 +166,11 @@ std::string AsciiLower(std::string_view s) {
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
   }
   return out;
+}
+
+std::string HostPort(std::string_view host, int port) {
+  return host.find(':') != std::string_view::npos ? fmt::format("[{}]:{}", host, port)
+                                                  : fmt::format("{}:{}", host, port);
 }
 
 }  // namespace periscope

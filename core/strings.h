@@ -50,6 +50,9 @@ std::string CleanText(std::string_view s, char control_replacement);
 // `s` with ASCII upper-case letters made lower-case; other bytes unchanged.
 std::string AsciiLower(std::string_view s);
 
+// "host:port", an IPv6 literal (any host with a ':') in brackets: "[::1]:161".
+std::string HostPort(std::string_view host, int port);
+
 }  // namespace periscope
 
 #endif  // PERISCOPE_CORE_STRINGS_H_

@@ -22,6 +22,7 @@
 // clang-format on
 
 #include "core/snmp/netsnmp_env.h"
+#include "core/strings.h"
 
 namespace periscope::poller {
 namespace {
@@ -438,9 +439,7 @@ class Runner {
     auto d = std::make_unique<Device>();
     d->job = job;
     d->options = &options_;
-    d->name = address.ipv6 && job->host == address.numeric
-                  ? fmt::format("[{}]:{}", job->host, job->port)
-                  : fmt::format("{}:{}", job->host, job->port);
+    d->name = HostPort(job->host, job->port);
     d->peer = PeerSpec(address, job->port);
     d->started = Clock::now();
     d->deadline = d->started + options_.device_deadline;
