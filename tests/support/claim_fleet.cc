@@ -105,7 +105,12 @@ ClaimFleet MakeClaimFleet(const ClaimFleetSpec& spec) {
   ClaimFleet fleet;
   size_t position = 0;
   ClaimCopier claimed = MakeCopier(kClaimModelA, spec.seed, position++, customers[0]);
-  claimed.density = ClaimCentre(kClaimModelA).density + kClaimedDensityOffset;
+  // Only the density stands out: the other settings sit at the model's centre.
+  const ClaimModelCentre centre = ClaimCentre(kClaimModelA);
+  claimed.density = centre.density + kClaimedDensityOffset;
+  claimed.exposure = centre.exposure;
+  claimed.auto_density = centre.auto_density;
+  claimed.drum_charge = centre.drum_charge;
   claimed.firmware = "6.2.1";
   fleet.copiers.push_back(std::move(claimed));
   for (size_t i = 0; i < spec.model_a_peers; ++i) {

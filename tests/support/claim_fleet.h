@@ -93,7 +93,8 @@ struct ClaimFleetSpec {
 
 // Centre of a model's settings; peers are spread deterministically around it
 // (density +-3, exposure +-1, drum charge +-20), the claimed device's density
-// is kClaimedDensityOffset above its model's centre.
+// is kClaimedDensityOffset above its model's centre and its other settings are
+// the centre's.
 struct ClaimModelCentre {
   int32_t density = 0, exposure = 0, auto_density = 0, drum_charge = 0;
   size_t trays = 0;
