@@ -58,80 +58,13 @@ poller="${build}/poller/periscope-poller"
 store_bin="${build}/store/periscope-store"
 fleet_gen="${build}/bench/fleet_gen"
 rules="${here}/../etc/claim-rules.xml"
-for bin in "$claim_bin" "$poller" "$store_bin" "$fleet_gen"; do
-  if [[ ! -x "$bin" ]]; then
-    echo "claim_bench: $bin not found; build first, e.g.:" >&2
-    echo "  cmake --preset release && cmake --build --preset release \\" >&2
-    echo "    --target periscope-claim periscope-poller periscope-store fleet_gen" >&2
-    exit 2
-  fi
-done
-for tool in snmpsimd snmpget python3 /usr/bin/time; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "claim_bench: $tool not found (Debian packages: snmpsim, snmp, python3, time)" >&2
-    exit 2
-  fi
-done
+bench_name=claim_bench
+# shellcheck source=bench/bench_lib.sh
+source "$here/bench_lib.sh"
+require_bins "cmake --preset release && cmake --build --preset release --target periscope-claim periscope-poller periscope-store fleet_gen" \
+  "$claim_bin" "$poller" "$store_bin" "$fleet_gen"
+require_tools "snmpsim, snmp, python3, time" snmpsimd snmpget python3 /usr/bin/time
 
-exec 3>&2
-log() { echo "claim_bench: $*" >&3; }
-
-# ---- processes and clean-up (as bench/peripheral_bench.sh) ----
-work=$(mktemp -d "${TMPDIR:-/tmp}/claim_bench.XXXXXX")
-chmod 755 "$work"  # snmpsimd runs as nobody and reads the fleet data in here
-pids=()
-descendants() {
-  local child
-  for child in $(pgrep -P "$1" 2>/dev/null); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-stop_tree() {
-  local pid=$1 all
-  all="$(descendants "$pid") $pid"
-  # shellcheck disable=SC2086
-  kill -TERM $all 2>/dev/null || true
-}
-wait_gone() {
-  local pid=$1
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do stop_tree "$pid"; done
-  for pid in "${pids[@]}"; do wait_gone "$pid"; done
-  wait 2>/dev/null || true
-  pids=()
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_all
-  if [[ "${KEEP:-0}" == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'log terminated; exit 143' TERM
-
-run() {  # in the background, so that Ctrl-C reaches the traps at once
-  "$@" 3>&- &
-  local pid=$! rc=0
-  pids+=("$pid")
-  wait "$pid" || rc=$?
-  local keep=() p
-  for p in "${pids[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
-  pids=("${keep[@]}")
-  return "$rc"
-}
-calc() { awk "BEGIN {printf \"$1\", $2}"; }
-
-export SNMP_PERSISTENT_DIR="$work/client" MIBS=
-mkdir -p "$SNMP_PERSISTENT_DIR"
-as_nobody=()
-if [[ $(id -u) -eq 0 ]]; then as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --); fi
 # One UDP socket per device in flight (bench/README.md, "Poller behaviour").
 if (($(ulimit -n) < 4096)); then ulimit -n 4096 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
 

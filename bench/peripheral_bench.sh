@@ -43,85 +43,13 @@ DAYS=${DAYS:-2}
 poller="${build}/poller/periscope-poller"
 store_bin="${build}/store/periscope-store"
 fleet_gen="${build}/bench/fleet_gen"
-for bin in "$poller" "$store_bin" "$fleet_gen"; do
-  if [[ ! -x "$bin" ]]; then
-    echo "peripheral_bench: $bin not found; build first, e.g.:" >&2
-    echo "  cmake --preset release && cmake --build --preset release" >&2
-    exit 2
-  fi
-done
-for tool in snmpsimd snmpget /usr/bin/time; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "peripheral_bench: $tool not found (Debian packages: snmpsim, snmp, time)" >&2
-    exit 2
-  fi
-done
-
-exec 3>&2
-log() { echo "peripheral_bench: $*" >&3; }
-
-# ---- processes and clean-up (as bench/poller_bench.sh) ----
-work=$(mktemp -d "${TMPDIR:-/tmp}/peripheral_bench.XXXXXX")
-chmod 755 "$work"  # snmpsimd runs as nobody and reads the fleet data in here
-pids=()
-descendants() {
-  local child
-  for child in $(pgrep -P "$1" 2>/dev/null); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-stop_tree() {
-  local pid=$1 all
-  all="$(descendants "$pid") $pid"
-  # shellcheck disable=SC2086
-  kill -TERM $all 2>/dev/null || true
-}
-stop_all() {
-  local pid
-  for pid in "${pids[@]}"; do stop_tree "$pid"; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  pids=()
-}
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  stop_all
-  if [[ "${KEEP:-0}" == 1 ]]; then log "kept $work"; else rm -rf "$work"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'log terminated; exit 143' TERM
-
-run() {  # in the background, so that Ctrl-C reaches the traps at once
-  "$@" 3>&- &
-  local pid=$! rc=0
-  pids+=("$pid")
-  wait "$pid" || rc=$?
-  local keep=() p
-  for p in "${pids[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
-  pids=("${keep[@]}")
-  return "$rc"
-}
-cpu_of() {  # utime+stime in seconds of the given pids
-  local ticks
-  ticks=$(getconf CLK_TCK)
-  for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat"; done |
-    awk -v t="$ticks" '{s += $1} END {printf "%.2f", s / t}'
-}
-json() { sed -n "s/.*\"$2\": *\\([^,}]*\\).*/\\1/p" <<<"$1"; }
-calc() { awk "BEGIN {printf \"$1\", $2}"; }
+bench_name=peripheral_bench
+# shellcheck source=bench/bench_lib.sh
+source "$here/bench_lib.sh"
+require_bins "cmake --preset release && cmake --build --preset release" \
+  "$poller" "$store_bin" "$fleet_gen"
+require_tools "snmpsim, snmp, time" snmpsimd snmpget /usr/bin/time
 tv() { sed -n "s/^\\s*$2: //p" "$1"; }  # tv TIME_V_FILE "User time (seconds)"
-
-export SNMP_PERSISTENT_DIR="$work/client" MIBS=
-mkdir -p "$SNMP_PERSISTENT_DIR"
-as_nobody=()
-if [[ $(id -u) -eq 0 ]]; then as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --); fi
 
 # measure NAME FLEET_GEN_ARGS...: generates a fleet, serves it, polls it once
 # (creating every device; snmpsim indexes each data file on its first

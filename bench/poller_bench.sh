@@ -41,88 +41,12 @@ fleet_gen="${build}/bench/fleet_gen"
 capacity="${build}/bench/agent_capacity"
 relay_bin="${build}/bench/udp_delay_relay"
 ingest="${build}/bench/ingest_bench"
-for bin in "$poller" "$store_bin" "$fleet_gen" "$capacity" "$relay_bin" "$ingest"; do
-  if [[ ! -x "$bin" ]]; then
-    echo "poller_bench: $bin not found; build first, e.g.:" >&2
-    echo "  cmake --preset release && cmake --build --preset release" >&2
-    exit 2
-  fi
-done
-for tool in snmpsimd snmpbulkwalk snmpget /usr/bin/time; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "poller_bench: $tool not found (Debian packages: snmpsim, snmp, time)" >&2
-    exit 2
-  fi
-done
-
-exec 3>&2  # progress goes here even while a command's stderr is redirected
-log() { echo "poller_bench: $*" >&3; }
-
-# ---- processes and clean-up ----
-work=$(mktemp -d "${TMPDIR:-/tmp}/poller_bench.XXXXXX")
-chmod 755 "$work"  # snmpsimd runs as nobody and reads the fleet data in here
-pids=()
-descendants() {
-  local child
-  for child in $(pgrep -P "$1" 2>/dev/null); do
-    descendants "$child"
-    echo "$child"
-  done
-}
-stop_tree() {  # SIGTERM to a process we started and everything below it
-  local pid=$1 all
-  all="$(descendants "$pid") $pid"
-  # shellcheck disable=SC2086
-  kill -TERM $all 2>/dev/null || true
-}
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  for pid in "${pids[@]}"; do stop_tree "$pid"; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  wait 2>/dev/null || true
-  if [[ "${KEEP:-0}" == 1 ]]; then
-    log "kept $work"
-  else
-    rm -rf "$work"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'log interrupted; exit 130' INT
-trap 'log terminated; exit 143' TERM
-
-# Runs "$@" in the background and waits for it, so that Ctrl-C/SIGTERM reach
-# the traps at once (bash runs traps only between foreground commands).
-# Never call it inside $(...): the pid would be recorded in a subshell.
-run() {
-  "$@" 3>&- &
-  local pid=$! rc=0
-  pids+=("$pid")
-  wait "$pid" || rc=$?
-  forget "$pid"
-  return "$rc"
-}
-forget() {  # drops a pid that has exited from the clean-up list
-  local keep=() p
-  for p in "${pids[@]}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done
-  pids=("${keep[@]}")
-}
-
-# utime+stime in seconds of the given pids (from /proc/<pid>/stat).
-cpu_of() {
-  local ticks
-  ticks=$(getconf CLK_TCK)
-  for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat"; done |
-    awk -v t="$ticks" '{s += $1} END {printf "%.2f", s / t}'
-}
-
-kv() { sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"; }     # kv "$line" key
-json() { sed -n "s/.*\"$2\": \\([^,}]*\\).*/\\1/p" <<<"$1"; }  # json "$obj" key
-calc() { awk "BEGIN {printf \"$1\", $2}"; }                     # calc FORMAT EXPR
+bench_name=poller_bench
+# shellcheck source=bench/bench_lib.sh
+source "$here/bench_lib.sh"
+require_bins "cmake --preset release && cmake --build --preset release" \
+  "$poller" "$store_bin" "$fleet_gen" "$capacity" "$relay_bin" "$ingest"
+require_tools "snmpsim, snmp, time" snmpsimd snmpbulkwalk snmpget /usr/bin/time
 
 # ---- the fleet ----
 log "work dir $work; fleet of $AGENTS agents, $DAYS days of history, $SIM_PROCS snmpsim processes"
@@ -138,11 +62,7 @@ awk -v n="$AGENTS" -v p="$SIM_PROCS" 'NR == 1 {print; next} {l[NR - 2] = $0}
          for (k = 0; k < p; k++) {j = k * per + i; if (j < n) print l[j]}}' \
   "$work/fleet/targets.csv" >"$work/targets.csv"
 mkdir -p "$work/fleet/cache"
-as_nobody=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown -R 65534:65534 "$work/fleet"
-  as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
-fi
+if [[ $(id -u) -eq 0 ]]; then chown -R 65534:65534 "$work/fleet"; fi
 sim_pids=()
 for ((p = 0; p < SIM_PROCS; p++)); do
   mapfile -t args <"$work/fleet/snmpsim-$p.args"
@@ -152,8 +72,6 @@ for ((p = 0; p < SIM_PROCS; p++)); do
   pids+=($!)
   sim_pids+=($!)
 done
-export SNMP_PERSISTENT_DIR="$work/client" MIBS=
-mkdir -p "$SNMP_PERSISTENT_DIR"
 for ((p = 0; p < SIM_PROCS; p++)); do  # each process's last endpoint answers once all are up
   last=$(tail -1 "$work/fleet/snmpsim-$p.args" | sed 's/.*=//')
   for i in $(seq 600); do
