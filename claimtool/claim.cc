@@ -104,6 +104,19 @@ Result<ChosenCategory> ChooseCategory(const ClaimRules& rules, const ClaimReques
                   closest.empty() ? " none (no category for this kind of device)" : closest));
 }
 
+// A statistic's identity and the item's description as the rules have it now.
+store::ClaimStatRecord StatOf(const ItemDef& item, std::string instance, std::string measure,
+                              std::string unit) {
+  store::ClaimStatRecord stat;
+  stat.item = item.name;
+  stat.instance = std::move(instance);
+  stat.measure = std::move(measure);
+  stat.label = item.label;
+  stat.unit = std::move(unit);
+  stat.example = item.example;
+  return stat;
+}
+
 std::string JoinComma(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : ", ") + p;
@@ -163,13 +176,7 @@ std::vector<store::ClaimStatRecord> ComputeClaimStats(
       }
     }
     for (const std::string& instance : instances) {
-      store::ClaimStatRecord stat;
-      stat.item = item->name;
-      stat.instance = instance;
-      stat.measure = "value";
-      stat.label = item->label;
-      stat.unit = item->unit;
-      stat.example = item->example;
+      store::ClaimStatRecord stat = StatOf(*item, instance, "value", item->unit);
       std::optional<double> claimed_number;
       std::optional<std::string> claimed_text;
       std::vector<double> peer_numbers;
@@ -197,12 +204,8 @@ std::vector<store::ClaimStatRecord> ComputeClaimStats(
     if (item->rate_metric.empty()) continue;
     for (const ItemRates& r : rates) {
       if (r.item != item->name) continue;
-      store::ClaimStatRecord stat;
-      stat.item = item->name;
-      stat.measure = "per_day";
-      stat.label = item->label;
-      stat.unit = (item->unit.empty() ? std::string("count") : item->unit) + "/day";
-      stat.example = item->example;
+      store::ClaimStatRecord stat =
+          StatOf(*item, "", "per_day", (item->unit.empty() ? "count" : item->unit) + "/day");
       std::optional<double> claimed;
       std::vector<double> peers;
       for (const store::DailyRate& rate : r.rates) {
