@@ -14,7 +14,7 @@ cd "$root"
 seconds=${1:-20}
 jobs=${FUZZ_JOBS:-2}
 targets=${FUZZ_TARGETS:-"decode csv poller_config subagent_config state_file table_index catalog
-  report_config inquiry_message forecast peripheral_decode"}
+  report_config inquiry_message forecast peripheral_decode claim_rules"}
 
 scripts/setup.sh >/dev/null
 start=$(date +%s)
