@@ -83,9 +83,7 @@ int Usage(const std::string& message) {
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "periscope-claim: %s\n", s.message().c_str());
-  return s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound
-             ? kExitUsage
-             : kExitFailure;
+  return periscope::ExitCodeFor(s);
 }
 
 // Flushed at once, so stderr lines that follow stay after it in a shared log.

@@ -99,9 +99,7 @@ constexpr const char* kHelp =
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "periscope-report: %s\n", s.message().c_str());
-  return s.code() == StatusCode::kInvalidArgument || s.code() == StatusCode::kNotFound
-             ? kExitUsage
-             : kExitFailure;
+  return periscope::ExitCodeFor(s);
 }
 
 int Usage(const std::string& message) {

@@ -66,10 +66,7 @@ void PrintHelp() {
 
 int Fail(const Status& s) {
   std::fprintf(stderr, "periscope-store: %s\n", s.message().c_str());
-  return s.code() == periscope::StatusCode::kInvalidArgument ||
-                 s.code() == periscope::StatusCode::kNotFound
-             ? kExitUsage
-             : kExitFailure;
+  return periscope::ExitCodeFor(s);
 }
 
 int Print(const Result<store::TextTable>& table, const std::string& format) {
