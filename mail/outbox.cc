@@ -1,6 +1,7 @@
 #include "mail/outbox.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -67,9 +68,18 @@ std::chrono::seconds RetryDelay(const RetryPolicy& policy, int64_t attempts_made
 }
 
 Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clock,
-                                 const RetryPolicy& policy, std::optional<int> max_messages) {
+                                 const RetryPolicy& policy, std::optional<int> max_messages,
+                                 std::mutex* db_mutex) {
+  // Runs a store call with db_mutex held (when given); never held while the
+  // mailer sends.
+  auto locked = [db_mutex](auto&& call) {
+    std::unique_lock<std::mutex> lock;
+    if (db_mutex != nullptr) lock = std::unique_lock<std::mutex>(*db_mutex);
+    return call();
+  };
   DeliveryStats stats;
-  auto interrupted = store::MarkInterruptedOutboxUnknown(db, UnixSeconds(clock.Now()));
+  auto interrupted =
+      locked([&] { return store::MarkInterruptedOutboxUnknown(db, UnixSeconds(clock.Now())); });
   if (!interrupted.ok()) return interrupted.status();
   if (*interrupted > 0) {
     stats.unknown += *interrupted;
@@ -79,8 +89,9 @@ Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clo
         db.path(), *interrupted));
   }
   for (int handled = 0; !max_messages || handled < *max_messages; ++handled) {
-    auto claimed =
-        store::ClaimDueOutboxMail(db, UnixSeconds(clock.Now()), policy.sending_lease.count());
+    auto claimed = locked([&] {
+      return store::ClaimDueOutboxMail(db, UnixSeconds(clock.Now()), policy.sending_lease.count());
+    });
     if (!claimed.ok()) return claimed.status();
     if (!*claimed) break;
     const store::OutboxRow& row = **claimed;
@@ -88,22 +99,24 @@ Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clo
                               row.mail.message_id, row.mail.message);
     int64_t now_s = UnixSeconds(clock.Now());
     if (sent.ok()) {
-      PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxSent(db, row.id, now_s));
+      PERISCOPE_RETURN_IF_ERROR(locked([&] { return store::MarkOutboxSent(db, row.id, now_s); }));
       ++stats.sent;
     } else if (sent.code() == StatusCode::kDeadlineExceeded) {
-      PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxUnknown(db, row.id, sent.ToString()));
+      PERISCOPE_RETURN_IF_ERROR(
+          locked([&] { return store::MarkOutboxUnknown(db, row.id, sent.ToString()); }));
       LogWarning(
           fmt::format("outbox mail {}: outcome unknown, not resent: {}", row.id, sent.ToString()));
       ++stats.unknown;
     } else if (IsTransientMailError(sent) && row.attempts < policy.max_attempts) {
       int64_t next = now_s + RetryDelay(policy, row.attempts).count();
-      PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxRetry(db, row.id, sent.ToString(), next));
+      PERISCOPE_RETURN_IF_ERROR(
+          locked([&] { return store::MarkOutboxRetry(db, row.id, sent.ToString(), next); }));
       ++stats.retried;
     } else {
       std::string error = IsTransientMailError(sent) ? fmt::format("gave up after {} attempts: {}",
                                                                    row.attempts, sent.ToString())
                                                      : sent.ToString();
-      PERISCOPE_RETURN_IF_ERROR(store::MarkOutboxFailed(db, row.id, error));
+      PERISCOPE_RETURN_IF_ERROR(locked([&] { return store::MarkOutboxFailed(db, row.id, error); }));
       LogWarning(
           fmt::format("outbox mail {} to {}: failed: {}", row.id, row.mail.recipient, error));
       ++stats.failed;

@@ -24,6 +24,7 @@
 #define PERISCOPE_MAIL_OUTBOX_H_
 
 #include <chrono>
+#include <mutex>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,9 +81,12 @@ struct DeliveryStats {
 // (all due rows when nullopt), recording each outcome as described above.
 // A mail's error never stops the others; a store error does (returned; the
 // row being sent then stays 'sending' and later becomes 'unknown').
+// `db_mutex`, when given, is held around every call on `db` and released
+// while a mail is being sent (a server sharing one writer connection).
 Result<DeliveryStats> DeliverDue(store::Db& db, Mailer& mailer, const Clock& clock,
                                  const RetryPolicy& policy,
-                                 std::optional<int> max_messages = std::nullopt);
+                                 std::optional<int> max_messages = std::nullopt,
+                                 std::mutex* db_mutex = nullptr);
 
 }  // namespace periscope::mail
 

@@ -406,13 +406,23 @@ std::string RenderPage(const PageOptions& options, const SafeHtml& body) {
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"";
   out += EscapeHtml(options.content_security_policy);
   out += "\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<meta name=\"referrer\" content=\"no-referrer\">\n";
+  out += "<meta name=\"referrer\" content=\"";
+  out += EscapeHtml(options.referrer_policy, 64);
+  out += "\">\n";
   out += "<link rel=\"icon\" href=\"data:,\">\n<title>";
   out += EscapeHtml(options.title, 512);
-  out += "</title>\n<style>";
-  out += BaseCss();
-  out += options.extra_css;
-  out += "</style>\n</head>\n<body>\n";
+  out += "</title>\n";
+  if (options.stylesheet_href.empty()) {
+    out += "<style>";
+    out += BaseCss();
+    out += options.extra_css;
+    out += "</style>\n";
+  } else {
+    out += "<link rel=\"stylesheet\" href=\"";
+    out += EscapeHtml(options.stylesheet_href, 1024);
+    out += "\">\n";
+  }
+  out += "</head>\n<body>\n";
   out += body.str();
   out += "\n</body>\n</html>\n";
   return out;

@@ -156,6 +156,13 @@ struct PageOptions {
   std::string lang = "en";
   std::string content_security_policy = std::string(kStrictCsp);
   std::string extra_css;  // ours, appended to BaseCss()
+  // Non-empty: a <link rel="stylesheet"> to it instead of the inline <style>
+  // (extra_css is then not used): for a server whose CSP allows style-src
+  // 'self' only (the portal).
+  std::string stylesheet_href;
+  // <meta name="referrer">. A form page posting to its own server needs
+  // "same-origin": with "no-referrer" a browser sends "Origin: null".
+  std::string referrer_policy = "no-referrer";
 };
 
 // A complete document: <!DOCTYPE html>, <meta charset="utf-8">, the CSP meta,

@@ -707,6 +707,10 @@ int Group(const FleetRow& r) {
 
 }  // namespace
 
+SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today) {
+  return DeviceSection(device, today);
+}
+
 std::string FitLabel(forecast::FitKind kind) { return std::string(forecast::FitName(kind)); }
 
 std::string CapacityForecastSentence(const forecast::SeriesForecast& f, double threshold_pct,

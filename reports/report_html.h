@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "render/html.h"
 #include "reports/forecast.h"
 #include "reports/report_model.h"
 
@@ -21,6 +22,11 @@ namespace periscope::reports {
 inline constexpr double kReportIntervalLevel = 0.8;
 
 std::string RenderCustomerHtml(const CustomerReport& report);
+
+// One device's section of the customer report (specification, usage, forecast
+// sentences, charts, daily history), for pages that embed it (the portal).
+// Needs render::BaseCss() on the page.
+render::SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today);
 
 // Rows ranked as in RankFleetRows; the sales filter is shown when set.
 std::string RenderFleetHtml(const FleetReport& report);

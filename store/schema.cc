@@ -469,6 +469,72 @@ CREATE TABLE claim_stats (
   PRIMARY KEY (claim_id, seq)
 ) WITHOUT ROWID;
 )sql",
+      // 6: the customer portal (issue 9, seed 002). Secrets are stored only
+      // as hashes: passwords as yescrypt/Argon2id strings, invite and session
+      // tokens as SHA-256 hex. contact_requests and customer_changes are
+      // written in the same transaction as the outbox mail that tells the
+      // sales person (outbox_id), so a request is never stored unmailed or
+      // mailed unstored.
+      R"sql(
+CREATE TABLE portal_accounts (
+  customer_id INTEGER PRIMARY KEY REFERENCES customers(id),
+  password_hash TEXT NOT NULL,
+  password_set_at INTEGER NOT NULL,
+  failed_signins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER NOT NULL DEFAULT 0,
+  last_signin_at INTEGER
+);
+CREATE TABLE portal_invites (
+  token_sha256 TEXT PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  outbox_id INTEGER REFERENCES outbox(id)
+);
+CREATE INDEX portal_invites_by_customer ON portal_invites(customer_id);
+CREATE TABLE portal_sessions (
+  token_sha256 TEXT PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX portal_sessions_by_customer ON portal_sessions(customer_id);
+CREATE TABLE contact_requests (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  created_at INTEGER NOT NULL,
+  subject_kind TEXT NOT NULL CHECK (subject_kind IN ('product', 'proposal')),
+  product_number TEXT NOT NULL,
+  product_name TEXT NOT NULL,
+  proposal_id INTEGER REFERENCES proposals(id),
+  contact_name TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  email TEXT NOT NULL,
+  preferred_time TEXT NOT NULL,
+  message TEXT NOT NULL,
+  sales_staff_id INTEGER REFERENCES staff(id),
+  sales_email TEXT NOT NULL,
+  outbox_id INTEGER REFERENCES outbox(id)
+);
+CREATE INDEX contact_requests_by_customer ON contact_requests(customer_id, created_at, id);
+-- The audit of registered-information updates: one row per changed field,
+-- the old and the new value (seed 002 claims 11-20).
+CREATE TABLE customer_changes (
+  id INTEGER PRIMARY KEY,
+  customer_id INTEGER NOT NULL REFERENCES customers(id),
+  changed_at INTEGER NOT NULL,
+  change_set INTEGER NOT NULL,
+  field TEXT NOT NULL CHECK (field IN ('contact_person', 'address', 'phone', 'email')),
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  outbox_id INTEGER REFERENCES outbox(id)
+);
+CREATE INDEX customer_changes_by_customer ON customer_changes(customer_id, changed_at, id);
+)sql",
   };
   return kMigrations;
 }
@@ -479,7 +545,9 @@ const char* const kExpectedTables[] = {
     "poll_errors",     "poll_warnings", "proposals",        "inquiries",
     "inquiry_answers", "outbox",        "outbox_proposals", "peripheral_specs",
     "metric_samples",  "metric_last",   "metric_daily",     "device_alerts",
-    "claims",          "claim_devices", "claim_values",     "claim_stats"};
+    "claims",          "claim_devices", "claim_values",     "claim_stats",
+    "portal_accounts", "portal_invites", "portal_sessions", "contact_requests",
+    "customer_changes"};
 
 }  // namespace
 
