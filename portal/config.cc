@@ -1,5 +1,8 @@
 #include "portal/config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -8,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/files.h"
+#include "core/strings.h"
 #include "core/xml_config.h"
 #include "mail/message.h"
 #include "portal/http.h"
@@ -50,7 +54,7 @@ Status Load(const XmlConfig& xml, const std::string& base, PortalConfig* out) {
   PERISCOPE_RETURN_IF_ERROR(
       xml.CheckKnownFields(root, {"database", "report", "listen", "public-url", "limits",
                                   "rate-limit", "session", "sign-in", "invite", "fallback-sales",
-                                  "mail"}));
+                                  "reverse-proxy", "mail"}));
   if (pugi::xml_node n = root.child("database")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path", "busy-timeout-ms"}));
     PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "path", &out->database, 1024));
@@ -79,6 +83,22 @@ Status Load(const XmlConfig& xml, const std::string& base, PortalConfig* out) {
                             fmt::format("'{}' is not an http:// or https:// URL", **url));
     }
     out->public_url = origin;
+  }
+  if (pugi::xml_node n = root.child("reverse-proxy")) {
+    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"trusted"}));
+    std::string trusted;
+    PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "trusted", &trusted, 1024));
+    out->trusted_proxies.clear();
+    for (std::string_view word : SplitWhitespace(trusted)) {
+      in6_addr v6{};
+      in_addr v4{};
+      std::string text(word);
+      if (inet_pton(AF_INET, text.c_str(), &v4) != 1 &&
+          inet_pton(AF_INET6, text.c_str(), &v6) != 1) {
+        return xml.FieldError(n, "trusted", fmt::format("'{}' is not an IP address", text));
+      }
+      out->trusted_proxies.push_back(text);
+    }
   }
   if (pugi::xml_node n = root.child("limits")) {
     PERISCOPE_RETURN_IF_ERROR(

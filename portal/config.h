@@ -7,6 +7,7 @@
 //   <listen address="127.0.0.1" port="8480" threads="4"/>
 //   <public-url>https://portal.example.com</public-url>  the origin browsers
 //       see (behind the reverse proxy): the Origin check and invite links
+//   <reverse-proxy trusted="127.0.0.1 ::1"/>  whose X-Forwarded-For is believed
 //   <limits max-connections="1024" max-connections-per-ip="64" idle-timeout-s="15"
 //           max-header-bytes="8192" max-body-bytes="16384" max-field-bytes="2000"/>
 //   <rate-limit address-burst="120" address-per-second="4"
@@ -24,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "mail/settings.h"
@@ -39,6 +41,9 @@ struct PortalConfig {
   HttpServerOptions http;     // listen address/port/threads and limits
   size_t max_field_bytes = 2000;
   std::string public_url;  // "" : http://ADDRESS:PORT as listened on
+  // Peers whose X-Forwarded-For is believed (the reverse proxy): for them the
+  // client address is the last address of that header. Literal addresses.
+  std::vector<std::string> trusted_proxies;
   // Per client address, every request.
   RateLimitOptions address_limit{120, 4, 100000};
   // Per signed-in account (or per user id tried at sign-in), every request.
