@@ -24,8 +24,8 @@
 #define PERISCOPE_MAIL_OUTBOX_H_
 
 #include <chrono>
-#include <mutex>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>

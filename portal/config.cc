@@ -39,8 +39,7 @@ Status SetNumber(const XmlConfig& xml, const pugi::xml_node& n, std::string_view
 
 Status LoadRateLimit(const XmlConfig& xml, const pugi::xml_node& n, std::string_view prefix,
                      RateLimitOptions* out) {
-  PERISCOPE_RETURN_IF_ERROR(
-      SetNumber(xml, n, std::string(prefix) + "-burst", 1, 1e6, &out->burst));
+  PERISCOPE_RETURN_IF_ERROR(SetNumber(xml, n, std::string(prefix) + "-burst", 1, 1e6, &out->burst));
   return SetNumber(xml, n, std::string(prefix) + "-per-second", 0.001, 1e6,
                    &out->refill_per_second);
 }
@@ -48,13 +47,12 @@ Status LoadRateLimit(const XmlConfig& xml, const pugi::xml_node& n, std::string_
 Status Load(const XmlConfig& xml, const std::string& base, PortalConfig* out) {
   pugi::xml_node root = xml.root();
   if (std::string_view(root.name()) != "periscope-portal") {
-    return InvalidArgumentError(fmt::format(
-        "{}: root element is <{}>, expected <periscope-portal>", xml.Where(root), root.name()));
+    return InvalidArgumentError(fmt::format("{}: root element is <{}>, expected <periscope-portal>",
+                                            xml.Where(root), root.name()));
   }
-  PERISCOPE_RETURN_IF_ERROR(
-      xml.CheckKnownFields(root, {"database", "report", "listen", "public-url", "limits",
-                                  "rate-limit", "session", "sign-in", "invite", "fallback-sales",
-                                  "reverse-proxy", "mail"}));
+  PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
+      root, {"database", "report", "listen", "public-url", "limits", "rate-limit", "session",
+             "sign-in", "invite", "fallback-sales", "reverse-proxy", "mail"}));
   if (pugi::xml_node n = root.child("database")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path", "busy-timeout-ms"}));
     PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "path", &out->database, 1024));
@@ -117,9 +115,9 @@ Status Load(const XmlConfig& xml, const std::string& base, PortalConfig* out) {
         xml.SetUint(n, "max-field-bytes", 64, 1 << 20, &out->max_field_bytes));
   }
   if (pugi::xml_node n = root.child("rate-limit")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
-        n, {"address-burst", "address-per-second", "account-burst", "account-per-second",
-            "post-burst", "post-per-second"}));
+    PERISCOPE_RETURN_IF_ERROR(
+        xml.CheckKnownFields(n, {"address-burst", "address-per-second", "account-burst",
+                                 "account-per-second", "post-burst", "post-per-second"}));
     PERISCOPE_RETURN_IF_ERROR(LoadRateLimit(xml, n, "address", &out->address_limit));
     PERISCOPE_RETURN_IF_ERROR(LoadRateLimit(xml, n, "account", &out->account_limit));
     PERISCOPE_RETURN_IF_ERROR(LoadRateLimit(xml, n, "post", &out->post_limit));

@@ -18,8 +18,8 @@
 namespace periscope::portal {
 
 struct Request {
-  std::string method;  // "GET", "POST" ...
-  std::string path;    // percent-decoded path, without the query: "/products"
+  std::string method;                        // "GET", "POST" ...
+  std::string path;                          // percent-decoded path, without the query: "/products"
   std::map<std::string, std::string> query;  // decoded; a repeated name keeps the first
   // Header names lower-case; a repeated header keeps the first.
   std::map<std::string, std::string> headers;
@@ -51,8 +51,7 @@ using Handler = std::function<Response(const Request&)>;
 // InvalidArgument naming the field for a malformed escape, a repeated field,
 // invalid UTF-8, or a control character other than CR, LF and TAB in a
 // value. A field longer than `max_field_bytes` is OutOfRange naming it.
-Result<std::map<std::string, std::string>> ParseForm(std::string_view body,
-                                                     size_t max_field_bytes);
+Result<std::map<std::string, std::string>> ParseForm(std::string_view body, size_t max_field_bytes);
 // The same for a query string (without the '?').
 Result<std::map<std::string, std::string>> ParseQuery(std::string_view query,
                                                       size_t max_field_bytes);

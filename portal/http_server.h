@@ -25,7 +25,7 @@ namespace periscope::portal {
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";  // a literal IPv4 or IPv6 address
-  uint16_t port = 0;                   // 0: a free port (see HttpServer::port)
+  uint16_t port = 0;                  // 0: a free port (see HttpServer::port)
   unsigned threads = 4;
   unsigned max_connections = 1024;
   unsigned max_connections_per_ip = 64;

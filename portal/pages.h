@@ -95,8 +95,7 @@ std::string RenderRequestsPage(const PageContext& ctx,
 // address, phone, e-mail, sales contact's name) and the update form
 // pre-filled with `form`.
 std::string RenderAccountPage(const PageContext& ctx, const store::PortalCustomer& customer,
-                              const store::CustomerContactInfo& form,
-                              const FieldErrors& errors);
+                              const store::CustomerContactInfo& form, const FieldErrors& errors);
 // An error page: the status and a translated one-line message; never a stack
 // trace, SQL or a path.
 std::string RenderErrorPage(const PageContext& ctx, int status, std::string_view message);

@@ -21,7 +21,8 @@ struct CatalogOffer {
   std::string kind;
   std::string product_number;
   std::string name;
-  std::string detail;  // one line in English: "adds 4.0 TB", "firmware 3.2 of 2026-05-01", "yield 20,000 pages"
+  std::string detail;  // one line in English: "adds 4.0 TB", "firmware 3.2 of 2026-05-01", "yield
+                       // 20,000 pages"
   int64_t price_minor_units = 0;
   std::string currency;  // the model's currency
 };

@@ -75,8 +75,8 @@ Status SetPortalPassword(Db& db, int64_t customer_id, std::string_view password_
 // A single-use invite. REQUIRES: inside a transaction the caller holds (the
 // invite and the outbox mail carrying its link are stored together). Earlier
 // unused invites of the customer stay valid until they expire.
-Status InsertPortalInvite(Db& db, int64_t customer_id, std::string_view token_sha256,
-                          int64_t now_s, int64_t expires_at, std::optional<int64_t> outbox_id);
+Status InsertPortalInvite(Db& db, int64_t customer_id, std::string_view token_sha256, int64_t now_s,
+                          int64_t expires_at, std::optional<int64_t> outbox_id);
 
 // Whether an invite can still be used: the customer id; NotFound for an
 // unknown token, FailedPrecondition "used" or "expired".
@@ -102,8 +102,7 @@ struct PortalSession {
 Status InsertPortalSession(Db& db, const PortalSession& session);
 // The session when it exists, is not revoked and expires after now_s;
 // nullopt otherwise. Read-only (works on an OpenReader connection).
-Result<std::optional<PortalSession>> FindActivePortalSession(Db& db,
-                                                             std::string_view token_sha256,
+Result<std::optional<PortalSession>> FindActivePortalSession(Db& db, std::string_view token_sha256,
                                                              int64_t now_s);
 // Sets revoked_at (own transaction); a no-op for an unknown or already revoked
 // session.
@@ -188,8 +187,7 @@ Result<CustomerChangeSet> UpdateCustomerContactInfo(Db& db, int64_t customer_id,
                                                     const CustomerContactInfo& info,
                                                     std::string_view source, int64_t now_s);
 // REQUIRES: inside a transaction the caller holds.
-Status SetCustomerChangesOutbox(Db& db, int64_t customer_id, int64_t change_set,
-                                int64_t outbox_id);
+Status SetCustomerChangesOutbox(Db& db, int64_t customer_id, int64_t change_set, int64_t outbox_id);
 
 struct CustomerChange {
   int64_t id = 0;

@@ -540,13 +540,13 @@ CREATE INDEX customer_changes_by_customer ON customer_changes(customer_id, chang
 }
 
 const char* const kExpectedTables[] = {
-    "staff",           "customers",     "targets",          "devices",
-    "device_specs",    "poll_runs",     "samples",          "daily",
-    "poll_errors",     "poll_warnings", "proposals",        "inquiries",
-    "inquiry_answers", "outbox",        "outbox_proposals", "peripheral_specs",
-    "metric_samples",  "metric_last",   "metric_daily",     "device_alerts",
-    "claims",          "claim_devices", "claim_values",     "claim_stats",
-    "portal_accounts", "portal_invites", "portal_sessions", "contact_requests",
+    "staff",           "customers",      "targets",          "devices",
+    "device_specs",    "poll_runs",      "samples",          "daily",
+    "poll_errors",     "poll_warnings",  "proposals",        "inquiries",
+    "inquiry_answers", "outbox",         "outbox_proposals", "peripheral_specs",
+    "metric_samples",  "metric_last",    "metric_daily",     "device_alerts",
+    "claims",          "claim_devices",  "claim_values",     "claim_stats",
+    "portal_accounts", "portal_invites", "portal_sessions",  "contact_requests",
     "customer_changes"};
 
 }  // namespace
