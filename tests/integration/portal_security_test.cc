@@ -579,11 +579,20 @@ TEST_F(PortalSmtpDownTest, ARequestWhileSmtpIsDownIsKeptQueuedAndMailedOnceItIsB
       WaitFor([&] { return env_->Query("SELECT attempts FROM outbox")[0][0] != "0"; }, seconds(10)))
       << env_->PortalLog();
   EXPECT_EQ(env_->Query("SELECT state FROM outbox")[0][0], "queued");
-  HttpResponse listed = client->Get(sent.Header("Location"));
+  const std::string location = sent.Header("Location");
+  const std::string id = location.substr(location.find('=') + 1);
+  HttpResponse listed = client->Get(location);
   ASSERT_EQ(listed.status, 200);
   EXPECT_NE(listed.body.find("id=\"notice\""), std::string::npos);
-  EXPECT_TRUE(std::regex_search(listed.body, std::regex("queued", std::regex::icase)))
-      << listed.body;
+  // The request's row says its mail is still queued (tr[data-id][data-mail-state]).
+  auto RowOf = [&](const std::string& page) {
+    size_t at = page.find("data-id=\"" + id + "\"");
+    if (at == std::string::npos) return std::string();
+    size_t start = page.rfind("<tr", at);
+    return page.substr(start, page.find("</tr>", at) - start);
+  };
+  EXPECT_NE(RowOf(listed.body).find("data-mail-state=\"queued\""), std::string::npos)
+      << RowOf(listed.body);
 
   ASSERT_TRUE(env_->StartSmtp()) << env_->error();
   const auto back = Clock::now();
@@ -600,6 +609,8 @@ TEST_F(PortalSmtpDownTest, ARequestWhileSmtpIsDownIsKeptQueuedAndMailedOnceItIsB
   EXPECT_NE(UnfoldMail(mails[0].data).find("Please call me about this."), std::string::npos);
   EXPECT_TRUE(
       WaitFor([&] { return env_->Query("SELECT state FROM outbox")[0][0] == "sent"; }, seconds(5)));
+  EXPECT_NE(RowOf(client->Get("/requests").body).find("data-mail-state=\"sent\""),
+            std::string::npos);
 }
 
 }  // namespace
