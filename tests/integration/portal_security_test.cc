@@ -2,6 +2,7 @@
 // the real binary on a loopback port, a real SMTP server. Every case checks the
 // answer's status and that nothing was stored or mailed that should not be
 // (row counts in the store, messages the SMTP server received).
+#include <cctype>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -57,6 +58,36 @@ std::string QueryValue(const std::string& href, const std::string& name) {
   if (at == std::string::npos) return "";
   at += name.size() + 1;
   return PercentDecode(href.substr(at, href.find('&', at) - at));
+}
+
+// A quoted-printable text decoded (soft line breaks removed, =XX as bytes).
+std::string DecodeQuotedPrintable(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '=') {
+      out += text[i];
+    } else if (text.compare(i + 1, 2, "\r\n") == 0) {
+      i += 2;
+    } else if (i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The decoded body of a mail's text/html part ("" when it has none).
+std::string HtmlPart(const std::string& mail) {
+  size_t at = mail.find("Content-Type: text/html");
+  if (at == std::string::npos) return "";
+  size_t body = mail.find("\r\n\r\n", at);
+  if (body == std::string::npos) return "";
+  body += 4;
+  size_t end = mail.find("\r\n--", body);
+  return DecodeQuotedPrintable(mail.substr(body, end == std::string::npos ? end : end - body));
 }
 
 void ExpectNoRawMarkup(const std::string& page, const std::string& where) {
@@ -303,13 +334,33 @@ TEST_F(PortalSecurityTest, HostileTextIsStoredVerbatimEscapedOnPagesAndInjectsNo
   const size_t expected = 2 * kHostile.size();
   std::vector<ReceivedMail> mails = WaitForMails(expected);
   ASSERT_EQ(mails.size(), expected);
+  // The contact mails carry the entered text as it was (in the text part).
+  size_t with_sql = 0;
+  for (const ReceivedMail& m : mails) {
+    if (DecodeQuotedPrintable(m.data).find(kHostile[2]) != std::string::npos) ++with_sql;
+  }
+  EXPECT_GE(with_sql, 2U);  // the contact mail and the update mail of that value
   const std::regex injected("(^|\r\n)bcc:", std::regex::icase);
   for (const ReceivedMail& m : mails) {
     EXPECT_EQ(m.rcpt_to, std::vector<std::string>{kPortalSales1});
     const std::string head = m.data.substr(0, m.data.find("\r\n\r\n"));
     EXPECT_FALSE(std::regex_search(head, injected)) << head;
-    EXPECT_EQ(m.data.find("\r\nBcc:"), std::string::npos);
-    EXPECT_EQ(MailHeaders(m.data).find("\nTo: evil"), std::string::npos);
+    // One To: header, naming the sales person (the hostile text may appear
+    // in the body, as text).
+    const std::string unfolded = MailHeaders(m.data);
+    std::vector<std::string> to;
+    const std::regex to_header("(^|\r\n)To: ([^\r\n]*)", std::regex::icase);
+    for (std::sregex_iterator it(unfolded.begin(), unfolded.end(), to_header);
+         it != std::sregex_iterator(); ++it) {
+      to.push_back((*it)[2]);
+    }
+    ASSERT_EQ(to.size(), 1U) << head;
+    EXPECT_NE(to[0].find(kPortalSales1), std::string::npos) << to[0];
+    EXPECT_EQ(unfolded.find("evil@example.com"), std::string::npos) << unfolded;
+    // The HTML part shows the text, never as markup.
+    const std::string html = HtmlPart(m.data);
+    EXPECT_FALSE(html.empty());
+    ExpectNoRawMarkup(html, "a mail's HTML part");
   }
 }
 

@@ -23,6 +23,7 @@ is always stopped (driver.quit in finally); every wait is bounded and a
 watchdog (4 x timeout) ends a hang.
 """
 import argparse
+import base64
 import json
 import os
 import re
@@ -86,6 +87,26 @@ class Run:
             fields[0].clear()
             fields[0].send_keys(value)
 
+    def shot(self, label):
+        """A full-page screenshot DIR/NN-LABEL.png (through the DevTools
+        protocol, beyond the window's height); its path."""
+        self.n += 1
+        path = os.path.join(self.shots, f"{self.n:02d}-{label}.png")
+        try:
+            metrics = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+            size = metrics.get("cssContentSize") or metrics["contentSize"]
+            clip = {"x": 0, "y": 0, "width": max(1, int(size["width"])),
+                    "height": min(12000, max(1, int(size["height"]))), "scale": 1}
+            data = self.driver.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": clip})["data"]
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(data))
+        except Exception:
+            if not self.driver.save_screenshot(path):
+                raise StepFailed(f"could not save {path}")
+        return path
+
     def page_checks(self, step):
         """Console errors and scripts of the current page; a screenshot."""
         problems = []
@@ -94,34 +115,33 @@ class Run:
                 problems.append(f"console error: {entry.get('message')}")
         if self.driver.find_elements(By.TAG_NAME, "script"):
             problems.append("page has a <script> element")
-        self.n += 1
-        height = self.driver.execute_script(
-            "return Math.min(document.documentElement.scrollHeight, 12000)")
-        self.driver.set_window_size(1280, max(800, int(height) + 40))
-        shot = os.path.join(self.shots, f"{self.n:02d}-{step}.png")
-        if not self.driver.save_screenshot(shot):
-            problems.append(f"could not save {shot}")
-        self.driver.set_window_size(1280, 1000)
+        shot = self.shot(step)
         if problems:
             raise StepFailed("; ".join(problems))
         return shot
 
     def step(self, name, fn):
+        """Runs one step, then the page checks; False when the step itself
+        failed (the flow cannot go on), True otherwise (a failed page check
+        is counted and printed, and the flow goes on)."""
         try:
             detail = fn()
-            shot = self.page_checks(name)
-            print(f"portal_browser: ok {name}: {detail or ''} (screenshot {shot})", flush=True)
-            return True
         except Exception as e:
             self.failures += 1
             why = str(e) if isinstance(e, StepFailed) else f"{type(e).__name__}: {e}"
             print(f"portal_browser: FAIL {name}: {why}", flush=True)
             try:
-                self.n += 1
-                self.driver.save_screenshot(os.path.join(self.shots, f"{self.n:02d}-{name}-failed.png"))
+                self.shot(f"{name}-failed")
             except Exception:
                 pass
             return False
+        try:
+            shot = self.page_checks(name)
+            print(f"portal_browser: ok {name}: {detail or ''} (screenshot {shot})", flush=True)
+        except Exception as e:
+            self.failures += 1
+            print(f"portal_browser: FAIL {name}: {e}", flush=True)
+        return True
 
 
 def main():
@@ -135,8 +155,8 @@ def main():
     parser.add_argument("--timeout", type=float, default=15.0)
     args = parser.parse_args()
     try:
-        contact = json.loads(args.contact)
-        account = json.loads(args.account)
+        contact_fields = json.loads(args.contact)
+        account_fields = json.loads(args.account)
     except ValueError as e:
         print(f"portal_browser: bad JSON: {e}")
         return 2
@@ -173,6 +193,7 @@ def main():
             driver.get(base + "/products")
             run.wait("the sign-in page", lambda: run.path() == "/signin")
             run.fill("#signin-form", {"user_id": args.user, "password": args.password})
+            run.shot("signin-form")
             run.submit("#signin-form")
             run.wait("/products after sign-in", lambda: run.path() == "/products")
             cookies = {c["name"]: c for c in driver.get_cookies()}
@@ -211,7 +232,8 @@ def main():
             if not product:
                 raise StepFailed(f"contact page without a product: {driver.current_url} ({href})")
             state["product"] = product
-            run.fill("#contact-form", contact)
+            run.fill("#contact-form", contact_fields)
+            run.shot("contact-form")
             run.submit("#contact-form")
             run.wait("/requests after sending", lambda: run.path() == "/requests")
             sent = parse_qs(urlparse(driver.current_url).query).get("sent", [""])[0]
@@ -229,13 +251,13 @@ def main():
         def update_account():
             driver.get(base + "/account")
             run.wait("the account page", lambda: run.path() == "/account")
-            run.fill("#account-form", account)
+            run.fill("#account-form", account_fields)
             run.submit("#account-form")
             run.wait("the saved notice",
                      lambda: run.path() == "/account" and "saved=1" in driver.current_url)
             run.one("#notice")
             registered = run.one("#registered").text
-            for value in account.values():
+            for value in account_fields.values():
                 if value not in registered:
                     raise StepFailed(f"#registered does not show {value!r}: {registered!r}")
             return "registered information updated"
@@ -264,10 +286,9 @@ def main():
         for name, fn in (("signin", signin), ("products", products), ("contact", contact),
                          ("account", update_account), ("japanese", japanese),
                          ("signout", signout)):
-            if not run.step(name, fn):
-                ok = False
-                if name in ("signin",):
-                    break
+            if not run.step(name, fn) and name == "signin":
+                break
+        ok = run.failures == 0
     except Exception as e:
         ok = False
         print(f"portal_browser: FAIL browser: {type(e).__name__}: {e}", flush=True)
