@@ -314,6 +314,24 @@ TEST_F(PortalSecurityTest, HostileTextIsStoredVerbatimEscapedOnPagesAndInjectsNo
       EXPECT_EQ(account.body.find("\xE2\x80\xAE"), std::string::npos) << "bidi override shown";
     }
   }
+  // Phone and e-mail of the registered information are checked too.
+  for (const std::string& h : kHostile) {
+    for (const char* field : {"phone", "email"}) {
+      FormFields fields = {{"csrf", client->csrf()},
+                           {"contact_person", "Ichiro Suzuki"},
+                           {"address", "1-1-1 Marunouchi"},
+                           {"phone", "03-1111-0001"},
+                           {"email", "it@cust-01.example"}};
+      for (auto& [name, value] : fields) {
+        if (name == field) value = h;
+      }
+      HttpResponse r = client->Post("/account", fields);
+      EXPECT_EQ(r.status, 400) << field << " = " << h;
+      ExpectNoRawMarkup(r.body, "refused account form");
+    }
+  }
+  EXPECT_EQ(env_->Query("SELECT phone, email FROM customers WHERE user_id = 'cust-01'")[0],
+            (std::vector<std::string>{"03-1111-0001", "it@cust-01.example"}));
   // Each update changed two fields (contact person and address).
   EXPECT_EQ(env_->Count("customer_changes"), static_cast<int64_t>(2 * kHostile.size()));
   for (const std::string& h : kHostile) {
