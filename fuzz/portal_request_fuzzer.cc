@@ -22,8 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (const auto& [name, value] : *fields) {
       FUZZ_CHECK(value.size() <= kCap);
-      auto again = portal::ParseForm(portal::UrlEncode(name) + "=" + portal::UrlEncode(value),
-                                     kCap);
+      auto again =
+          portal::ParseForm(portal::UrlEncode(name) + "=" + portal::UrlEncode(value), kCap);
       FUZZ_CHECK(again.ok());
       FUZZ_CHECK(again->size() == 1 && again->begin()->second == value);
     }

@@ -900,9 +900,12 @@ Response Portal::Impl::Dispatch(Ctx& ctx) {
     return TooMany(ctx, retry_after);
   }
   if (post) {
-    auto form = ParseForm(req.body, config.max_field_bytes);
-    std::string csrf = form.ok() ? Field(*form, "csrf") : std::string();
-    if (!ConstantTimeEquals(csrf, ctx.session->csrf_token)) {
+    // A form that cannot be read is refused as such (413, 400); nothing of it
+    // is used.
+    Response error;
+    auto form = Form(ctx, &error);
+    if (!form) return error;
+    if (!ConstantTimeEquals(Field(*form, "csrf"), ctx.session->csrf_token)) {
       LogWarning(fmt::format("portal: POST {} from {} refused: missing or wrong CSRF token", path,
                              ctx.client_ip));
       return Error(ctx, 403, "This form has expired. Please reload the page and try again.");

@@ -21,13 +21,12 @@ TEST(I18nTest, LangCodesRoundTrip) {
     bool ok;
     Lang lang;
   };
-  const Case cases[] = {{"en", true, Lang::kEn},    {"EN", true, Lang::kEn},
-                        {"en-US", true, Lang::kEn}, {"ja", true, Lang::kJa},
-                        {"JA", true, Lang::kJa},    {"ja-JP", true, Lang::kJa},
-                        {"ja_jp", true, Lang::kJa}, {"", false, Lang::kEn},
-                        {"fr", false, Lang::kEn},   {"jap", false, Lang::kEn},
-                        {"ja-", false, Lang::kEn},  {"j", false, Lang::kEn},
-                        {"ja\r\n", false, Lang::kEn}};
+  const Case cases[] = {
+      {"en", true, Lang::kEn},     {"EN", true, Lang::kEn},   {"en-US", true, Lang::kEn},
+      {"ja", true, Lang::kJa},     {"JA", true, Lang::kJa},   {"ja-JP", true, Lang::kJa},
+      {"ja_jp", true, Lang::kJa},  {"", false, Lang::kEn},    {"fr", false, Lang::kEn},
+      {"jap", false, Lang::kEn},   {"ja-", false, Lang::kEn}, {"j", false, Lang::kEn},
+      {"ja\r\n", false, Lang::kEn}};
   for (const Case& c : cases) {
     Lang lang = c.lang == Lang::kEn ? Lang::kJa : Lang::kEn;  // must be overwritten
     EXPECT_EQ(ParseLangCode(c.code, &lang), c.ok) << c.code;
@@ -147,13 +146,13 @@ std::vector<std::string> LatinWords(const std::string& html) {
   std::vector<std::string> out;
   std::string visible;
   static const std::regex text(R"(>([^<]*)<)");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), text);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), text); it != std::sregex_iterator();
+       ++it) {
     visible += (*it)[1].str() + "\n";
   }
   static const std::regex attr(R"re(\s(title|aria-label|placeholder)="([^"]*)")re");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), attr);
-       it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), attr); it != std::sregex_iterator();
+       ++it) {
     visible += (*it)[2].str() + "\n";
   }
   static const std::regex word(R"([A-Za-z]{3,})");
@@ -190,8 +189,8 @@ TEST(I18nTest, JapanesePagesShowNoEnglishText) {
   p.status = "new";
   report.proposals = {p};
   std::vector<reports::CatalogOffer> offers;
-  for (const char* kind : {"capacity", "cache", "firmware", "successor", "supply",
-                           "storage-upgrade", "cpu-upgrade"}) {
+  for (const char* kind :
+       {"capacity", "cache", "firmware", "successor", "supply", "storage-upgrade", "cpu-upgrade"}) {
     offers.push_back({"機種1", kind, "N-1", "製品", "詳細", 1000, "JPY"});
   }
   ContactSubject subject{"proposal", "A-1", "増設ディスク", "容量が不足します", 520000, "JPY", 3};
@@ -266,8 +265,8 @@ TEST(I18nTest, InviteMailHasEveryTextInJapaneseToo) {
   ASSERT_NE(ja, std::string::npos);
   std::string japanese = m.text_body.substr(ja, m.text_body.rfind("\n-- \n") - ja);
   for (const std::string& w : LatinWords(">" + japanese + "<")) {
-    EXPECT_TRUE(w == "Periscope" || w == "UTC" || w == "https" || w == "portal" ||
-                w == "example" || w == "invite" || w == "token")
+    EXPECT_TRUE(w == "Periscope" || w == "UTC" || w == "https" || w == "portal" || w == "example" ||
+                w == "invite" || w == "token")
         << "'" << w << "' is not translated";
   }
   EXPECT_NE(japanese.find("株式会社テスト 佐藤 様"), std::string::npos) << japanese;

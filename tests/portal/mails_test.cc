@@ -138,12 +138,27 @@ TEST(MailsTest, ContactMailCarriesRegisteredDataProductAndContactInformation) {
   EXPECT_EQ(p.json["to_addrs"], nlohmann::json::array({"taro@vendor.example"}));
   for (const std::string& part : {p.text, p.html}) {
     // Registered data, product, contact information, request id, portal.
-    for (const char* expected :
-         {"cust-01", "Acme KK", "Hanako Sato", "1-2-3 Chiyoda", "Tokyo", "+81 3-0000-0000",
-          "it@acme.example", "PSA-2000-DP4", "Drive pack", "1,040,000 JPY",
-          "Capacity reaches 85% around 2027-02-01", "#42", "Hanako", "+81 3-1234-5678",
-          "hanako@cust.example", "weekday mornings", "Please call about this.", "Thanks.",
-          "Contact request #77", "2026-11-21 10:00 UTC", "https://portal.example.com"}) {
+    for (const char* expected : {"cust-01",
+                                 "Acme KK",
+                                 "Hanako Sato",
+                                 "1-2-3 Chiyoda",
+                                 "Tokyo",
+                                 "+81 3-0000-0000",
+                                 "it@acme.example",
+                                 "PSA-2000-DP4",
+                                 "Drive pack",
+                                 "1,040,000 JPY",
+                                 "Capacity reaches 85% around 2027-02-01",
+                                 "#42",
+                                 "Hanako",
+                                 "+81 3-1234-5678",
+                                 "hanako@cust.example",
+                                 "weekday mornings",
+                                 "Please call about this.",
+                                 "Thanks.",
+                                 "Contact request #77",
+                                 "2026-11-21 10:00 UTC",
+                                 "https://portal.example.com"}) {
       EXPECT_TRUE(Has(part, expected)) << expected << " in\n" << part;
     }
   }
@@ -228,9 +243,8 @@ TEST(MailsTest, HostileValuesStayTextInEveryPart) {
   ExpectHostileEscaped(update.html, 3 + 6);
   ExpectCleanText(update.text);
 
-  Parsed invite =
-      ComposeAndParse(InviteMail(Ctx(), c, "https://portal.example.com/invite?token=abc",
-                                 kNov24At10Utc));
+  Parsed invite = ComposeAndParse(
+      InviteMail(Ctx(), c, "https://portal.example.com/invite?token=abc", kNov24At10Utc));
   EXPECT_EQ(invite.json["headers"],
             nlohmann::json::parse(R"(["From","To","Subject","Date","Message-ID","MIME-Version",
                                       "Content-Type","Content-Transfer-Encoding"])"));
@@ -241,11 +255,10 @@ TEST(MailsTest, UpdateMailListsEachChangeAndTheDataAfter) {
   store::PortalCustomer after = Customer(false);
   after.contact_person = "Jiro Suzuki";
   after.address = "4-5-6 Minato\nTokyo";
-  store::CustomerChangeSet changes{
-      31,
-      {{"contact_person", "Hanako Sato", "Jiro Suzuki"},
-       {"address", "1-2-3 Chiyoda\r\nTokyo", "4-5-6 Minato\nTokyo"},
-       {"phone", "", "+81 3-9999-9999"}}};
+  store::CustomerChangeSet changes{31,
+                                   {{"contact_person", "Hanako Sato", "Jiro Suzuki"},
+                                    {"address", "1-2-3 Chiyoda\r\nTokyo", "4-5-6 Minato\nTokyo"},
+                                    {"phone", "", "+81 3-9999-9999"}}};
   mail::Message m = CustomerUpdateMail(Ctx(), after, changes);
   EXPECT_EQ(m.to[0].email, "taro@vendor.example");
   EXPECT_EQ(m.subject, "Registered information changed by Acme KK (cust-01)");
@@ -260,15 +273,16 @@ TEST(MailsTest, UpdateMailListsEachChangeAndTheDataAfter) {
   EXPECT_FALSE(Has(p.text, "  E-mail:\n    old:"));  // unchanged fields are not listed
   size_t data_after = p.text.find("Registered customer data after the change");
   ASSERT_NE(data_after, std::string::npos);
-  for (const char* expected : {"Customer ID: cust-01", "Company name: Acme KK",
-                               "Contact person: Jiro Suzuki", "4-5-6 Minato",
-                               "E-mail: it@acme.example", "Phone: +81 3-0000-0000"}) {
+  for (const char* expected :
+       {"Customer ID: cust-01", "Company name: Acme KK", "Contact person: Jiro Suzuki",
+        "4-5-6 Minato", "E-mail: it@acme.example", "Phone: +81 3-0000-0000"}) {
     EXPECT_NE(p.text.find(expected, data_after), std::string::npos) << expected;
   }
   EXPECT_TRUE(Has(p.text, "change #31"));
   EXPECT_TRUE(Has(p.text, "https://portal.example.com"));
-  EXPECT_TRUE(Has(p.html, "<th scope=\"row\">Contact person</th><td>Hanako Sato</td>"
-                          "<td>Jiro Suzuki</td>"));
+  EXPECT_TRUE(Has(p.html,
+                  "<th scope=\"row\">Contact person</th><td>Hanako Sato</td>"
+                  "<td>Jiro Suzuki</td>"));
   ExpectOnlyOurMarkup(p.html);
 }
 

@@ -21,8 +21,10 @@ namespace periscope::portal::testing {
 // A text put into every string field: markup breakers, quotes, an ampersand,
 // Japanese, a bidi override, CR LF, an escape and NUL.
 inline const std::string kHostile =
-    std::string("<script>alert(1)</script>\"><img src=x onerror=1>'q' \"dq\" & amp;"
-                " 日本語テキスト \xE2\x80\xAE" "evil\r\nBcc: victim@example.com\x1b[31m") +
+    std::string(
+        "<script>alert(1)</script>\"><img src=x onerror=1>'q' \"dq\" & amp;"
+        " 日本語テキスト \xE2\x80\xAE"
+        "evil\r\nBcc: victim@example.com\x1b[31m") +
     std::string("\0nul", 4);
 // kHostile's markup as it must appear, escaped (at least once per field).
 inline const std::string kHostileEscaped =
@@ -77,8 +79,8 @@ inline void ExpectOnlyOurMarkup(const std::string& html) {
     pos += static_cast<size_t>(m.length(0));
   }
   EXPECT_GT(tags, 0U);
-  for (const char* raw : {"\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x80\x8F", "\xC2\x85", "\x1b",
-                          "\r", "\t"}) {
+  for (const char* raw :
+       {"\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x80\x8F", "\xC2\x85", "\x1b", "\r", "\t"}) {
     EXPECT_EQ(html.find(raw), std::string::npos) << "raw byte sequence found";
   }
   EXPECT_EQ(html.find('\0'), std::string::npos);

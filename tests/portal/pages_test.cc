@@ -129,8 +129,8 @@ store::CustomerContactInfo Info(bool hostile) {
   return {f("Jiro Suzuki"), f("4-5-6 Minato\r\nTokyo"), f("+81 3-9999-9999"), f("jiro@x.example")};
 }
 
-const std::vector<std::string> kContactFields = {"contact_name", "phone", "email",
-                                                 "preferred_time", "message"};
+const std::vector<std::string> kContactFields = {"contact_name", "phone", "email", "preferred_time",
+                                                 "message"};
 const std::vector<std::string> kAccountFields = {"contact_person", "address", "phone", "email"};
 
 struct RenderedPage {
@@ -181,7 +181,7 @@ TEST(PagesTest, HostileTextInEveryFieldOfEveryPageIsEscaped) {
   // At least one escaped copy per hostile field of each page (a currency is
   // cut to its first characters: not counted).
   std::vector<RenderedPage> pages = EveryPage(true, Lang::kEn);
-  const size_t header = 3;  // customer name, user id, notice
+  const size_t header = 3;                 // customer name, user id, notice
   ExpectHostileEscaped(pages[0].html, 3);  // notice, error, user id
   ExpectHostileEscaped(pages[1].html, 3);  // error, user id, token
   // Offers: two models (group heading and attribute), three numbers, names,
@@ -221,8 +221,7 @@ TEST(PagesTest, EveryFormPostsToItsPathWithTheCsrfToken) {
   }
   std::vector<RenderedPage> pages = EveryPage(false, Lang::kEn);
   EXPECT_TRUE(Has(pages[0].html, R"(<form id="signin-form" method="post" action="/signin")"));
-  EXPECT_TRUE(
-      Has(pages[1].html, R"(<form id="set-password-form" method="post" action="/invite")"));
+  EXPECT_TRUE(Has(pages[1].html, R"(<form id="set-password-form" method="post" action="/invite")"));
   EXPECT_TRUE(Has(pages[3].html, R"(<form id="contact-form" method="post" action="/contact")"));
   EXPECT_TRUE(Has(pages[6].html, R"(<form id="account-form" method="post" action="/account")"));
   for (size_t i : {2U, 3U, 4U, 5U, 6U, 7U}) {

@@ -105,16 +105,16 @@ void ExpectOffers(const std::vector<CatalogOffer>& offers, const std::string& mo
 
 TEST(CatalogOffersTest, StorageModelOffersAddonsCacheFirmwareAndTheSuccessorsBaseProduct) {
   Catalog c = Parsed();
-  ExpectOffers(OffersForModel(c, "A-1"), "A-1",
-               {{"capacity", "A-1-DP4", "Pack 4 TB", "adds 4.0 TB", 5000, "EUR"},
-                {"capacity", "A-1-DE12", "Enclosure 12 TB", "adds 12.0 TB", 13000, "EUR"},
-                {"cache", "A-1-C8", "Cache 8 GB", "adds 8.0 GB of cache", 1800, "EUR"},
-                {"firmware", "A-1-FW", "Array One firmware 2.10.0",
-                 "firmware 2.10.0 of 2026-09-15", 2500, "EUR"},
-                // The successor keeps its own price and currency.
-                {"successor", "B-2-PN", "Array Two",
-                 "replaces the A-1: 48.0 TB as sold, rated load 4,000 writes per interval",
-                 300000, "USD"}});
+  ExpectOffers(
+      OffersForModel(c, "A-1"), "A-1",
+      {{"capacity", "A-1-DP4", "Pack 4 TB", "adds 4.0 TB", 5000, "EUR"},
+       {"capacity", "A-1-DE12", "Enclosure 12 TB", "adds 12.0 TB", 13000, "EUR"},
+       {"cache", "A-1-C8", "Cache 8 GB", "adds 8.0 GB of cache", 1800, "EUR"},
+       {"firmware", "A-1-FW", "Array One firmware 2.10.0", "firmware 2.10.0 of 2026-09-15", 2500,
+        "EUR"},
+       // The successor keeps its own price and currency.
+       {"successor", "B-2-PN", "Array Two",
+        "replaces the A-1: 48.0 TB as sold, rated load 4,000 writes per interval", 300000, "USD"}});
   ExpectOffers(OffersForModel(c, "B-2"), "B-2",
                {{"capacity", "B-2-DE24", "Enclosure 24 TB", "adds 24.0 TB", 24000, "USD"}});
 }
@@ -128,31 +128,29 @@ TEST(CatalogOffersTest, FirmwareWithoutAProductNumberIsNotOffered) {
 
 TEST(CatalogOffersTest, PrinterOffersItsSuccessorAndSupplies) {
   Catalog c = Parsed();
-  ExpectOffers(
-      OffersForModel(c, "P-1"), "P-1",
-      {{"successor", "P-2-PN", "Copier Two",
-        "replaces the P-1: 60 pages per minute, recommended up to 40,000 pages per month",
-        1280000, "JPY"},
-       {"supply", "P-1-TK", "Toner", "yield 20,000 pages", 14800, "JPY"},
-       {"supply", "P-1-WT", "Waste box", "consumable of the P-1", 4500, "JPY"}});
+  ExpectOffers(OffersForModel(c, "P-1"), "P-1",
+               {{"successor", "P-2-PN", "Copier Two",
+                 "replaces the P-1: 60 pages per minute, recommended up to 40,000 pages per month",
+                 1280000, "JPY"},
+                {"supply", "P-1-TK", "Toner", "yield 20,000 pages", 14800, "JPY"},
+                {"supply", "P-1-WT", "Waste box", "consumable of the P-1", 4500, "JPY"}});
   EXPECT_TRUE(OffersForModel(c, "P-2").empty());  // no supplies, no successor
 }
 
 TEST(CatalogOffersTest, HostOffersStorageAndCpuUpgrades) {
   Catalog c = Parsed();
   ExpectOffers(OffersForModel(c, "H-1"), "H-1",
-               {{"storage-upgrade", "H-1-SSD", "SSD 512 GB", "adds 512 GB of storage", 9800,
-                 "JPY"},
+               {{"storage-upgrade", "H-1-SSD", "SSD 512 GB", "adds 512 GB of storage", 9800, "JPY"},
                 {"cpu-upgrade", "H-2-PN", "PC Two (replacement)",
                  "more processing power for the H-1", 198000, "JPY"}});
 }
 
 TEST(CatalogOffersTest, SwitchOffersItsSuccessor) {
   Catalog c = Parsed();
-  ExpectOffers(OffersForModel(c, "S-1"), "S-1",
-               {{"successor", "S-2-PN", "Switch Two",
-                 "replaces the S-1: ports at 10,000 Mbit/s, uplinks at 40,000 Mbit/s", 298000,
-                 "JPY"}});
+  ExpectOffers(
+      OffersForModel(c, "S-1"), "S-1",
+      {{"successor", "S-2-PN", "Switch Two",
+        "replaces the S-1: ports at 10,000 Mbit/s, uplinks at 40,000 Mbit/s", 298000, "JPY"}});
   EXPECT_TRUE(OffersForModel(c, "S-2").empty());
 }
 
@@ -169,9 +167,9 @@ TEST(CatalogOffersTest, SeveralModelsListEachProductNumberOnceInModelOrder) {
   std::vector<CatalogOffer> offers = OffersForModels(c, {"S-1", "B-2", "unknown", "A-1", "S-1"});
   std::vector<std::string> numbers;
   for (const CatalogOffer& o : offers) numbers.push_back(o.for_model + ":" + o.product_number);
-  EXPECT_EQ(numbers, (std::vector<std::string>{"S-1:S-2-PN", "B-2:B-2-DE24", "A-1:A-1-DP4",
-                                               "A-1:A-1-DE12", "A-1:A-1-C8", "A-1:A-1-FW",
-                                               "A-1:B-2-PN"}));
+  EXPECT_EQ(numbers,
+            (std::vector<std::string>{"S-1:S-2-PN", "B-2:B-2-DE24", "A-1:A-1-DP4", "A-1:A-1-DE12",
+                                      "A-1:A-1-C8", "A-1:A-1-FW", "A-1:B-2-PN"}));
   EXPECT_TRUE(OffersForModels(c, {}).empty());
 }
 

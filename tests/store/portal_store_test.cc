@@ -746,5 +746,64 @@ TEST_F(PortalStoreTest, HostileStringsAreStoredAndReadBackByteForByte) {
   EXPECT_TRUE(CheckDatabase(*db_).ok());
 }
 
+// A store as issue 8 left it (schema 5), with a customer, staff and a sent mail.
+TEST(Migration6Test, AVersion5StoreGainsThePortalTablesAndKeepsItsData) {
+  periscope::testing::TempDir dir;
+  auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(MigrateTo(**db, 5).ok());
+  ASSERT_TRUE((*db)
+                  ->Exec(R"sql(
+INSERT INTO staff (id, name, email, role) VALUES (1, 'Taro', 'taro@vendor.example', 'sales');
+INSERT INTO customers (id, user_id, name, contact_person, email, sales_staff_id)
+  VALUES (1, 'c1', 'Acme', 'Hanako', 'it@acme.example', 1);
+INSERT INTO outbox (id, message_id, kind, sender, recipient, subject, message, state,
+  created_at, next_attempt_at) VALUES (1, '<m1@x>', 'proposal', 'a@x', 'b@x', 's', 'm',
+  'sent', 3, 3);
+)sql")
+                  .ok());
+  EXPECT_TRUE(
+      Query(**db, "SELECT name FROM sqlite_schema WHERE name = 'portal_accounts'")->rows.empty());
+  Status migrated = Migrate(**db);
+  ASSERT_TRUE(migrated.ok()) << migrated.message();
+  EXPECT_EQ(*CurrentVersion(**db), SchemaVersion());
+  Status checked = CheckDatabase(**db);
+  EXPECT_TRUE(checked.ok()) << checked.message();
+  EXPECT_EQ(Query(**db, "SELECT state FROM outbox")->rows.at(0).at(0), "sent");
+
+  // The old customer can get a password, and their requests link to old mail.
+  auto customer = FindPortalCustomer(**db, "c1");
+  ASSERT_TRUE(customer.ok()) << customer.status().message();
+  EXPECT_EQ(customer->sales_email, "taro@vendor.example");
+  ASSERT_TRUE(SetPortalPassword(**db, customer->customer_id, "$y$hash", 10).ok());
+  ASSERT_TRUE(InTransaction(**db, [&]() -> Status {
+                ContactRequest r;
+                r.customer_id = customer->customer_id;
+                r.created_at = 11;
+                r.subject_kind = "product";
+                r.product_number = "PN-1";
+                r.contact_name = "Hanako";
+                r.sales_email = customer->sales_email;
+                auto id = InsertContactRequest(**db, r);
+                if (!id.ok()) return id.status();
+                return SetContactRequestOutbox(**db, *id, 1);
+              }).ok());
+  auto listed = ListContactRequests(**db, customer->customer_id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].mail_state, "sent");
+}
+
+TEST(Migration6Test, CheckNamesAMissingPortalTable) {
+  periscope::testing::TempDir dir;
+  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  ASSERT_TRUE((*db)->Exec("DROP TABLE customer_changes").ok());
+  Status s = CheckDatabase(**db);
+  EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+  EXPECT_THAT(s.message(), HasSubstr("customer_changes"));
+}
+
 }  // namespace
 }  // namespace periscope::store
