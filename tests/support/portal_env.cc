@@ -81,11 +81,13 @@ std::string ReportConfigXml(const std::string& db, const std::string& dir) {
       XmlAttr(db), XmlAttr(SourceDir()), XmlAttr(dir), XmlAttr(dir));
 }
 
+// `public_url` "": none (the Origin check takes the listen URL).
 std::string PortalConfigXml(const std::string& db, const std::string& report_config,
                             const PortalEnvOptions& o, const std::string& smtp_url,
-                            const std::string& mail_dir) {
+                            const std::string& mail_dir, const std::string& public_url = "") {
   return fmt::format(
       "<periscope-portal>\n"
+      "{}"
       "  <database path=\"{}\"/>\n"
       "  <report config=\"{}\"/>\n"
       "  <listen address=\"127.0.0.1\" port=\"0\" threads=\"4\"/>\n"
@@ -99,6 +101,7 @@ std::string PortalConfigXml(const std::string& db, const std::string& report_con
       "    <smtp url=\"{}\" local-relay=\"true\" timeout-ms=\"5000\"/>\n"
       "  </mail>\n"
       "</periscope-portal>\n",
+      public_url.empty() ? "" : "  <public-url>" + XmlAttr(public_url) + "</public-url>\n",
       XmlAttr(db), XmlAttr(report_config), o.idle_timeout_s, o.max_header_bytes, o.max_body_bytes,
       o.address_burst, o.address_per_second, o.account_burst, o.account_per_second, o.post_burst,
       o.post_per_second, o.max_failures, o.lock_s, o.first_retry_delay_s, XmlAttr(mail_dir),
@@ -498,6 +501,10 @@ bool PortalEnv::Start() {
   }
   url_ = m[1];
   port_ = std::stoi(m[2]);
+  // The commands run beside the server (invite) name its URL in links.
+  cli_config_path_ = dir_.File("portal-cli.xml");
+  WriteTextFile(cli_config_path_, PortalConfigXml(db_path_, report_config_path_, options_,
+                                                  smtp_->url(), dir_.File("portal-mail"), url_));
   return true;
 }
 
@@ -518,7 +525,8 @@ void PortalEnv::Stop() {
 std::string PortalEnv::PortalLog() const { return ReadTextFile(dir_.File("portal.log")); }
 
 CommandResult PortalEnv::RunPortal(const std::vector<std::string>& args, const std::string& input) {
-  std::vector<std::string> argv = {PortalBinary(), "-c", config_path_};
+  std::vector<std::string> argv = {PortalBinary(), "-c",
+                                   cli_config_path_.empty() ? config_path_ : cli_config_path_};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunWithStdin(argv, input, dir_.File("stdin.txt"));
 }

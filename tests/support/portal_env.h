@@ -158,7 +158,8 @@ class PortalEnv {
   const TempDir& dir() const { return dir_; }
   std::string PortalLog() const;
 
-  // periscope-portal -c CONFIG ARGS... (stdin: `input`).
+  // periscope-portal -c CONFIG ARGS... (stdin: `input`); once the server is
+  // listening, CONFIG has <public-url> set to its URL (links name it).
   CommandResult RunPortal(const std::vector<std::string>& args, const std::string& input = "");
 
   // Read-only queries of the store (its own connection each call).
@@ -169,7 +170,7 @@ class PortalEnv {
  private:
   PortalEnvOptions options_;
   TempDir dir_;
-  std::string db_path_, config_path_, report_config_path_, error_, url_;
+  std::string db_path_, config_path_, cli_config_path_, report_config_path_, error_, url_;
   int port_ = 0;
   int smtp_port_ = 0;
   std::unique_ptr<SmtpServer> smtp_;
