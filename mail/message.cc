@@ -280,6 +280,9 @@ Result<std::string> Compose(const Message& message) {
   for (const Address& to : message.to) {
     PERISCOPE_RETURN_IF_ERROR(ValidateAddress(to.email).WithPrefix("to"));
   }
+  if (message.reply_to) {
+    PERISCOPE_RETURN_IF_ERROR(ValidateAddress(message.reply_to->email).WithPrefix("reply-to"));
+  }
   if (message.text_body.size() > kMaxBodyBytes ||
       (message.html_body && message.html_body->size() > kMaxBodyBytes)) {
     return InvalidArgumentError(fmt::format("message body larger than {} bytes", kMaxBodyBytes));
@@ -299,6 +302,7 @@ Result<std::string> Compose(const Message& message) {
     out += FormatAddress(message.to[i]);
   }
   out += "\r\n";
+  if (message.reply_to) out += "Reply-To: " + FormatAddress(*message.reply_to) + "\r\n";
   std::string subject = CleanHeaderValue(message.subject, kMaxSubjectBytes);
   out += "Subject: " + EncodeHeaderText(subject, std::string_view("Subject: ").size()) + "\r\n";
   out += "Date: " + FormatDate(message.date) + "\r\n";

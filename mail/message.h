@@ -36,6 +36,9 @@ struct Address {
 struct Message {
   Address from;
   std::vector<Address> to;
+  // Where replies go instead of `from` (a customer's own address on a mail
+  // sent for them); validated like the other addresses.
+  std::optional<Address> reply_to;
   std::string subject;
   std::string text_body;                 // UTF-8; LF, CRLF or CR line breaks
   std::optional<std::string> html_body;  // when set: multipart/alternative
@@ -65,8 +68,8 @@ Status ValidateAddress(std::string_view email);
 // `from_email` ("localhost" when it has none).
 std::string NewMessageId(std::string_view from_email);
 
-// The message as RFC 5322 text: From, To, Subject, Date, Message-ID,
-// MIME-Version and content headers, then the body (text/plain, or
+// The message as RFC 5322 text: From, To, Reply-To (when set), Subject, Date,
+// Message-ID, MIME-Version and content headers, then the body (text/plain, or
 // multipart/alternative of text/plain and text/html), both parts UTF-8 and
 // quoted-printable, each ending in a line break (one is added when the text
 // has none). InvalidArgument for an invalid address, no recipient, more

@@ -34,13 +34,15 @@ constexpr std::string_view kCsp =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'";
 
-// Per-field bounds (bytes) of what a customer may enter; over them: 413.
-constexpr size_t kMaxNameBytes = 200;
+// Per-field bounds (bytes) of what a customer may enter; over them: 413. The
+// forms' maxlength (characters, portal/pages.cc) times 3 bytes of UTF-8 fits
+// in each, so Japanese text typed up to the form's limit is accepted.
+constexpr size_t kMaxNameBytes = 400;
 constexpr size_t kMaxPhoneBytes = 40;
 constexpr size_t kMaxEmailBytes = 254;
-constexpr size_t kMaxPreferredTimeBytes = 200;
+constexpr size_t kMaxPreferredTimeBytes = 400;
 constexpr size_t kMaxMessageBytes = 2000;
-constexpr size_t kMaxAddressBytes = 500;
+constexpr size_t kMaxAddressBytes = 1000;
 constexpr size_t kMaxUserIdBytes = 64;
 // How long a built customer report is reused for the products page.
 constexpr int64_t kReportCacheS = 60;
@@ -898,9 +900,12 @@ Response Portal::Impl::Dispatch(Ctx& ctx) {
     return TooMany(ctx, retry_after);
   }
   if (post) {
-    auto form = ParseForm(req.body, config.max_field_bytes);
-    std::string csrf = form.ok() ? Field(*form, "csrf") : std::string();
-    if (!ConstantTimeEquals(csrf, ctx.session->csrf_token)) {
+    // A form that cannot be read is refused as such (413, 400); nothing of it
+    // is used.
+    Response error;
+    auto form = Form(ctx, &error);
+    if (!form) return error;
+    if (!ConstantTimeEquals(Field(*form, "csrf"), ctx.session->csrf_token)) {
       LogWarning(fmt::format("portal: POST {} from {} refused: missing or wrong CSRF token", path,
                              ctx.client_ip));
       return Error(ctx, 403, "This form has expired. Please reload the page and try again.");

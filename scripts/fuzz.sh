@@ -14,7 +14,8 @@ cd "$root"
 seconds=${1:-20}
 jobs=${FUZZ_JOBS:-2}
 targets=${FUZZ_TARGETS:-"decode csv poller_config subagent_config state_file table_index catalog
-  report_config inquiry_message forecast peripheral_decode claim_rules"}
+  report_config inquiry_message forecast peripheral_decode claim_rules portal_request
+  portal_config"}
 
 scripts/setup.sh >/dev/null
 start=$(date +%s)
@@ -27,7 +28,7 @@ bin=build/fuzz/fuzz
 work=build/fuzz
 max_len() {
   case "$1" in
-    poller_config | subagent_config | report_config | catalog) echo 16384 ;;  # whole samples fit
+    poller_config | subagent_config | report_config | catalog | portal_config) echo 16384 ;;  # whole samples fit
     table_index) echo 256 ;;                        # an OID has at most 128 arcs
     *) echo 8192 ;;
   esac

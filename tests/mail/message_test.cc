@@ -264,5 +264,37 @@ TEST(MessageTest, OversizedBodyAndUnsetDateAreRefused) {
   EXPECT_EQ(Compose(undated).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(MessageTest, ReplyToIsValidatedAndEncodedLikeFrom) {
+  Message m = BasicMessage();
+  m.reply_to =
+      Address{"\xe5\xb1\xb1\xe7\x94\xb0\r\nBcc: victim@example.com", "hanako@cust.example"};
+  auto text = Compose(m);
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  std::string headers = HeaderBlock(*text);
+  EXPECT_NE(headers.find("\r\nReply-To: =?UTF-8?B?"), std::string::npos) << headers;
+  EXPECT_NE(headers.find("<hanako@cust.example>"), std::string::npos) << headers;
+  for (const std::string& line : Lines(headers)) EXPECT_NE(line.rfind("Bcc", 0), 0u) << line;
+  nlohmann::json parsed = ParseWithPython(*text);
+  ASSERT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed["headers"], nlohmann::json::parse(
+                                   R"(["From","To","Reply-To","Subject","Date","Message-ID",
+                                       "MIME-Version","Content-Type","Content-Transfer-Encoding"])"));
+  EXPECT_EQ(parsed["defects"], nlohmann::json::array());
+
+  m.reply_to = Address{"Plain Name", "plain@cust.example"};
+  text = Compose(m);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("\r\nReply-To: Plain Name <plain@cust.example>\r\n"), std::string::npos);
+
+  for (const char* bad : {"not an address", "a@b\r\nBcc: v@x", "", "x@-bad-.example"}) {
+    m.reply_to = Address{"Name", bad};
+    EXPECT_EQ(Compose(m).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  m.reply_to.reset();
+  text = Compose(m);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(text->find("Reply-To"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace periscope::mail
