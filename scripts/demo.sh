@@ -42,7 +42,10 @@ demo="$root/build/demo"
 # store about to be removed; stop it (only if its pid is still that portal).
 if [ -f "$demo/portal.pid" ]; then
   old_pid=$(cat "$demo/portal.pid")
-  if grep -qa periscope-portal "/proc/$old_pid/cmdline" 2>/dev/null; then kill "$old_pid" || true; fi
+  if grep -qa periscope-portal "/proc/$old_pid/cmdline" 2>/dev/null; then
+    kill "$old_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$old_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
 fi
 # ---- end portal ----
 rm -rf "$demo"
