@@ -164,6 +164,7 @@ constexpr std::pair<std::string_view, std::string_view> kJapanese[] = {
      "customer ID.",
      "パスワードは 10〜256 文字で、同じ文字の繰り返しやお客様 ID と同じものは使えません。"},
     {"No such product or proposal.", "該当する製品またはご提案がありません。"},
+    {"No such request.", "該当するご依頼がありません。"},
     {"Please enter a name.", "お名前を入力してください。"},
     {"This is not an e-mail address.", "メールアドレスの形式が正しくありません。"},
     {"Use digits, spaces and + - ( ) only.", "数字、空白と + - ( ) だけを使ってください。"},

@@ -147,6 +147,13 @@ int Serve(portal::Portal& app, const portal::PortalConfig& config, MailSignal& s
             fmt::format("portal: {} mail(s) not delivered yet; retrying later", stats->retried));
       }
       lock.lock();
+      // Mail left to retry is looked at again after the first retry delay
+      // (sooner than the 30 s tick when configured so); a pass finds nothing
+      // due cheaply.
+      if (stats.ok() && stats->retried > 0 && policy.first_delay < std::chrono::seconds(30)) {
+        signal.cv.wait_for(lock, policy.first_delay, [&] { return signal.stop; });
+        signal.pending = true;
+      }
     }
   });
 
@@ -261,6 +268,10 @@ int Main(int argc, char** argv) {
     if (!s.ok()) return Fail(s);
     Print(fmt::format("password set for {}\n", rest[0]));
     return kExitOk;
+  }
+  if (command == "invite" && config->public_url.empty() && config->http.port == 0) {
+    return Usage("invite: the link needs <public-url> (or a fixed <listen port>) in " +
+                 config_path);
   }
   auto invite = (*app)->Invite(rest[0]);
   if (!invite.ok()) return Fail(invite.status());

@@ -18,11 +18,14 @@ using render::SafeHtml;
 using render::TextElement;
 using render::VoidElement;
 
-// The site's policy: the stylesheet from the portal itself, data: images
-// (the favicon, charts), forms posting to the portal only, never framed.
+// The site's policy in the page's <meta>: the stylesheet from the portal
+// itself, data: images (the favicon, charts), forms posting to the portal
+// only. frame-ancestors is not allowed in a <meta> policy (browsers ignore it
+// and log an error); the HTTP header (portal/portal.cc) carries it, with
+// X-Frame-Options.
 constexpr std::string_view kPortalCsp =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'";
+    "base-uri 'none'";
 
 // Input bounds in characters (the browser's maxlength). Each is small enough
 // that a value of three-byte characters (Japanese) stays within the portal's

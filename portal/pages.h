@@ -15,7 +15,8 @@
 // - #devices (the devices with usage and charts: reports::RenderDeviceSection),
 //   #proposals (table, a link a.contact-link to /contact?proposal=ID per row),
 //   #offers (table, a.contact-link to /contact?product=NUMBER per row),
-//   #requests and #changes (tables; each row tr[data-id]), #registered (dl).
+//   #requests and #changes (tables; each row tr[data-id][data-mail-state], the
+//   state as store::ContactRequest::mail_state), #registered (dl).
 // - the language switch: a#lang-en / a#lang-ja to /lang?to=en|ja&back=PATH.
 #ifndef PERISCOPE_PORTAL_PAGES_H_
 #define PERISCOPE_PORTAL_PAGES_H_

@@ -753,7 +753,17 @@ Response Portal::Impl::Requests(Ctx& ctx) {
   auto changes = store::ListCustomerChanges(**reader, ctx.customer->customer_id);
   if (!changes.ok()) return Internal(ctx, changes.status());
   PageContext p = PageCtx(ctx);
-  if (!ctx.request->Query("sent").empty()) {
+  if (const std::string& sent = ctx.request->Query("sent"); !sent.empty()) {
+    // Only for one of the customer's own requests.
+    std::optional<int64_t> id = ParseId(sent);
+    auto own = id ? store::GetContactRequest(**reader, ctx.customer->customer_id, *id)
+                  : Result<store::ContactRequest>(NotFoundError("no such request"));
+    if (!own.ok()) {
+      if (own.status().code() == StatusCode::kNotFound) {
+        return Error(ctx, 404, "No such request.");
+      }
+      return Internal(ctx, own.status());
+    }
     p.notice = Tr(ctx.lang, "Your request was received and is being sent to your sales contact.");
   }
   return Page(200, RenderRequestsPage(p, *requests, *changes));

@@ -122,6 +122,7 @@ TEST(I18nTest, ApplicationMessagesAreTranslated) {
            "The password must be 10 to 256 characters long, not one repeated character, and "
            "not your customer ID.",
            "No such product or proposal.",
+           "No such request.",
            "Please enter a name.",
            "This is not an e-mail address.",
            "Use digits, spaces and + - ( ) only.",

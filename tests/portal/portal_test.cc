@@ -361,6 +361,12 @@ TEST_F(PortalTest, AContactRequestIsStoredAndMailedToTheAssignedSalesPersonWithT
   }
   EXPECT_NE(text.find(product), std::string::npos);
   EXPECT_NE(text.find("Reply-To: "), std::string::npos);
+
+  // Another customer cannot even have the request's notice.
+  Session other = SignIn("cust-02");
+  Response foreign = portal_->Handle(Get(location, other.cookie));
+  EXPECT_EQ(foreign.status, 404);
+  EXPECT_EQ(foreign.body.find(product), std::string::npos);
 }
 
 TEST_F(PortalTest, AnotherCustomersProposalOrAnUnofferedProductIsNotFound) {
