@@ -14,12 +14,22 @@
 # site (periscope-factory on loopback), a second run showing that nothing
 # is proposed or mailed twice, and a customer's claim about a copier
 # (periscope-claim: its items read from it and 12 more simulated copiers,
-# compared with its same-model peers, stored, mailed to the service desk). Everything lives in build/demo/; every process
-# started here is stopped on exit.
+# compared with its same-model peers, stored, mailed to the service desk), and
+# at last starts the customer portal (periscope-portal, seed 002) on a free
+# loopback port for cust-01 and leaves it running. Everything lives in
+# build/demo/; every other process started here is stopped on exit.
 # --keep leaves snmpd, the subagent and the fleet running until Ctrl-C.
+# --no-portal skips the portal.
 set -euo pipefail
 keep=0
-if [ "${1:-}" = "--keep" ]; then keep=1; fi
+portal=1
+for arg in "$@"; do
+  case "$arg" in
+    --keep) keep=1 ;;
+    --no-portal) portal=0 ;;
+    *) echo "usage: scripts/demo.sh [--keep] [--no-portal]" >&2; exit 2 ;;
+  esac
+done
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/setup.sh
@@ -28,6 +38,16 @@ cmake --build --preset release
 
 bin="$root/build/release"
 demo="$root/build/demo"
+# ---- portal (issue 9): a portal left running by an earlier demo serves the
+# store about to be removed; stop it (only if its pid is still that portal).
+if [ -f "$demo/portal.pid" ]; then
+  old_pid=$(cat "$demo/portal.pid")
+  if grep -qa periscope-portal "/proc/$old_pid/cmdline" 2>/dev/null; then
+    kill "$old_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$old_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+fi
+# ---- end portal ----
 rm -rf "$demo"
 mkdir -p "$demo/conf" "$demo/persist" "$demo/client"
 port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -217,6 +237,61 @@ for page in "$demo/claims"/claim-*.html; do
 done
 echo "demo: the mail to the copier service desk in $demo/mail:"
 grep -l '^To:.*copier-service@' "$demo/mail"/*.eml 2>/dev/null | sed 's/^/  /' || true
+
+# ---- portal (issue 9, seed 002): the customer's side ----
+# periscope-portal on a free loopback port over the demo store: cust-01 signs in
+# with the password set below and sees its devices' usage with charts, the
+# proposals made above and the products that fit its devices, asks to be
+# contacted and updates its registered information; each request is mailed to
+# its sales person (.eml files in $demo/mail, like the report's mail). Plain
+# HTTP on loopback here (secure-cookies false); production runs it behind TLS
+# (etc/nginx/periscope-portal.conf, etc/periscope-portal.xml). It is started
+# detached (its own session, not a child of this script), so it outlives the
+# demo: stop it with `kill $(cat build/demo/portal.pid)`.
+if [ "$portal" = 1 ]; then
+  portal_user=cust-01
+  portal_password="demo-portal-password"
+  cat > "$demo/periscope-portal.xml" <<CONF
+<periscope-portal>
+  <database path="$demo/periscope.db"/>
+  <report config="$demo/periscope-report.xml"/>
+  <listen address="127.0.0.1" port="0" threads="4"/>
+  <session secure-cookies="false"/>
+  <mail from="portal@vendor.example" from-name="periscope portal (demo)" directory="$demo/mail"/>
+</periscope-portal>
+CONF
+  portal_cmd=("$bin/portal/periscope-portal" -c "$demo/periscope-portal.xml")
+  echo
+  echo "demo: periscope-portal set-password $portal_user"
+  echo "$portal_password" | "${portal_cmd[@]}" set-password "$portal_user"
+  # shellcheck disable=SC2016  # $$ and $@ are the inner shell's
+  setsid -f sh -c 'echo $$ > "$1"; shift; exec "$@" serve' sh "$demo/portal.pid" "${portal_cmd[@]}" \
+    </dev/null >"$demo/portal.out" 2>"$demo/portal.log"
+  portal_url=""
+  for _ in $(seq 1 100); do
+    portal_url=$(sed -n 's/^periscope-portal: listening on \(http[^ ]*\).*/\1/p' "$demo/portal.out")
+    if [ -n "$portal_url" ]; then break; fi
+    sleep 0.1
+  done
+  portal_pid=$(cat "$demo/portal.pid" 2>/dev/null || true)
+  signin_status=000
+  if [ -n "$portal_url" ]; then
+    signin_status=$(curl -s -o /dev/null -w '%{http_code}' "$portal_url/signin" || true)
+  fi
+  if [ "$signin_status" != 200 ]; then
+    echo "demo: periscope-portal did not answer (GET /signin: $signin_status); its log:" >&2
+    cat "$demo/portal.log" >&2
+    if [ -n "$portal_pid" ]; then kill "$portal_pid" 2>/dev/null || true; fi
+    exit 1
+  fi
+  echo "demo: the customer portal is running (pid $portal_pid, log $demo/portal.log):"
+  echo "        open    $portal_url/signin"
+  echo "        sign in as customer ID '$portal_user' with password '$portal_password'"
+  echo "        mails to the sales person go to $demo/mail"
+  echo "        stop it: kill \$(cat $demo/portal.pid)"
+fi
+# ---- end portal ----
+
 walk="snmpbulkwalk -v3 -l authPriv -u demo -a SHA-256 -A demo-auth-pass -x AES -X demo-priv-pass"
 walk="$walk 127.0.0.1:$port .1.3.6.1.4.1.8072.9999.9999.1"
 if [ "$keep" = 1 ]; then

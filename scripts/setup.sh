@@ -5,19 +5,24 @@
 set -euo pipefail
 
 packages=(
-  # build
+  # build (build-essential pulls libc6-dev, which depends on libcrypt-dev: the
+  # portal's yescrypt password hashes)
   build-essential cmake ninja-build pkg-config git clang-format
   # fuzzing (scripts/fuzz.sh): clang 14; libclang-rt-14-dev has libFuzzer (-fsanitize=fuzzer)
   clang libclang-rt-14-dev
   # libraries
   libsnmp-dev libsqlite3-dev libcurl4-openssl-dev libpugixml-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
+  # portal: libcrypto (OpenSSL) for SHA-256 of session, invite and CSRF tokens
+  libssl-dev
   # run time and tests: a real snmpd, the CLI tools, MIB lint, SQLite shell
   snmpd snmp smitools sqlite3 python3 snmpsim util-linux time openssl
   # reports: libcurl (SMTP, HTTP inquiries), libmicrohttpd (reference factory site,
   # portal); tests: a real SMTP server and a real browser (Debian matches the
   # chromium and chromium-driver versions)
   libmicrohttpd-dev python3-aiosmtpd chromium chromium-driver python3-selenium
+  # benchmarks: wrk, the HTTP load generator of bench/portal_bench.sh
+  wrk
 )
 
 missing=()

@@ -21,6 +21,8 @@ set(expected
   "${SYSCONFDIR}/periscope/catalog.xml"
   "${DATADIR}/snmp/mibs/PERISCOPE-MIB.txt"
   "${SYSCONFDIR}/periscope/periscope-subagent.xml"
+  "${SYSCONFDIR}/periscope/periscope-portal.xml"
+  "${DATADIR}/doc/periscope/examples/nginx-periscope-portal.conf"
   "${DATADIR}/doc/periscope/examples/snmpd.conf.periscope")
 foreach(f IN LISTS expected)
   if(NOT EXISTS "${DEST}${f}")
@@ -34,6 +36,14 @@ endif()
 file(READ "${units}" unit)
 if(NOT unit MATCHES "ExecStart=${SBINDIR}/periscope-subagent -f -c ${SYSCONFDIR}/periscope/")
   message(FATAL_ERROR "systemd unit does not point at the installed binary and config")
+endif()
+file(GLOB_RECURSE portal_units "${DEST}/*periscope-portal.service")
+if(NOT portal_units)
+  message(FATAL_ERROR "portal systemd unit not installed")
+endif()
+file(READ "${portal_units}" portal_unit)
+if(NOT portal_unit MATCHES "ExecStart=${BINDIR}/periscope-portal -c ${SYSCONFDIR}/periscope/periscope-portal.xml serve")
+  message(FATAL_ERROR "portal systemd unit does not point at the installed binary and config")
 endif()
 file(REMOVE_RECURSE "${DEST}")
 message(STATUS "install layout ok")
