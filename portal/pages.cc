@@ -27,6 +27,10 @@ constexpr std::string_view kPortalCsp =
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'";
 
+// Days of the daily usage table on the products page (the charts show the
+// whole history; the sales report lists every day).
+constexpr size_t kHistoryDaysShown = 31;
+
 // Input bounds in characters (the browser's maxlength). Each is small enough
 // that a value of three-byte characters (Japanese) stays within the portal's
 // default field cap of 2000 bytes (portal/config.h max_field_bytes).
@@ -547,7 +551,7 @@ std::string RenderProductsPage(const PageContext& ctx, const reports::CustomerRe
         TextElement("p", T(ctx, "No devices are registered for you yet."), {{"class", "empty"}});
   }
   for (const reports::DeviceView& d : report.devices) {
-    devices += reports::RenderDeviceSection(d, report.today);
+    devices += reports::RenderDeviceSection(d, report.today, kHistoryDaysShown);
   }
   main += Element("section", devices, {{"id", "devices"}});
   return Page(ctx, T(ctx, "Products"), main);

@@ -12,7 +12,8 @@
 //   phone, email.
 // - #notice (a one-line success notice), #error (a page-level error),
 //   .field-error (next to the field, with data-field="NAME").
-// - #devices (the devices with usage and charts: reports::RenderDeviceSection),
+// - #devices (the devices with usage and charts: reports::RenderDeviceSection,
+//   the daily table cut to the last 31 days),
 //   #proposals (table, a link a.contact-link to /contact?proposal=ID per row),
 //   #offers (table, a.contact-link to /contact?product=NUMBER per row),
 //   #requests and #changes (tables; each row tr[data-id][data-mail-state], the

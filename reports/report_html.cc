@@ -260,10 +260,16 @@ SafeHtml SpecUsageTable(const DeviceView& d, const std::vector<DayFigures>& hist
   return render::RenderTable(t);
 }
 
-SafeHtml HistoryTable(const std::vector<DayFigures>& history) {
+// The daily table: every day, or the last `max_rows` days (the charts keep
+// the whole history).
+SafeHtml HistoryTable(const std::vector<DayFigures>& all_days, size_t max_rows) {
+  const size_t skip = all_days.size() > max_rows ? all_days.size() - max_rows : 0;
+  const std::vector<DayFigures> history(all_days.begin() + static_cast<std::ptrdiff_t>(skip),
+                                        all_days.end());
   Table t;
   t.css_class = "history";
-  t.caption = "History (date order)";
+  t.caption = skip == 0 ? std::string("History (date order)")
+                        : fmt::format("History: the last {} days (date order)", history.size());
   t.headers = {"Date", "Used", "Capacity", "Used %", "Load peak", "Load average", "Intervals"};
   t.numeric_columns = {false, true, true, true, true, true, true};
   for (const DayFigures& d : history) {
@@ -612,7 +618,7 @@ SafeHtml PeripheralSection(const DeviceView& d, const PeripheralView& p, uint32_
       {{"class", "device peripheral peripheral-" + std::string(store::DeviceKindName(p.kind))}});
 }
 
-SafeHtml DeviceSection(const DeviceView& d, uint32_t today) {
+SafeHtml DeviceSection(const DeviceView& d, uint32_t today, size_t history_rows) {
   if (d.peripheral) return PeripheralSection(d, *d.peripheral, today);
   std::vector<DayFigures> history = SortedHistory(d.history);
   std::string title = "Device " + d.serial_number;
@@ -630,7 +636,7 @@ SafeHtml DeviceSection(const DeviceView& d, uint32_t today) {
   SafeHtml charts = CapacityChart(d, history, today);
   if (d.rated_load) charts += LoadChart(d, history, today);
   out += Element("div", charts, {{"class", "charts"}});
-  out += HistoryTable(history);
+  out += HistoryTable(history, history_rows);
   return Element("section", out, {{"class", "device"}});
 }
 
@@ -707,8 +713,8 @@ int Group(const FleetRow& r) {
 
 }  // namespace
 
-SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today) {
-  return DeviceSection(device, today);
+SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today, size_t history_rows) {
+  return DeviceSection(device, today, history_rows);
 }
 
 std::string FitLabel(forecast::FitKind kind) { return std::string(forecast::FitName(kind)); }
@@ -768,7 +774,9 @@ std::string RenderCustomerHtml(const CustomerReport& report) {
 
   body += render::Heading(2, "Devices", "devices");
   if (report.devices.empty()) body += TextElement("p", "No devices.", {{"class", "muted"}});
-  for (const DeviceView& d : report.devices) body += DeviceSection(d, report.today);
+  for (const DeviceView& d : report.devices) {
+    body += DeviceSection(d, report.today, kAllHistoryRows);
+  }
   body += ProposalsSection(report.proposals);
 
   render::PageOptions options;

@@ -7,6 +7,7 @@
 #ifndef PERISCOPE_REPORTS_REPORT_HTML_H_
 #define PERISCOPE_REPORTS_REPORT_HTML_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -25,8 +26,11 @@ std::string RenderCustomerHtml(const CustomerReport& report);
 
 // One device's section of the customer report (specification, usage, forecast
 // sentences, charts, daily history), for pages that embed it (the portal).
-// Needs render::BaseCss() on the page.
-render::SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today);
+// Needs render::BaseCss() on the page. The daily table lists the last
+// `history_rows` days (the charts always show the whole history).
+inline constexpr size_t kAllHistoryRows = static_cast<size_t>(-1);
+render::SafeHtml RenderDeviceSection(const DeviceView& device, uint32_t today,
+                                     size_t history_rows = kAllHistoryRows);
 
 // Rows ranked as in RankFleetRows; the sales filter is shown when set.
 std::string RenderFleetHtml(const FleetReport& report);

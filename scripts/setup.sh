@@ -23,6 +23,9 @@ packages=(
   libmicrohttpd-dev python3-aiosmtpd chromium chromium-driver python3-selenium
   # benchmarks: wrk, the HTTP load generator of bench/portal_bench.sh
   wrk
+  # a Japanese font, so the portal's Japanese pages render in the browser tests'
+  # screenshots (the tests read the text either way)
+  fonts-ipafont-gothic
 )
 
 missing=()

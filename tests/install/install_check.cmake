@@ -14,6 +14,7 @@ set(expected
   "${BINDIR}/periscope-walk"
   "${BINDIR}/periscope-report"
   "${BINDIR}/periscope-factory"
+  "${BINDIR}/periscope-portal"
   "${BINDIR}/periscope-claim"
   "${SYSCONFDIR}/periscope/periscope-claim.xml"
   "${SYSCONFDIR}/periscope/claim-rules.xml"

@@ -266,6 +266,8 @@ TEST_F(PortalTest, ProductPageShowsOnlyTheCustomersOwnDevicesProposalsAndOffers)
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("id=\"devices\""), std::string::npos);
   EXPECT_NE(page.body.find("<svg"), std::string::npos);  // the report's charts
+  // 90 days of history: the charts have them all, the table the last 31.
+  EXPECT_NE(page.body.find("History: the last 31 days"), std::string::npos);
   EXPECT_NE(page.body.find("id=\"offers\""), std::string::npos);
   EXPECT_NE(page.body.find("/contact?proposal="), std::string::npos);
   EXPECT_FALSE(FirstOfferedProduct(s).empty());
