@@ -244,7 +244,8 @@ grep -l '^To:.*copier-service@' "$demo/mail"/*.eml 2>/dev/null | sed 's/^/  /' |
 # proposals made above and the products that fit its devices, asks to be
 # contacted and updates its registered information; each request is mailed to
 # its sales person (.eml files in $demo/mail, like the report's mail). Plain
-# HTTP on loopback here (secure-cookies false); production runs it behind TLS
+# HTTP on loopback here; the session cookie stays Secure, which browsers accept
+# on http://127.0.0.1 (a secure context); production runs it behind TLS
 # (etc/nginx/periscope-portal.conf, etc/periscope-portal.xml). It is started
 # detached (its own session, not a child of this script), so it outlives the
 # demo: stop it with `kill $(cat build/demo/portal.pid)`.
@@ -256,7 +257,6 @@ if [ "$portal" = 1 ]; then
   <database path="$demo/periscope.db"/>
   <report config="$demo/periscope-report.xml"/>
   <listen address="127.0.0.1" port="0" threads="4"/>
-  <session secure-cookies="false"/>
   <mail from="portal@vendor.example" from-name="periscope portal (demo)" directory="$demo/mail"/>
 </periscope-portal>
 CONF
