@@ -76,21 +76,10 @@ constexpr const char* kHelp =
     "message lists what exists); 3 the claim was stored but is incomplete: the claimed\n"
     "device did not answer, or the deadline cut the reading short\n";
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "periscope-claim: %s\ntry 'periscope-claim --help'\n", message.c_str());
-  return kExitUsage;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "periscope-claim: %s\n", s.message().c_str());
-  return periscope::ExitCodeFor(s);
-}
-
-// Flushed at once, so stderr lines that follow stay after it in a shared log.
-void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
+constexpr std::string_view kProgram = "periscope-claim";
+int Usage(const std::string& message) { return periscope::UsageError(kProgram, message); }
+int Fail(const Status& s) { return periscope::FailWith(kProgram, s); }
+void Print(const std::string& text) { periscope::PrintFlushed(text); }
 
 Result<std::string> RenderAs(const store::ClaimRecord& claim, const std::string& format) {
   if (format == "text") return claimtool::RenderClaimText(claim);

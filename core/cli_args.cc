@@ -1,8 +1,11 @@
 #include "core/cli_args.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <fmt/format.h>
+
+#include "core/exit_codes.h"
 
 namespace periscope {
 
@@ -34,6 +37,23 @@ Result<CliArgs> ParseCliArgs(const std::vector<std::string>& argv,
     args.positional.push_back(a);
   }
   return args;
+}
+
+void PrintFlushed(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+int UsageError(std::string_view program, std::string_view message) {
+  std::fflush(stdout);
+  std::fputs(fmt::format("{}: {}\ntry '{} --help'\n", program, message, program).c_str(), stderr);
+  return kExitUsage;
+}
+
+int FailWith(std::string_view program, const Status& status) {
+  std::fflush(stdout);
+  std::fputs(fmt::format("{}: {}\n", program, status.message()).c_str(), stderr);
+  return ExitCodeFor(status);
 }
 
 }  // namespace periscope

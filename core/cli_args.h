@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -27,6 +28,15 @@ struct CliArgs {
 Result<CliArgs> ParseCliArgs(const std::vector<std::string>& argv,
                              const std::vector<std::string>& with_value,
                              const std::vector<std::string>& flags);
+
+// What the tools print around a command (every periscope CLI uses these):
+// stdout written and flushed at once, so stderr lines that follow stay after
+// it in a shared log; "PROGRAM: message" on stderr for a usage error (with a
+// pointer to --help; returns kExitUsage) or a failed job (returns
+// ExitCodeFor(status)).
+void PrintFlushed(std::string_view text);
+int UsageError(std::string_view program, std::string_view message);
+int FailWith(std::string_view program, const Status& status);
 
 }  // namespace periscope
 

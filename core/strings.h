@@ -47,6 +47,9 @@ std::string TruncateUtf8(std::string_view s, size_t max_bytes);
 // are layout (a tab or CR in a line read from a file, a quoted argument).
 std::string CleanText(std::string_view s, char control_replacement);
 
+// `s` with every CRLF and lone CR made LF (a browser's textarea sends CRLF).
+std::string NormalizeLineBreaks(std::string_view s);
+
 // `s` with ASCII upper-case letters made lower-case; other bytes unchanged.
 std::string AsciiLower(std::string_view s);
 

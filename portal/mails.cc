@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "portal/i18n.h"
 #include "render/html.h"
 
@@ -30,20 +31,9 @@ struct Section {
   std::vector<Item> items;
 };
 
-// CRLF and CR (a browser's textarea sends CRLF) become LF.
-std::string Lf(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
+// CRLF and CR (a browser's textarea sends CRLF) become LF, which CleanUtf8
+// keeps (a CR would become U+FFFD).
+std::string Lf(std::string_view text) { return NormalizeLineBreaks(text); }
 
 // Untrusted text made safe for a plain-text body (no controls, bidi
 // overrides or invalid UTF-8; bounded).

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cli_args.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "core/log.h"
@@ -72,20 +73,10 @@ constexpr const char* kHelp =
     "exit status: 0 ok; 1 the job failed (store, mail not delivered yet: it stays\n"
     "queued); 2 usage, configuration, unknown customer, a password breaking the rules\n";
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "periscope-portal: %s\ntry 'periscope-portal --help'\n", message.c_str());
-  return kExitUsage;
-}
-
-int Fail(const Status& s) {
-  std::fprintf(stderr, "periscope-portal: %s\n", s.message().c_str());
-  return periscope::ExitCodeFor(s);
-}
-
-void Print(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-}
+constexpr std::string_view kProgram = "periscope-portal";
+int Usage(const std::string& message) { return periscope::UsageError(kProgram, message); }
+int Fail(const Status& s) { return periscope::FailWith(kProgram, s); }
+void Print(const std::string& text) { periscope::PrintFlushed(text); }
 
 // Wakes the delivery loop when a request queued a mail.
 struct MailSignal {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "render/html.h"
 #include "reports/report_html.h"
 
@@ -65,19 +66,7 @@ std::string EncodeQueryValue(std::string_view text) {
 
 // CRLF and CR (a browser's textarea sends CRLF) become LF, which CleanUtf8
 // keeps (a CR would become U+FFFD).
-std::string Lf(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      out += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
+std::string Lf(std::string_view text) { return NormalizeLineBreaks(text); }
 
 std::string T(const PageContext& ctx, std::string_view english) {
   return std::string(Tr(ctx.lang, english));

@@ -425,10 +425,53 @@ struct Portal::Impl {
     return *token;
   }
 
-  bool PreSessionCsrfOk(const Ctx& ctx, const std::map<std::string, std::string>& form) const {
+  // The form of a POST without a session (sign-in, invite): readable, and its
+  // csrf field equal to the pre-session cookie; nullopt and *error otherwise.
+  std::optional<std::map<std::string, std::string>> PreSessionForm(const Ctx& ctx,
+                                                                   Response* error) const {
+    auto form = Form(ctx, error);
+    if (!form) return std::nullopt;
     auto it = ctx.cookies.find(std::string(kPreSessionCookie));
-    if (it == ctx.cookies.end() || it->second.empty()) return false;
-    return ConstantTimeEquals(it->second, Field(form, "csrf"));
+    if (it == ctx.cookies.end() || it->second.empty() ||
+        !ConstantTimeEquals(it->second, Field(*form, "csrf"))) {
+      *error = Error(ctx, 403, "This form has expired. Please reload the page and try again.");
+      return std::nullopt;
+    }
+    return form;
+  }
+
+  // A page with a pre-session form: its token (the cookie's, or a new one set
+  // with the page) is the form's csrf.
+  template <typename Render>
+  Response PreSessionPage(Ctx& ctx, int status, Render render) {
+    std::string set_cookie;
+    auto token = PreSessionToken(ctx, &set_cookie);
+    if (!token.ok()) return Internal(ctx, token.status());
+    PageContext p = PageCtx(ctx);
+    p.csrf_token = *token;
+    Response r = Page(status, render(p));
+    if (!set_cookie.empty()) r.AddHeader("Set-Cookie", set_cookie);
+    return r;
+  }
+
+  // The customer of a usable invite token; nullopt (answer 410) for an
+  // unknown, used or expired one.
+  Result<std::optional<store::PortalCustomer>> InviteCustomer(const std::string& token,
+                                                              int64_t now_s) {
+    if (token.empty() || token.size() > 128) return std::optional<store::PortalCustomer>();
+    auto reader = AcquireReader();
+    if (!reader.ok()) return reader.status();
+    auto id = store::CheckPortalInvite(**reader, Sha256Hex(token), now_s);
+    if (!id.ok()) {
+      if (id.status().code() == StatusCode::kNotFound ||
+          id.status().code() == StatusCode::kFailedPrecondition) {
+        return std::optional<store::PortalCustomer>();
+      }
+      return id.status();
+    }
+    auto customer = store::GetPortalCustomer(**reader, *id);
+    if (!customer.ok()) return customer.status();
+    return std::optional<store::PortalCustomer>(std::move(*customer));
   }
 
   // --- handlers ---
@@ -450,23 +493,14 @@ struct Portal::Impl {
 
 Response Portal::Impl::SignInPage(Ctx& ctx, int status, std::string_view user_id,
                                   std::string_view error) {
-  std::string set_cookie;
-  auto token = PreSessionToken(ctx, &set_cookie);
-  if (!token.ok()) return Internal(ctx, token.status());
-  PageContext p = PageCtx(ctx);
-  p.csrf_token = *token;
-  Response r = Page(status, RenderSignInPage(p, user_id, error));
-  if (!set_cookie.empty()) r.AddHeader("Set-Cookie", set_cookie);
-  return r;
+  return PreSessionPage(ctx, status,
+                        [&](const PageContext& p) { return RenderSignInPage(p, user_id, error); });
 }
 
 Response Portal::Impl::SignIn(Ctx& ctx) {
   Response error;
-  auto form = Form(ctx, &error);
+  auto form = PreSessionForm(ctx, &error);
   if (!form) return error;
-  if (!PreSessionCsrfOk(ctx, *form)) {
-    return Error(ctx, 403, "This form has expired. Please reload the page and try again.");
-  }
   std::string user_id = Field(*form, "user_id");
   std::string password = Field(*form, "password");
   if (user_id.size() > kMaxUserIdBytes || password.size() > kMaxPasswordBytes) {
@@ -549,65 +583,26 @@ Response Portal::Impl::SignOut(Ctx& ctx) {
 
 Response Portal::Impl::InvitePage(Ctx& ctx) {
   const std::string& token = ctx.request->Query("token");
-  if (token.empty() || token.size() > 128) {
-    return Error(ctx, 410, "This link has been used or has expired.");
-  }
-  std::optional<store::PortalCustomer> customer;
-  {
-    auto reader = AcquireReader();
-    if (!reader.ok()) return Internal(ctx, reader.status());
-    auto id = store::CheckPortalInvite(**reader, Sha256Hex(token), ctx.now_s);
-    if (!id.ok()) {
-      if (id.status().code() == StatusCode::kNotFound ||
-          id.status().code() == StatusCode::kFailedPrecondition) {
-        return Error(ctx, 410, "This link has been used or has expired.");
-      }
-      return Internal(ctx, id.status());
-    }
-    auto c = store::GetPortalCustomer(**reader, *id);
-    if (!c.ok()) return Internal(ctx, c.status());
-    customer = std::move(*c);
-  }
-  std::string set_cookie;
-  auto pre = PreSessionToken(ctx, &set_cookie);
-  if (!pre.ok()) return Internal(ctx, pre.status());
-  PageContext p = PageCtx(ctx);
-  p.csrf_token = *pre;
-  Response r = Page(200, RenderSetPasswordPage(p, token, customer->user_id, ""));
-  if (!set_cookie.empty()) r.AddHeader("Set-Cookie", set_cookie);
-  return r;
+  auto customer = InviteCustomer(token, ctx.now_s);
+  if (!customer.ok()) return Internal(ctx, customer.status());
+  if (!*customer) return Error(ctx, 410, "This link has been used or has expired.");
+  return PreSessionPage(ctx, 200, [&](const PageContext& p) {
+    return RenderSetPasswordPage(p, token, (*customer)->user_id, "");
+  });
 }
 
 Response Portal::Impl::SetPasswordFromInvite(Ctx& ctx) {
   Response error;
-  auto form = Form(ctx, &error);
+  auto form = PreSessionForm(ctx, &error);
   if (!form) return error;
-  if (!PreSessionCsrfOk(ctx, *form)) {
-    return Error(ctx, 403, "This form has expired. Please reload the page and try again.");
-  }
   std::string token = Field(*form, "token");
   std::string password = Field(*form, "password");
-  if (token.empty() || token.size() > 128) {
-    return Error(ctx, 410, "This link has been used or has expired.");
-  }
   if (password.size() > kMaxPasswordBytes) return Error(ctx, 413, "A field is too long.");
-  std::string token_sha = Sha256Hex(token);
-  std::optional<store::PortalCustomer> customer;
-  {
-    auto reader = AcquireReader();
-    if (!reader.ok()) return Internal(ctx, reader.status());
-    auto id = store::CheckPortalInvite(**reader, token_sha, ctx.now_s);
-    if (!id.ok()) {
-      if (id.status().code() == StatusCode::kNotFound ||
-          id.status().code() == StatusCode::kFailedPrecondition) {
-        return Error(ctx, 410, "This link has been used or has expired.");
-      }
-      return Internal(ctx, id.status());
-    }
-    auto c = store::GetPortalCustomer(**reader, *id);
-    if (!c.ok()) return Internal(ctx, c.status());
-    customer = std::move(*c);
-  }
+  auto invited = InviteCustomer(token, ctx.now_s);
+  if (!invited.ok()) return Internal(ctx, invited.status());
+  if (!*invited) return Error(ctx, 410, "This link has been used or has expired.");
+  const store::PortalCustomer* customer = &**invited;
+  const std::string token_sha = Sha256Hex(token);
   auto page_error = [&](std::string_view english) {
     PageContext p = PageCtx(ctx);
     p.csrf_token = Field(*form, "csrf");

@@ -97,15 +97,9 @@ constexpr const char* kHelp =
     "exit status: 0 ok; 1 the job failed or part of it did (a site, a mail, a\n"
     "report file: each named on stderr); 2 usage, configuration or bad input\n";
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "periscope-report: %s\n", s.message().c_str());
-  return periscope::ExitCodeFor(s);
-}
-
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "periscope-report: %s\ntry 'periscope-report --help'\n", message.c_str());
-  return kExitUsage;
-}
+constexpr std::string_view kProgram = "periscope-report";
+int Fail(const Status& s) { return periscope::FailWith(kProgram, s); }
+int Usage(const std::string& message) { return periscope::UsageError(kProgram, message); }
 
 Result<uint32_t> ParseDateFlag(const std::string& text, const std::string& what) {
   std::optional<periscope::DateYmd> date = periscope::ParseIsoDate(text);

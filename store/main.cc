@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cli_args.h"
 #include "core/exit_codes.h"
 #include "core/files.h"
 #include "store/db.h"
@@ -64,10 +65,7 @@ void PrintHelp() {
       stdout);
 }
 
-int Fail(const Status& s) {
-  std::fprintf(stderr, "periscope-store: %s\n", s.message().c_str());
-  return periscope::ExitCodeFor(s);
-}
+int Fail(const Status& s) { return periscope::FailWith("periscope-store", s); }
 
 int Print(const Result<store::TextTable>& table, const std::string& format) {
   if (!table.ok()) return Fail(table.status());

@@ -82,6 +82,13 @@ TEST(StringsTest, CleanTextReplacesControlsAndNonUtf8ByteForByte) {
   }
 }
 
+TEST(StringsTest, NormalizeLineBreaksMakesCrlfAndLoneCrLf) {
+  EXPECT_EQ(NormalizeLineBreaks("a\r\nb\rc\nd\r\n\r"), "a\nb\nc\nd\n\n");
+  EXPECT_EQ(NormalizeLineBreaks("\r\r\n"), "\n\n");
+  EXPECT_EQ(NormalizeLineBreaks("no breaks"), "no breaks");
+  EXPECT_EQ(NormalizeLineBreaks(""), "");
+}
+
 TEST(StringsTest, SplitWhitespaceSkipsRuns) {
   auto f = SplitWhitespace("  8  0 sda 1\t2 \n");
   ASSERT_EQ(f.size(), 5u);
