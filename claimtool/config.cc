@@ -6,6 +6,7 @@
 
 #include "core/files.h"
 #include "core/xml_config.h"
+#include "store/db_config.h"
 
 namespace periscope::claimtool {
 namespace {
@@ -19,12 +20,8 @@ Status Load(const XmlConfig& xml, const std::string& base, ClaimConfig* out) {
   PERISCOPE_RETURN_IF_ERROR(
       xml.CheckKnownFields(root, {"database", "poller", "rules", "claim", "output", "mail"}));
   if (pugi::xml_node n = root.child("database")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path", "busy-timeout-ms"}));
-    PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "path", &out->database, 1024));
-    out->database = ResolvePath(base, out->database);
-    int64_t busy_ms = out->busy_timeout.count();
-    PERISCOPE_RETURN_IF_ERROR(xml.SetUint(n, "busy-timeout-ms", 0, 600000, &busy_ms));
-    out->busy_timeout = std::chrono::milliseconds(busy_ms);
+    PERISCOPE_RETURN_IF_ERROR(
+        store::ParseDatabaseElement(xml, n, base, &out->database, &out->busy_timeout));
   }
   if (pugi::xml_node n = root.child("poller")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"config"}));

@@ -15,6 +15,7 @@
 #include "core/xml_config.h"
 #include "mail/message.h"
 #include "portal/http.h"
+#include "store/db_config.h"
 
 namespace periscope::portal {
 namespace {
@@ -54,12 +55,8 @@ Status Load(const XmlConfig& xml, const std::string& base, PortalConfig* out) {
       root, {"database", "report", "listen", "public-url", "limits", "rate-limit", "session",
              "sign-in", "invite", "fallback-sales", "reverse-proxy", "mail"}));
   if (pugi::xml_node n = root.child("database")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path", "busy-timeout-ms"}));
-    PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "path", &out->database, 1024));
-    out->database = ResolvePath(base, out->database);
-    int64_t busy_ms = out->busy_timeout.count();
-    PERISCOPE_RETURN_IF_ERROR(xml.SetUint(n, "busy-timeout-ms", 0, 600000, &busy_ms));
-    out->busy_timeout = std::chrono::milliseconds(busy_ms);
+    PERISCOPE_RETURN_IF_ERROR(
+        store::ParseDatabaseElement(xml, n, base, &out->database, &out->busy_timeout));
   }
   if (pugi::xml_node n = root.child("report")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"config"}));

@@ -8,6 +8,7 @@
 #include "core/files.h"
 #include "core/strings.h"
 #include "core/xml_config.h"
+#include "store/db_config.h"
 
 namespace periscope::reports {
 namespace {
@@ -21,12 +22,8 @@ Status Load(const XmlConfig& xml, const std::string& base, ReportConfig* out) {
   PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
       root, {"database", "catalog", "output", "forecast", "proposals", "mail", "inquiry"}));
   if (pugi::xml_node n = root.child("database")) {
-    PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path", "busy-timeout-ms"}));
-    PERISCOPE_RETURN_IF_ERROR(xml.SetText(n, "path", &out->database, 1024));
-    out->database = ResolvePath(base, out->database);
-    int64_t busy_ms = out->busy_timeout.count();
-    PERISCOPE_RETURN_IF_ERROR(xml.SetUint(n, "busy-timeout-ms", 0, 600000, &busy_ms));
-    out->busy_timeout = std::chrono::milliseconds(busy_ms);
+    PERISCOPE_RETURN_IF_ERROR(
+        store::ParseDatabaseElement(xml, n, base, &out->database, &out->busy_timeout));
   }
   if (pugi::xml_node n = root.child("catalog")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(n, {"path"}));

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "render/html.h"
 #include "store/db.h"
 #include "store/registry.h"
 #include "tests/support/demo_fleet.h"
@@ -45,27 +46,9 @@ std::string Trim(std::string_view s) {
   return std::string(s);
 }
 
+// For a value in an XML attribute or text of the configs written here.
 std::string XmlAttr(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return render::EscapeHtml(text, render::kUnbounded);
 }
 
 // The report config the template's report run and each portal read: the
