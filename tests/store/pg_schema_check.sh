@@ -129,7 +129,7 @@ sqlite_last_version=$(sqlite3 "$work/sqlite_last.db" 'PRAGMA user_version')
 apply_pg pg_baseline "$baseline"
 apply_pg pg_last "$baseline"
 if [[ $baseline -eq 6 ]]; then
-  psql_in pg_last >/dev/null <<'SQL'
+  psql_in pg_last >/dev/null <<'SQL' || { echo "storing a v6 sample in the baseline failed" >&2; exit 1; }
 INSERT INTO customers (id, user_id, name) VALUES (1, 'u1', 'Customer 1');
 INSERT INTO targets (id, address, port, profile, customer_id) VALUES (1, '192.0.2.1', 161, 'p', 1);
 INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, last_seen)
