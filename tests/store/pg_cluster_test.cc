@@ -32,9 +32,8 @@ using ::testing::Not;
 CommandResult RunPsql(const std::string& uri, const std::string& sql,
                       std::map<std::string, std::string> env = {}) {
   env.emplace("PGPASSWORD", "");  // never inherited from the caller
-  return RunCommand({"psql", "-X", "-A", "-t", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", uri,
-                     "-c", sql},
-                    env);
+  return RunCommand(
+      {"psql", "-X", "-A", "-t", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql}, env);
 }
 
 std::string Trimmed(std::string s) {
@@ -103,7 +102,7 @@ TEST(PgClusterTest, StartsAServerAnsweringOnlyOnItsUnixSocket) {
                                 "&port=" + std::to_string(cluster->port()) + "&user=postgres");
   EXPECT_EQ(Trimmed(RunPsql(cluster->Uri(), "SELECT current_database()").output), "periscope");
 
-  struct stat st{};
+  struct stat st {};
   std::string socket = cluster->socket_dir() + "/.s.PGSQL." + std::to_string(cluster->port());
   ASSERT_EQ(::stat(socket.c_str(), &st), 0) << socket;
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
@@ -156,7 +155,8 @@ TEST(PgClusterTest, PsqlStopsAtTheFirstErrorAndReportsIt) {
   EXPECT_THAT(error, HasSubstr("syntax error"));
   EXPECT_EQ(out, "first");
 
-  EXPECT_EQ(cluster->Psql("postgres", "SELECT g, g * 2 FROM generate_series(1, 3) g", &ok), "1|2\n2|4\n3|6");
+  EXPECT_EQ(cluster->Psql("postgres", "SELECT g, g * 2 FROM generate_series(1, 3) g", &ok),
+            "1|2\n2|4\n3|6");
   EXPECT_TRUE(ok);
 }
 
@@ -175,8 +175,9 @@ TEST(PgClusterTest, RestartFastKeepsCommittedData) {
   EXPECT_GT(after, 0);
   EXPECT_NE(after, before);
   EXPECT_FALSE(ProcessLives(before));
-  EXPECT_EQ(cluster->Psql("periscope", "SELECT string_agg(v, ',' ORDER BY v) FROM kept", &ok, &error),
-            "a,b");
+  EXPECT_EQ(
+      cluster->Psql("periscope", "SELECT string_agg(v, ',' ORDER BY v) FROM kept", &ok, &error),
+      "a,b");
   EXPECT_TRUE(ok) << error;
 }
 

@@ -299,10 +299,10 @@ std::unique_ptr<PgCluster> PgCluster::Start(std::string* skip_reason, std::strin
                cluster->server_home_};
   std::vector<std::string> server_env = {"LC_ALL=C"};
   if (cluster->run_as_postgres_) server_env.push_back("HOME=" + cluster->server_home_);
-  RunResult initdb = Run({bin_dir + "/initdb", "-D", cluster->data_dir_, "-U", "postgres",
-                          "--auth-local=trust", "--auth-host=reject", "-E", "UTF8", "--locale=C",
-                          "--no-sync", "--no-instructions"},
-                         server, cluster->base_dir_, server_env);
+  RunResult initdb =
+      Run({bin_dir + "/initdb", "-D", cluster->data_dir_, "-U", "postgres", "--auth-local=trust",
+           "--auth-host=reject", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+          server, cluster->base_dir_, server_env);
   if (initdb.exit_code != 0) {
     *error = Describe("initdb", initdb);
     return nullptr;
@@ -363,13 +363,14 @@ PgCluster::~PgCluster() {
   }
   std::error_code ec;
   std::filesystem::remove_all(base_dir_, ec);
-  if (ec) std::fprintf(stderr, "PgCluster: cannot remove %s: %s\n", base_dir_.c_str(),
-                       ec.message().c_str());
+  if (ec)
+    std::fprintf(stderr, "PgCluster: cannot remove %s: %s\n", base_dir_.c_str(),
+                 ec.message().c_str());
 }
 
 bool PgCluster::PgCtl(const std::string& action, const std::string& mode, std::string* error) {
-  std::vector<std::string> argv = {bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_path_,
-                                   "-w", "-t", "60", "-s", action};
+  std::vector<std::string> argv = {
+      bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", log_path_, "-w", "-t", "60", "-s", action};
   if (!mode.empty()) {
     argv.push_back("-m");
     argv.push_back(mode);
@@ -407,9 +408,9 @@ std::string PgCluster::Psql(const std::string& db, const std::string& sql, bool*
   }
   fd.reset();
   WriteTextFile(path, sql);
-  RunResult r = Run({psql_, "-X", "-A", "-t", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", Uri(db),
-                     "-f", path},
-                    RunAs{}, "", {"PGCLIENTENCODING=UTF8"});
+  RunResult r =
+      Run({psql_, "-X", "-A", "-t", "-q", "-w", "-v", "ON_ERROR_STOP=1", "-d", Uri(db), "-f", path},
+          RunAs{}, "", {"PGCLIENTENCODING=UTF8"});
   ::unlink(path);
   while (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   if (r.exit_code == 0) {
@@ -452,9 +453,10 @@ bool PgCluster::CreateRoleWithPassword(const std::string& role, const std::strin
   std::string exists =
       Psql("postgres", "SELECT 1 FROM pg_database WHERE datname = " + QuoteLiteral(db), &ok, error);
   if (!ok) return false;
-  std::string sql = "SET password_encryption = 'scram-sha-256';\n"
-                    "CREATE ROLE " + QuoteIdent(role) + " LOGIN PASSWORD " +
-                    QuoteLiteral(password) + ";\n";
+  std::string sql =
+      "SET password_encryption = 'scram-sha-256';\n"
+      "CREATE ROLE " +
+      QuoteIdent(role) + " LOGIN PASSWORD " + QuoteLiteral(password) + ";\n";
   if (exists == "1") {
     sql += "ALTER DATABASE " + QuoteIdent(db) + " OWNER TO " + QuoteIdent(role) + ";\n";
   } else {

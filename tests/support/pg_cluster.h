@@ -111,28 +111,28 @@ std::string FreshDatabase(PgCluster& cluster, std::string* error = nullptr);
 // `std::unique_ptr<periscope::testing::PgCluster> var` holding a started
 // cluster, or skips the test when there is no server (GTEST_SKIP), or fails it
 // (FAIL) when the server did not start for another reason.
-#define PERISCOPE_PG_CLUSTER_OR_SKIP(var)                                             \
-  std::unique_ptr<::periscope::testing::PgCluster> var;                               \
-  do {                                                                                \
-    std::string var##_skip_reason, var##_error;                                       \
-    var = ::periscope::testing::PgCluster::Start(&var##_skip_reason, &var##_error);   \
-    if (var == nullptr) {                                                             \
-      if (!var##_skip_reason.empty()) GTEST_SKIP() << var##_skip_reason;              \
-      FAIL() << "PostgreSQL test cluster did not start: " << var##_error;             \
-    }                                                                                 \
+#define PERISCOPE_PG_CLUSTER_OR_SKIP(var)                                           \
+  std::unique_ptr<::periscope::testing::PgCluster> var;                             \
+  do {                                                                              \
+    std::string var##_skip_reason, var##_error;                                     \
+    var = ::periscope::testing::PgCluster::Start(&var##_skip_reason, &var##_error); \
+    if (var == nullptr) {                                                           \
+      if (!var##_skip_reason.empty()) GTEST_SKIP() << var##_skip_reason;            \
+      FAIL() << "PostgreSQL test cluster did not start: " << var##_error;           \
+    }                                                                               \
   } while (0)
 
 // The same with the binary's shared cluster: declares
 // `periscope::testing::PgCluster* var` (SharedPgCluster).
-#define PERISCOPE_SHARED_PG_CLUSTER_OR_SKIP(var)                                      \
-  ::periscope::testing::PgCluster* var = nullptr;                                     \
-  do {                                                                                \
-    std::string var##_skip_reason, var##_error;                                       \
-    var = ::periscope::testing::SharedPgCluster(&var##_skip_reason, &var##_error);    \
-    if (var == nullptr) {                                                             \
-      if (!var##_skip_reason.empty()) GTEST_SKIP() << var##_skip_reason;              \
-      FAIL() << "PostgreSQL test cluster did not start: " << var##_error;             \
-    }                                                                                 \
+#define PERISCOPE_SHARED_PG_CLUSTER_OR_SKIP(var)                                   \
+  ::periscope::testing::PgCluster* var = nullptr;                                  \
+  do {                                                                             \
+    std::string var##_skip_reason, var##_error;                                    \
+    var = ::periscope::testing::SharedPgCluster(&var##_skip_reason, &var##_error); \
+    if (var == nullptr) {                                                          \
+      if (!var##_skip_reason.empty()) GTEST_SKIP() << var##_skip_reason;           \
+      FAIL() << "PostgreSQL test cluster did not start: " << var##_error;          \
+    }                                                                              \
   } while (0)
 
 #endif  // PERISCOPE_TESTS_SUPPORT_PG_CLUSTER_H_
