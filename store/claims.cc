@@ -293,7 +293,7 @@ Result<std::vector<DailyRate>> MeanDailyTotals(Db& db, const std::vector<int64_t
       "SELECT avg(day_total), count(*) FROM ("
       "  SELECT sum(total) AS day_total FROM metric_daily "
       "  WHERE device_id = ? AND metric = ? AND date BETWEEN ? AND ? "
-      "  GROUP BY date HAVING sum(intervals) > 0)");
+      "  GROUP BY date HAVING sum(intervals) > 0) AS days");
   if (!st.ok()) return st.status();
   std::vector<DailyRate> out;
   std::set<int64_t> seen;
@@ -318,7 +318,8 @@ Result<int64_t> InsertClaimInTransaction(Db& db, const ClaimRecord& claim) {
   auto head = db.Prepare(
       "INSERT INTO claims (created_at, customer_id, device_id, device_kind, model, category, "
       "category_title, symptom, matched_terms, in_charge_name, in_charge_email, deadline_ms, "
-      "elapsed_ms, completed, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "elapsed_ms, completed, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id");
   if (!head.ok()) return head.status();
   head->Bind(1, claim.created_at).Bind(2, *customer).Bind(3, claim.device_id);
   head->Bind(4, claim.device_kind).Bind(5, claim.model).Bind(6, claim.category);
@@ -326,8 +327,9 @@ Result<int64_t> InsertClaimInTransaction(Db& db, const ClaimRecord& claim) {
   head->Bind(10, claim.in_charge_name).Bind(11, claim.in_charge_email);
   head->Bind(12, claim.deadline_ms).Bind(13, claim.elapsed_ms).Bind(14, Bool(claim.completed));
   head->Bind(15, claim.outbox_id);
-  PERISCOPE_RETURN_IF_ERROR(head->Run());
-  const int64_t id = db.LastInsertId();
+  auto inserted = head->RunReturningId();
+  if (!inserted.ok()) return inserted.status();
+  const int64_t id = *inserted;
 
   auto devices = db.Prepare(
       "INSERT INTO claim_devices (claim_id, seq, device_id, role, customer_user_id, "
@@ -530,7 +532,8 @@ Result<std::vector<ClaimSummary>> ListClaims(Db& db, const ClaimFilter& filter) 
       "(SELECT count(*) FROM claim_stats cs WHERE cs.claim_id = cl.id AND cs.flagged = 1) "
       "FROM claims cl JOIN customers c ON c.id = cl.customer_id "
       "JOIN devices d ON d.id = cl.device_id "
-      "WHERE (?1 IS NULL OR cl.customer_id = ?1) AND (?2 IS NULL OR cl.created_at >= ?2) "
+      "WHERE (CAST(?1 AS BIGINT) IS NULL OR cl.customer_id = ?1) "
+      "AND (CAST(?2 AS BIGINT) IS NULL OR cl.created_at >= ?2) "
       "ORDER BY cl.created_at DESC, cl.id DESC LIMIT ?3");
   if (!st.ok()) return st.status();
   st->Bind(1, customer).Bind(2, filter.since).Bind(3, SqlLimit(filter.limit));

@@ -1,20 +1,40 @@
-// A thin RAII layer over SQLite (the only place that includes sqlite3.h).
+// The store's connection: SQLite (a file path, the embedded default) or
+// PostgreSQL (a libpq URI "postgresql://..." / "postgres://..."), behind one
+// API. Only store/db_sqlite.cc includes sqlite3.h and only store/db_pg.cc
+// includes libpq-fe.h.
 //
-// Concurrency policy (Debian 12 ships SQLite 3.40, which has the WAL-reset bug
-// fixed only in 3.51.3): a database has at most one writing connection at a
-// time, opened with OpenWriter (WAL, synchronous=FULL, busy_timeout, foreign
-// keys) and writing only inside BEGIN IMMEDIATE transactions; every other
-// connection is opened with OpenReader (SQLITE_OPEN_READONLY). Writers in other
-// processes (a second poller) are kept out by the poller's flock, and by
-// busy_timeout for short tools such as periscope-store import.
-// A Db and its statements belong to one thread.
+// SQL given to Prepare/Exec is written once for both engines: the common
+// subset of SQLite 3.40 and PostgreSQL 15 (ON CONFLICT, RETURNING, COALESCE,
+// CASE; no INSERT OR REPLACE, no printf/strftime). Parameters are written `?`
+// or `?N` as in SQLite; the PostgreSQL backend numbers them `$N`. The few
+// statements that cannot be shared ask backend().
 //
-// Opening never writes before the schema version is known: the 100-byte file
-// header is read directly first (no SQLite connection, so no -wal or -shm file
-// appears), and a database whose user_version is newer than SchemaVersion() is
-// refused byte-for-byte untouched. Only a writer opened with OpenMode::kCreate
-// may create the file (`periscope-store init`); everything else needs it to
-// exist, so a mistyped path is an error instead of a new, empty store.
+// SQLite concurrency policy (Debian 12 ships SQLite 3.40, which has the
+// WAL-reset bug fixed only in 3.51.3): a database has at most one writing
+// connection at a time, opened with OpenWriter (WAL, synchronous=FULL,
+// busy_timeout, foreign keys) and writing only inside BEGIN IMMEDIATE
+// transactions; every other connection is opened with OpenReader
+// (SQLITE_OPEN_READONLY). Writers in other processes (a second poller) are
+// kept out by the poller's flock, and by busy_timeout for short tools such as
+// periscope-store import.
+//
+// PostgreSQL: BeginImmediate keeps SQLite's meaning (one writing transaction
+// at a time per store) with a transaction-level advisory lock, so every
+// read-then-write operation written for SQLite stays race-free; only the
+// poller's fenced chunk writes use BeginConcurrent (plain BEGIN), which is
+// safe there because each chunk touches only its own bucket's rows and
+// re-checks the lease first. Waiting for the lock is bounded like SQLite's
+// busy_timeout (lock_timeout). Readers are sessions with
+// default_transaction_read_only. A Db and its statements belong to one thread.
+//
+// Opening never writes before the schema version is known. SQLite: the
+// 100-byte file header is read directly first (no SQLite connection, so no
+// -wal or -shm file appears), and a database whose user_version is newer than
+// SchemaVersion() is refused byte-for-byte untouched. Only a writer opened
+// with OpenMode::kCreate may create the file (`periscope-store init`);
+// everything else needs it to exist, so a mistyped path is an error instead
+// of a new, empty store. PostgreSQL: the database must exist (created by the
+// DBA); kCreate may create periscope's tables in an empty one.
 #ifndef PERISCOPE_STORE_DB_H_
 #define PERISCOPE_STORE_DB_H_
 
@@ -27,12 +47,22 @@
 
 #include "core/status.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace periscope::store {
 
 class Db;
+namespace internal {
+class DbImpl;
+class StmtImpl;
+}  // namespace internal
+
+enum class Backend { kSqlite, kPostgres };
+
+// True for "postgresql://..." and "postgres://..." (libpq URIs).
+bool IsPostgresUri(std::string_view database);
+
+// `database` fit for messages and logs: a PostgreSQL URI without its
+// password; a path as it is.
+std::string RedactDatabase(std::string_view database);
 
 // A prepared statement. Parameters are 1-based, columns 0-based (as SQLite).
 class Stmt {
@@ -53,10 +83,14 @@ class Stmt {
   Stmt& BindDouble(int index, double value);
   Stmt& BindDouble(int index, const std::optional<double>& value);
 
-  // Next row: true when a row is available, false when done.
+  // Next row: true when a row is available, false when done. PostgreSQL runs
+  // the statement at the first Step and holds its whole result.
   Result<bool> Step();
   // Runs to completion (for statements without rows).
   Status Run();
+  // Runs an INSERT ... RETURNING id (portable: SQLite >= 3.35 and
+  // PostgreSQL) and gives the new row's id.
+  Result<int64_t> RunReturningId();
   void Reset();
 
   int64_t Int(int column) const;
@@ -68,15 +102,15 @@ class Stmt {
 
  private:
   friend class Db;
-  Stmt(sqlite3_stmt* stmt, Db* db) : stmt_(stmt), db_(db) {}
+  explicit Stmt(std::unique_ptr<internal::StmtImpl> impl);
+  void Note(Status s);
   Status bind_status_;
-  sqlite3_stmt* stmt_ = nullptr;
-  Db* db_ = nullptr;
+  std::unique_ptr<internal::StmtImpl> impl_;
 };
 
 // Whether OpenWriter may create a missing database file.
 enum class OpenMode {
-  kCreate,     // `periscope-store init` only
+  kCreate,     // `periscope-store init` only (PostgreSQL: the database must exist)
   kMustExist,  // everything else: a missing file is NotFound naming the path
 };
 
@@ -108,25 +142,35 @@ class Db {
   // holding process (pid and command line, from /proc/locks) when it can be
   // seen, and how long this one waited.
   Status BeginImmediate();
+  // PostgreSQL: a plain BEGIN (read committed), concurrent with other
+  // writers; only for writes designed for that (fenced poll chunks). SQLite:
+  // the same as BeginImmediate.
+  Status BeginConcurrent();
   Status Commit();
   void Rollback();  // no-op outside a transaction
 
-  int64_t LastInsertId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
   int64_t Changes() const;
-  const std::string& path() const { return path_; }
+  // What errors name: the SQLite path, or the PostgreSQL URI without password.
+  const std::string& path() const;
+  Backend backend() const;
+  bool is_postgres() const { return backend() == Backend::kPostgres; }
+  // PostgreSQL: the server went away (restart, network); Reconnect() opens a
+  // new session (any open transaction is gone). Always false for SQLite.
+  bool ConnectionLost() const;
+  Status Reconnect();
 
   // Status for the last error on this connection, prefixed with `what`.
   // SQLITE_FULL, and I/O errors whose OS error is ENOSPC or EDQUOT, are
   // ResourceExhausted saying "disk full"; SQLITE_BUSY names the holder.
+  // PostgreSQL: SQLSTATE class 23 is AlreadyExists, 53 ResourceExhausted, a
+  // lost connection or lock timeout Unavailable.
   Status Error(std::string_view what) const;
 
+  explicit Db(std::unique_ptr<internal::DbImpl> impl);
+
  private:
-  Db(sqlite3* handle, std::string path, std::chrono::milliseconds busy_timeout)
-      : db_(handle), path_(std::move(path)), busy_timeout_(busy_timeout) {}
-  Status FromCode(int rc, std::string_view what, std::string_view detail) const;
-  sqlite3* db_;
-  std::string path_;
-  std::chrono::milliseconds busy_timeout_;
+  std::unique_ptr<internal::DbImpl> impl_;
 };
 
 // Reads PRAGMA user_version from the file header of `path` without opening it

@@ -31,10 +31,10 @@ SELECT d.date AS date,
        s.capacity_bytes AS capacity_bytes,
        d.used_bytes AS used_bytes,
        CASE WHEN s.capacity_bytes > 0 AND d.used_bytes IS NOT NULL
-            THEN printf('%.2f', 100.0 * d.used_bytes / s.capacity_bytes) ELSE '' END AS used_pct,
+            THEN periscope_fixed2(100.0 * d.used_bytes / s.capacity_bytes) ELSE '' END AS used_pct,
        d.load_peak AS load_peak,
        CASE WHEN d.load_avg_centi IS NULL THEN ''
-            ELSE printf('%d.%02d', d.load_avg_centi / 100, d.load_avg_centi % 100) END AS load_avg,
+            ELSE periscope_centi_text(d.load_avg_centi) END AS load_avg,
        d.intervals AS intervals
 FROM daily d
 JOIN devices dev ON dev.id = d.device_id
@@ -42,7 +42,7 @@ JOIN targets t ON t.id = dev.target_id
 JOIN customers c ON c.id = t.customer_id
 LEFT JOIN device_specs s ON s.id = COALESCE(
   (SELECT id FROM device_specs x WHERE x.device_id = dev.id
-     AND CAST(strftime('%Y%m%d', x.seen_from, 'unixepoch') AS INTEGER) <= d.date
+     AND periscope_ymd(x.seen_from) <= d.date
    ORDER BY x.seen_from DESC, x.id DESC LIMIT 1),
   (SELECT id FROM device_specs x WHERE x.device_id = dev.id
    ORDER BY x.seen_from, x.id LIMIT 1))
@@ -384,7 +384,7 @@ Result<TextTable> List(Db& db, const std::string& what) {
                  "COALESCE(s.product_name, '') AS product_name, "
                  "COALESCE(s.model, ps.model) AS model, "
                  "COALESCE(s.firmware, ps.firmware) AS firmware, "
-                 "c.user_id AS customer, datetime(d.last_seen, 'unixepoch') AS last_seen, "
+                 "c.user_id AS customer, periscope_utc_text(d.last_seen) AS last_seen, "
                  "CASE WHEN d.retired_at IS NULL THEN 'active' ELSE 'retired' END AS state "
                  "FROM devices d "
                  "JOIN targets t ON t.id = d.target_id JOIN customers c ON c.id = t.customer_id "
@@ -396,8 +396,8 @@ Result<TextTable> List(Db& db, const std::string& what) {
   }
   if (what == "runs") {
     return Query(db,
-                 "SELECT id, datetime(started_at, 'unixepoch') AS started, "
-                 "datetime(finished_at, 'unixepoch') AS finished, state, targets_total, "
+                 "SELECT id, periscope_utc_text(started_at) AS started, "
+                 "periscope_utc_text(finished_at) AS finished, state, targets_total, "
                  "targets_ok, targets_failed, warnings FROM poll_runs ORDER BY id");
   }
   if (what == "errors") {
@@ -407,7 +407,7 @@ Result<TextTable> List(Db& db, const std::string& what) {
                  "e.message AS message, e.at AS at, 0 AS kind, e.id AS id FROM poll_errors e "
                  "JOIN targets t ON t.id = e.target_id UNION ALL "
                  "SELECT w.run_id, t.address || ':' || t.port, 'warning', w.message, w.at, 1, "
-                 "w.id FROM poll_warnings w JOIN targets t ON t.id = w.target_id) "
+                 "w.id FROM poll_warnings w JOIN targets t ON t.id = w.target_id) AS lines "
                  "ORDER BY run, at, kind, id");
   }
   return InvalidArgumentError(fmt::format(

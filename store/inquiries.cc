@@ -86,7 +86,7 @@ Result<int64_t> CreateInquiry(Db& db, const NewInquiry& inquiry) {
     auto insert = db.Prepare(R"sql(
 INSERT INTO inquiries (inquiry_key, proposal_id, product_number, quantity, delivery_place,
                        requested_by, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id)sql");
     if (!insert.ok()) return insert.status();
     insert->Bind(1, inquiry.inquiry_key)
         .Bind(2, inquiry.proposal_id)
@@ -95,9 +95,11 @@ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql");
         .Bind(5, inquiry.delivery_place)
         .Bind(6, inquiry.requested_by)
         .Bind(7, inquiry.created_at);
-    Status run = insert->Run();
-    if (!run.ok()) return run.WithPrefix(fmt::format("inquiry {}", inquiry.inquiry_key));
-    id = db.LastInsertId();
+    auto inserted = insert->RunReturningId();
+    if (!inserted.ok()) {
+      return inserted.status().WithPrefix(fmt::format("inquiry {}", inquiry.inquiry_key));
+    }
+    id = *inserted;
     for (const std::string& site : inquiry.sites) {
       InquiryAnswerRecord pending;
       pending.inquiry_id = id;
@@ -167,9 +169,9 @@ Result<std::optional<InquiryRow>> FindInquiryByKey(Db& db, std::string_view inqu
 Result<std::vector<InquiryRow>> ListInquiries(Db& db, const InquiryFilter& filter) {
   // NULL parameters leave a condition out.
   auto stmt = db.Prepare(fmt::format(R"sql(SELECT {}
-WHERE (?1 IS NULL OR i.proposal_id = ?1)
-  AND (?2 IS NULL OR c.user_id = ?2)
-  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM inquiry_answers a
+WHERE (CAST(?1 AS BIGINT) IS NULL OR i.proposal_id = ?1)
+  AND (CAST(?2 AS TEXT) IS NULL OR c.user_id = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM inquiry_answers a
                              WHERE a.inquiry_id = i.id AND a.state = ?3))
 ORDER BY i.created_at DESC, i.id DESC)sql",
                                      kInquiryColumns));

@@ -241,8 +241,9 @@ int main(int argc, char** argv) {
     if (wanted.size() > 1 && fmt_name == "csv") return usage("csv export needs --table");
     std::string out = wanted.size() > 1 ? "{\n" : "";
     for (size_t i = 0; i < wanted.size(); ++i) {
-      // Table names come from the fixed list above, never from the user.
-      auto rows = store::Query(**db, "SELECT * FROM " + wanted[i] + " ORDER BY rowid");
+      // Table names come from the fixed list above, never from the user. Every
+      // table's key starts with its first columns (id; device_id, date).
+      auto rows = store::Query(**db, "SELECT * FROM " + wanted[i] + " ORDER BY 1, 2");
       if (!rows.ok()) return Fail(rows.status());
       auto text = store::Render(*rows, fmt_name);
       if (!text.ok()) return Fail(text.status());

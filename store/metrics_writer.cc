@@ -98,43 +98,49 @@ class MetricStatements {
     if (!last.ok()) return last.status();
     s.last_.emplace(std::move(*last));
     auto sample = db.Prepare(
-        "INSERT OR REPLACE INTO metric_samples (device_id, metric, instance, sampled_at, run_id, "
-        "value) VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO metric_samples (device_id, metric, instance, sampled_at, run_id, value) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric, instance, sampled_at) "
+        "DO UPDATE SET run_id = excluded.run_id, value = excluded.value");
     if (!sample.ok()) return sample.status();
     s.sample_.emplace(std::move(*sample));
     auto set_last = db.Prepare(
-        "INSERT OR REPLACE INTO metric_last (device_id, metric, instance, type, value, "
-        "sampled_at, uptime_cs) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO metric_last (device_id, metric, instance, type, value, sampled_at, "
+        "uptime_cs) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, metric, instance) "
+        "DO UPDATE SET type = excluded.type, value = excluded.value, "
+        "sampled_at = excluded.sampled_at, uptime_cs = excluded.uptime_cs");
     if (!set_last.ok()) return set_last.status();
     s.set_last_.emplace(std::move(*set_last));
-    // min()/max() of two arguments are NULL when either is; COALESCE keeps the
-    // known one.
+    // A NULL on either side keeps the known value (CASE, not two-argument
+    // min/max: PostgreSQL has none). Old-row columns are qualified: PostgreSQL
+    // finds them ambiguous with excluded otherwise.
     auto day = db.Prepare(
         "INSERT INTO metric_daily (device_id, metric, instance, date, samples, min_value, "
         "max_value, sum_value, last_value, total, intervals, covered_s, peak_delta, "
         "peak_interval_s, peak_rate_per_s, capacity_per_s, discontinuities) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?6, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
         "ON CONFLICT (device_id, metric, instance, date) DO UPDATE SET "
-        "samples = samples + excluded.samples, "
-        "min_value = min(COALESCE(min_value, excluded.min_value), "
-        "                COALESCE(excluded.min_value, min_value)), "
-        "max_value = max(COALESCE(max_value, excluded.max_value), "
-        "                COALESCE(excluded.max_value, max_value)), "
-        "sum_value = CASE WHEN excluded.sum_value IS NULL THEN sum_value "
-        "                 ELSE COALESCE(sum_value, 0) + excluded.sum_value END, "
-        "last_value = COALESCE(excluded.last_value, last_value), "
-        "total = total + excluded.total, "
-        "intervals = intervals + excluded.intervals, "
-        "covered_s = covered_s + excluded.covered_s, "
+        "samples = metric_daily.samples + excluded.samples, "
+        "min_value = CASE WHEN excluded.min_value < metric_daily.min_value "
+        "  THEN excluded.min_value ELSE COALESCE(metric_daily.min_value, excluded.min_value) END, "
+        "max_value = CASE WHEN excluded.max_value > metric_daily.max_value "
+        "  THEN excluded.max_value ELSE COALESCE(metric_daily.max_value, excluded.max_value) END, "
+        "sum_value = CASE WHEN excluded.sum_value IS NULL THEN metric_daily.sum_value "
+        "                 ELSE COALESCE(metric_daily.sum_value, 0) + excluded.sum_value END, "
+        "last_value = COALESCE(excluded.last_value, metric_daily.last_value), "
+        "total = metric_daily.total + excluded.total, "
+        "intervals = metric_daily.intervals + excluded.intervals, "
+        "covered_s = metric_daily.covered_s + excluded.covered_s, "
         "peak_interval_s = CASE WHEN excluded.peak_delta IS NOT NULL AND "
-        "  (peak_delta IS NULL OR excluded.peak_delta > peak_delta) "
-        "  THEN excluded.peak_interval_s ELSE peak_interval_s END, "
-        "peak_delta = max(COALESCE(peak_delta, excluded.peak_delta), "
-        "                 COALESCE(excluded.peak_delta, peak_delta)), "
-        "peak_rate_per_s = max(COALESCE(peak_rate_per_s, excluded.peak_rate_per_s), "
-        "                      COALESCE(excluded.peak_rate_per_s, peak_rate_per_s)), "
-        "capacity_per_s = COALESCE(excluded.capacity_per_s, capacity_per_s), "
-        "discontinuities = discontinuities + excluded.discontinuities");
+        "  (metric_daily.peak_delta IS NULL OR excluded.peak_delta > metric_daily.peak_delta) "
+        "  THEN excluded.peak_interval_s ELSE metric_daily.peak_interval_s END, "
+        "peak_delta = CASE WHEN excluded.peak_delta > metric_daily.peak_delta "
+        "  THEN excluded.peak_delta "
+        "  ELSE COALESCE(metric_daily.peak_delta, excluded.peak_delta) END, "
+        "peak_rate_per_s = CASE WHEN excluded.peak_rate_per_s > metric_daily.peak_rate_per_s "
+        "  THEN excluded.peak_rate_per_s "
+        "  ELSE COALESCE(metric_daily.peak_rate_per_s, excluded.peak_rate_per_s) END, "
+        "capacity_per_s = COALESCE(excluded.capacity_per_s, metric_daily.capacity_per_s), "
+        "discontinuities = metric_daily.discontinuities + excluded.discontinuities");
     if (!day.ok()) return day.status();
     s.day_.emplace(std::move(*day));
     return s;
@@ -339,8 +345,11 @@ Status ReplaceAlerts(Db& db, int64_t device_id, const std::vector<DeviceAlert>& 
   if (alerts.empty()) return Status::Ok();
   // An index served twice keeps the later row.
   auto ins = db.Prepare(
-      "INSERT OR REPLACE INTO device_alerts (device_id, alert_index, severity, alert_group, "
-      "group_index, code, description, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO device_alerts (device_id, alert_index, severity, alert_group, group_index, "
+      "code, description, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (device_id, alert_index) DO UPDATE SET severity = excluded.severity, "
+      "alert_group = excluded.alert_group, group_index = excluded.group_index, "
+      "code = excluded.code, description = excluded.description, seen_at = excluded.seen_at");
   if (!ins.ok()) return ins.status();
   for (const DeviceAlert& a : alerts) {
     ins->Reset();

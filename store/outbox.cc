@@ -99,7 +99,7 @@ Result<int64_t> InsertOutboxMail(Db& db, const OutboxMail& mail, int64_t now_s) 
   auto stmt = db.Prepare(
       "INSERT INTO outbox (message_id, kind, sender, recipient, subject, message, state, "
       "attempts, last_error, created_at, next_attempt_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, '', ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, '', ?, ?) RETURNING id");
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, mail.message_id)
       .Bind(2, mail.kind)
@@ -109,8 +109,7 @@ Result<int64_t> InsertOutboxMail(Db& db, const OutboxMail& mail, int64_t now_s) 
       .Bind(6, mail.message)
       .Bind(7, now_s)
       .Bind(8, now_s);
-  PERISCOPE_RETURN_IF_ERROR(stmt->Run());
-  return db.LastInsertId();
+  return stmt->RunReturningId();
 }
 
 Result<int64_t> EnqueueOutboxMail(Db& db, const OutboxMail& mail, int64_t now_s) {

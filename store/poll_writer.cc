@@ -33,11 +33,13 @@ Result<std::vector<Target>> LoadTargets(Db& db, const std::string& customer_user
 Result<int64_t> PollWriter::StartRun(int64_t started_at) {
   int64_t id = 0;
   Status s = InTransaction(*db_, [&]() -> Status {
-    auto stmt = db_->Prepare("INSERT INTO poll_runs (started_at, state) VALUES (?, 'started')");
+    auto stmt = db_->Prepare(
+        "INSERT INTO poll_runs (started_at, state) VALUES (?, 'started') RETURNING id");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, started_at);
-    PERISCOPE_RETURN_IF_ERROR(stmt->Run());
-    id = db_->LastInsertId();
+    auto inserted = stmt->RunReturningId();
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -186,7 +188,7 @@ Result<int64_t> UpsertDevice(Db& db, int64_t target_id, int64_t device_index,
   }
   auto ins = db.Prepare(
       "INSERT INTO devices (target_id, device_index, serial_number, first_seen, last_seen, kind) "
-      "VALUES (?, ?, ?, ?, ?, ?)");
+      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
   if (!ins.ok()) return ins.status();
   ins->Bind(1, target_id)
       .Bind(2, device_index)
@@ -194,8 +196,7 @@ Result<int64_t> UpsertDevice(Db& db, int64_t target_id, int64_t device_index,
       .Bind(4, at)
       .Bind(5, at)
       .Bind(6, kind_name);
-  PERISCOPE_RETURN_IF_ERROR(ins->Run());
-  return db.LastInsertId();
+  return ins->RunReturningId();
 }
 
 Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,

@@ -383,16 +383,17 @@ Result<int64_t> InsertContactRequest(Db& db, const ContactRequest& request) {
   auto st = db.Prepare(
       "INSERT INTO contact_requests (customer_id, created_at, subject_kind, product_number, "
       "product_name, proposal_id, contact_name, phone, email, preferred_time, message, "
-      "sales_staff_id, sales_email, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "sales_staff_id, sales_email, outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id");
   if (!st.ok()) return st.status();
   st->Bind(1, request.customer_id).Bind(2, request.created_at).Bind(3, request.subject_kind);
   st->Bind(4, request.product_number).Bind(5, request.product_name).Bind(6, request.proposal_id);
   st->Bind(7, request.contact_name).Bind(8, request.phone).Bind(9, request.email);
   st->Bind(10, request.preferred_time).Bind(11, request.message);
   st->Bind(12, request.sales_staff_id).Bind(13, request.sales_email).Bind(14, request.outbox_id);
-  Status s = st->Run();
-  if (!s.ok()) return s.WithPrefix("contact request");
-  return db.LastInsertId();
+  auto id = st->RunReturningId();
+  if (!id.ok()) return id.status().WithPrefix("contact request");
+  return *id;
 }
 
 Status SetContactRequestOutbox(Db& db, int64_t request_id, int64_t outbox_id) {
@@ -469,15 +470,16 @@ Result<CustomerChangeSet> UpdateCustomerContactInfo(Db& db, int64_t customer_id,
 
   auto audit = db.Prepare(
       "INSERT INTO customer_changes (customer_id, changed_at, change_set, field, old_value, "
-      "new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
   if (!audit.ok()) return audit.status();
   for (const CustomerFieldChange& c : result.changes) {
     audit->Reset();
     audit->Bind(1, customer_id).Bind(2, now_s).Bind(3, result.change_set).Bind(4, c.field);
     audit->Bind(5, c.old_value).Bind(6, c.new_value).Bind(7, source);
-    PERISCOPE_RETURN_IF_ERROR(audit->Run());
+    auto id = audit->RunReturningId();
+    if (!id.ok()) return id.status();
     if (result.change_set == 0) {
-      result.change_set = db.LastInsertId();
+      result.change_set = *id;
       auto first = db.Prepare("UPDATE customer_changes SET change_set = id WHERE id = ?");
       if (!first.ok()) return first.status();
       first->Bind(1, result.change_set);

@@ -276,7 +276,7 @@ Result<std::vector<StoredProposal>> ListProposals(Db& db, const ProposalFilter& 
       "p.changed_at, p.checked_at, p.closed_at "
       "FROM proposals p JOIN customers c ON c.id = p.customer_id "
       "JOIN devices d ON d.id = p.device_id LEFT JOIN staff s ON s.id = c.sales_staff_id "
-      "WHERE 1";
+      "WHERE 1 = 1";
   if (filter.customer_user_id) sql += " AND c.user_id = ?";
   if (filter.sales_email) sql += " AND s.email = ?";
   if (filter.device_id) sql += " AND p.device_id = ?";
@@ -362,8 +362,9 @@ Status MarkProposalMailed(Db& db, int64_t proposal_id, int64_t revision) {
                     revision, current));
   }
   auto update = db.Prepare(
-      "UPDATE proposals SET mailed_revision = max(mailed_revision, ?), "
-      "status = CASE status WHEN 'new' THEN 'mailed' ELSE status END WHERE id = ?");
+      "UPDATE proposals SET mailed_revision = CASE WHEN ?1 > mailed_revision THEN ?1 "
+      "ELSE mailed_revision END, "
+      "status = CASE status WHEN 'new' THEN 'mailed' ELSE status END WHERE id = ?2");
   if (!update.ok()) return update.status();
   update->Bind(1, revision).Bind(2, proposal_id);
   return update->Run();

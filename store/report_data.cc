@@ -139,7 +139,7 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
   devices->Reset();
 
   auto specs = db.Prepare(
-      "SELECT seen_from, CAST(strftime('%Y%m%d', seen_from, 'unixepoch') AS INTEGER), type, "
+      "SELECT seen_from, periscope_ymd(seen_from), type, "
       "product_name, model, product_number, configuration, firmware, capacity_bytes, "
       "cache_bytes, sale_date, price_minor_units, currency, user_id "
       "FROM device_specs WHERE device_id = ? ORDER BY seen_from, id");
@@ -149,7 +149,7 @@ Status ForEachDeviceHistory(Db& db, const HistoryFilter& filter,
       "WHERE device_id = ? ORDER BY date");
   if (!days.ok()) return days.status();
   auto peripheral_specs = db.Prepare(
-      "SELECT seen_from, CAST(strftime('%Y%m%d', seen_from, 'unixepoch') AS INTEGER), model, "
+      "SELECT seen_from, periscope_ymd(seen_from), model, "
       "model_source, description, firmware, details_json FROM peripheral_specs "
       "WHERE device_id = ? ORDER BY seen_from, id");
   if (!peripheral_specs.ok()) return peripheral_specs.status();

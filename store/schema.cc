@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "store/schema_pg.h"
+
 namespace periscope::store {
 namespace {
 
@@ -535,19 +537,81 @@ CREATE TABLE customer_changes (
 );
 CREATE INDEX customer_changes_by_customer ON customer_changes(customer_id, changed_at, id);
 )sql",
+      // 7: scale-out (issue 12). The poll slot a sample belongs to (the start,
+      // epoch s, of the scheduled interval it was taken for; at most one sample
+      // per device per slot); targets in buckets; bucket leases (times on the
+      // database's clock, epoch = fencing token growing with every claim);
+      // the pollers seen; store-wide settings.
+      R"sql(
+ALTER TABLE samples ADD COLUMN slot_start INTEGER;
+UPDATE samples SET slot_start = sampled_at;
+CREATE UNIQUE INDEX samples_by_slot ON samples(device_id, slot_start);
+ALTER TABLE targets ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX targets_by_bucket ON targets(bucket);
+CREATE TABLE poll_buckets (
+  bucket INTEGER PRIMARY KEY,
+  next_due INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_until INTEGER,
+  epoch INTEGER NOT NULL DEFAULT 0,
+  claimed_at INTEGER,
+  completed_at INTEGER,
+  completed_slot INTEGER
+);
+CREATE INDEX poll_buckets_by_due ON poll_buckets(next_due);
+CREATE TABLE pollers (
+  name TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  last_run_id INTEGER,
+  state TEXT NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'stopped'))
+);
+CREATE TABLE store_settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+ALTER TABLE poll_runs ADD COLUMN poller TEXT;
+ALTER TABLE poll_runs ADD COLUMN reconnects INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE poll_runs ADD COLUMN leases_lost INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return kMigrations;
 }
 
-const char* const kExpectedTables[] = {
-    "staff",           "customers",      "targets",          "devices",
-    "device_specs",    "poll_runs",      "samples",          "daily",
-    "poll_errors",     "poll_warnings",  "proposals",        "inquiries",
-    "inquiry_answers", "outbox",         "outbox_proposals", "peripheral_specs",
-    "metric_samples",  "metric_last",    "metric_daily",     "device_alerts",
-    "claims",          "claim_devices",  "claim_values",     "claim_stats",
-    "portal_accounts", "portal_invites", "portal_sessions",  "contact_requests",
-    "customer_changes"};
+const char* const kExpectedTables[] = {"staff",
+                                       "customers",
+                                       "targets",
+                                       "devices",
+                                       "device_specs",
+                                       "poll_runs",
+                                       "samples",
+                                       "daily",
+                                       "poll_errors",
+                                       "poll_warnings",
+                                       "proposals",
+                                       "inquiries",
+                                       "inquiry_answers",
+                                       "outbox",
+                                       "outbox_proposals",
+                                       "peripheral_specs",
+                                       "metric_samples",
+                                       "metric_last",
+                                       "metric_daily",
+                                       "device_alerts",
+                                       "claims",
+                                       "claim_devices",
+                                       "claim_values",
+                                       "claim_stats",
+                                       "portal_accounts",
+                                       "portal_invites",
+                                       "portal_sessions",
+                                       "contact_requests",
+                                       "customer_changes",
+                                       "poll_buckets",
+                                       "pollers",
+                                       "store_settings"};
 
 }  // namespace
 
@@ -571,6 +635,18 @@ Status SchemaVersionMismatch(const std::string& path, int version) {
 }
 
 Result<int> CurrentVersion(Db& db) {
+  if (db.is_postgres()) {
+    auto exists = db.Prepare("SELECT to_regclass('schema_version') IS NOT NULL");
+    if (!exists.ok()) return exists.status();
+    auto found = exists->Step();
+    if (!found.ok()) return found.status();
+    if (exists->Int(0) == 0) return 0;
+    auto version = db.Prepare("SELECT max(version) FROM schema_version");
+    if (!version.ok()) return version.status();
+    auto row = version->Step();
+    if (!row.ok()) return row.status();
+    return static_cast<int>(version->Int(0));
+  }
   auto stmt = db.Prepare("PRAGMA user_version");
   if (!stmt.ok()) return stmt.status();
   auto row = stmt->Step();
@@ -583,7 +659,10 @@ namespace {
 // FailedPrecondition when a version-0 database already has tables: they are
 // not ours, and init must not add periscope's beside them.
 Status RefuseForeignTables(Db& db) {
-  auto tables = db.Prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+  auto tables = db.Prepare(
+      db.is_postgres()
+          ? "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+          : "SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
   if (!tables.ok()) return tables.status();
   auto row = tables->Step();
   if (!row.ok()) return row.status();
@@ -610,7 +689,43 @@ Status MigrateExisting(Db& db) {
 
 Status Migrate(Db& db) { return MigrateTo(db, SchemaVersion()); }
 
+// PostgreSQL stores begin at the baseline (the first PgMigrations() entry:
+// the whole schema of that version in one step); each migration runs in one
+// transaction under the writer lock, which also keeps two tools started at
+// once from migrating the same store twice.
+Status MigratePostgresTo(Db& db, int target_version) {
+  const int target = std::min(target_version, SchemaVersion());
+  for (const PgMigration& migration : PgMigrations()) {
+    if (migration.version > target) break;
+    Status s = InTransaction(db, [&]() -> Status {
+      auto version = CurrentVersion(db);
+      if (!version.ok()) return version.status();
+      if (*version > SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
+      if (*version >= migration.version) return Status::Ok();
+      if (*version == 0) PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
+      PERISCOPE_RETURN_IF_ERROR(db.Exec(migration.sql));
+      PERISCOPE_RETURN_IF_ERROR(
+          db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL); "
+                  "DELETE FROM schema_version"));
+      auto set = db.Prepare("INSERT INTO schema_version (version) VALUES (?)");
+      if (!set.ok()) return set.status();
+      set->Bind(1, int64_t{migration.version});
+      return set->Run();
+    });
+    if (!s.ok()) return s.WithPrefix(fmt::format("migration {}", migration.version));
+  }
+  auto version = CurrentVersion(db);
+  if (!version.ok()) return version.status();
+  if (*version < target) {
+    return FailedPreconditionError(
+        fmt::format("{}: PostgreSQL stores start at schema version {}; cannot stop at {}",
+                    db.path(), PgMigrations().front().version, target));
+  }
+  return Status::Ok();
+}
+
 Status MigrateTo(Db& db, int target_version) {
+  if (db.is_postgres()) return MigratePostgresTo(db, target_version);
   auto version = CurrentVersion(db);
   if (!version.ok()) return version.status();
   if (*version > SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
@@ -645,10 +760,42 @@ Status MigrateTo(Db& db, int target_version) {
   return on;
 }
 
+namespace {
+
+// PostgreSQL checks its own pages and foreign keys as it writes; what can
+// still be wrong is a missing table or partitioning gone (a restore into a
+// hand-made schema).
+Status CheckPostgres(Db& db) {
+  for (const char* table : kExpectedTables) {
+    auto stmt = db.Prepare("SELECT to_regclass(?) IS NOT NULL");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, table);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (stmt->Int(0) == 0) {
+      return DataLossError(fmt::format("{}: table {} is missing", db.path(), table));
+    }
+  }
+  auto partitioned = db.Prepare(
+      "SELECT count(*) FROM pg_catalog.pg_partitioned_table p "
+      "JOIN pg_catalog.pg_class c ON c.oid = p.partrelid "
+      "WHERE c.relname = 'samples' AND c.relnamespace = to_regnamespace(current_schema())");
+  if (!partitioned.ok()) return partitioned.status();
+  auto row = partitioned->Step();
+  if (!row.ok()) return row.status();
+  if (partitioned->Int(0) != 1) {
+    return DataLossError(fmt::format("{}: samples is not partitioned by day", db.path()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckDatabase(Db& db) {
   auto version = CurrentVersion(db);
   if (!version.ok()) return version.status();
   if (*version != SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
+  if (db.is_postgres()) return CheckPostgres(db);
   auto integrity = db.Prepare("PRAGMA integrity_check");
   if (!integrity.ok()) return integrity.status();
   std::string problems;

@@ -512,6 +512,17 @@ CREATE TABLE store_settings (
 ALTER TABLE poll_runs ADD COLUMN poller text;
 ALTER TABLE poll_runs ADD COLUMN reconnects bigint NOT NULL DEFAULT 0;
 ALTER TABLE poll_runs ADD COLUMN leases_lost bigint NOT NULL DEFAULT 0;
+-- The formatting functions shared SQL uses (SQLite has the same names,
+-- registered on every connection by store/db_sqlite.cc): UTC text of an epoch,
+-- its UTC date as YYYYMMDD, a number with two decimals, hundredths as N.NN.
+CREATE FUNCTION periscope_utc_text(bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+  AS $$ SELECT to_char(to_timestamp($1) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') $$;
+CREATE FUNCTION periscope_ymd(bigint) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT
+  AS $$ SELECT to_char(to_timestamp($1) AT TIME ZONE 'UTC', 'YYYYMMDD')::bigint $$;
+CREATE FUNCTION periscope_fixed2(double precision) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+  AS $$ SELECT round($1::numeric, 2)::text $$;
+CREATE FUNCTION periscope_centi_text(bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT
+  AS $$ SELECT ($1 / 100)::text || '.' || lpad(($1 % 100)::text, 2, '0') $$;
 )sql"},
   };
   return kMigrations;

@@ -34,11 +34,12 @@ INSERT INTO proposals (device_id, customer_id, kind, status, product_number, pro
   quantity, unit_price_minor_units, price_minor_units, currency, confidence, summary,
   evidence_json, material_key, raised_at, changed_at, checked_at)
 VALUES (?1, ?2, ?3, ?4, 'PS-ADD-2TB', '2 TB add-on', 1, 100, 100, 'JPY', 'high', 's', '{}',
-  'k', 0, 0, 0))sql");
+  'k', 0, 0, 0) RETURNING id)sql");
     EXPECT_TRUE(stmt.ok());
     stmt->Bind(1, device_id).Bind(2, customer_id).Bind(3, kind).Bind(4, status);
-    EXPECT_TRUE(stmt->Run().ok());
-    return db_->LastInsertId();
+    auto id = stmt->RunReturningId();
+    EXPECT_TRUE(id.ok());
+    return id.ok() ? *id : 0;
   }
 
   std::string ProposalStatus(int64_t id) {

@@ -44,7 +44,9 @@ class OutboxStoreTest : public ::testing::Test {
                           "'capacity', 'new', 'P-1', 'Add-on', 1, 100, 100, 'EUR', 'high', 's', "
                           "'{}', 'k', 0, 0, 0)")
                     .ok());
-    return db_->LastInsertId();
+    auto id = db_->Prepare("SELECT max(id) FROM proposals");
+    EXPECT_TRUE(id.ok() && id->Step().ok());
+    return id->Int(0);
   }
 
   TempDir dir_;
