@@ -33,7 +33,8 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
   if (pugi::xml_node p = root.child("polling")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(
         p, {"window", "timeout-ms", "retries", "max-repetitions", "device-deadline-s",
-            "run-budget-s", "max-objects", "max-bytes", "max-devices", "retire-after-days"}));
+            "run-budget-s", "max-objects", "max-bytes", "max-devices", "retire-after-days",
+            "interval-s", "buckets", "lease-ttl-s", "chunk-targets"}));
     struct UintField {
       const char* name;
       uint64_t min, max;
@@ -52,6 +53,10 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
         {"max-devices", 1, 100000, [&](uint64_t v) { out->max_devices = v; }},
         {"retire-after-days", 1, 3650,
          [&](uint64_t v) { out->retire_after_days = static_cast<int>(v); }},
+        {"interval-s", 0, 86400, [&](uint64_t v) { out->interval_s = static_cast<int64_t>(v); }},
+        {"buckets", 1, 65536, [&](uint64_t v) { out->bucket_count = static_cast<int64_t>(v); }},
+        {"lease-ttl-s", 1, 3600, [&](uint64_t v) { out->lease_ttl_s = static_cast<int64_t>(v); }},
+        {"chunk-targets", 1, 10000, [&](uint64_t v) { out->chunk_targets = v; }},
     };
     for (const UintField& f : fields) {
       auto v = xml.Uint(p, f.name, f.min, f.max);

@@ -30,16 +30,22 @@ extern "C" void OnStop(int /*signo*/) { g_stop = 1; }
 void PrintHelp() {
   std::fputs(
       "usage: periscope-poller [-c FILE] [--customer USER_ID] [--target ADDRESS]\n"
-      "                        [--progress] [--json]\n"
+      "                        [--node NAME] [--service] [--progress] [--json]\n"
       "\n"
-      "Polls every enabled target of the periscope store once (SNMPv2c or SNMPv3\n"
-      "authPriv), walking PERISCOPE-MIB, and stores each device's result. Meant for\n"
-      "cron: a second run while one is active exits at once.\n"
+      "Polls the enabled targets of the periscope store (SNMPv2c or SNMPv3 authPriv),\n"
+      "walking PERISCOPE-MIB or the standard MIBs of a peripheral, and stores each\n"
+      "device's result. Targets are shared out in buckets leased from the store: with\n"
+      "PostgreSQL (<database><path>postgresql://...</path>) any number of pollers on\n"
+      "any number of machines run at once, each claiming due buckets; with SQLite one\n"
+      "poller runs at a time (a second run exits at once). From cron, a run claims due\n"
+      "buckets until none is left, then exits; --service loops (systemd).\n"
       "\n"
       "  -c, --config FILE     poller config (default " PERISCOPE_DEFAULT_POLLER_CONFIG
       ")\n"
       "      --customer ID     only this customer's targets\n"
       "      --target ADDRESS  only targets at this address\n"
+      "      --node NAME       this poller's name in leases (default host:pid)\n"
+      "      --service         keep polling as targets fall due (needs interval-s)\n"
       "      --progress        show progress on a terminal (stderr)\n"
       "      --json            print the summary as JSON on stdout\n"
       "  -h, --help            this help\n"
@@ -49,18 +55,60 @@ void PrintHelp() {
       stdout);
 }
 
+void PrintSummary(const periscope::poller::RunSummary& s, bool json) {
+  size_t failed = 0;
+  std::string by_class;
+  for (const auto& [cls, n] : s.failed) {
+    failed += n;
+    by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ", n, cls);
+  }
+  if (json) {
+    nlohmann::json out = {
+        {"buckets", s.buckets},
+        {"leases_lost", s.leases_lost},
+        {"reconnects", s.reconnects},
+        {"run_id", s.run_id},
+        {"completed", s.completed},
+        {"targets", s.targets},
+        {"ok", s.ok},
+        {"devices", s.devices},
+        {"failed", failed},
+        {"failed_by_class", s.failed},
+        {"warnings", s.warnings},
+        {"retired", s.retired},
+        {"duration_s", s.duration_s},
+    };
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf(
+        "periscope-poller: run %lld %s: %zu targets, %zu ok (%zu devices), %zu failed%s%s%s, "
+        "%zu warnings, %.1f s\n",
+        static_cast<long long>(s.run_id), s.completed ? "finished" : "incomplete", s.targets, s.ok,
+        s.devices, failed, by_class.empty() ? "" : " (", by_class.c_str(),
+        by_class.empty() ? "" : ")", s.warnings, s.duration_s);
+    if (s.leases_lost > 0 || s.reconnects > 0) {
+      std::printf(
+          "periscope-poller: %zu buckets, %zu chunks refused (lease lost), %zu reconnects\n",
+          s.buckets, s.leases_lost, s.reconnects);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string config_path = PERISCOPE_DEFAULT_POLLER_CONFIG;
   periscope::poller::RunOptions options;
   bool progress = false, json = false;
-  enum { kCustomer = 1000, kTarget, kProgress, kJson };
+  bool service = false;
+  enum { kCustomer = 1000, kTarget, kProgress, kJson, kNode, kService };
   static const option kLong[] = {{"config", required_argument, nullptr, 'c'},
                                  {"customer", required_argument, nullptr, kCustomer},
                                  {"target", required_argument, nullptr, kTarget},
                                  {"progress", no_argument, nullptr, kProgress},
                                  {"json", no_argument, nullptr, kJson},
+                                 {"node", required_argument, nullptr, kNode},
+                                 {"service", no_argument, nullptr, kService},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
   int opt;
@@ -80,6 +128,12 @@ int main(int argc, char** argv) {
         break;
       case kJson:
         json = true;
+        break;
+      case kNode:
+        options.node = optarg;
+        break;
+      case kService:
+        service = true;
         break;
       case 'h':
         PrintHelp();
@@ -109,33 +163,22 @@ int main(int argc, char** argv) {
       if (done == total) std::fputc('\n', stderr);
     };
   }
-  auto summary = periscope::poller::PollOnce(*config, options);
+  auto print = [&](const periscope::poller::RunSummary& s) { PrintSummary(s, json); };
+  if (service && (!options.customer.empty() || !options.target.empty())) {
+    std::fputs("periscope-poller: --service polls the whole store; drop --customer/--target\n",
+               stderr);
+    return kExitUsage;
+  }
+  auto summary = service ? periscope::poller::PollService(*config, options, print)
+                         : periscope::poller::PollOnce(*config, options);
   if (!summary.ok()) {
+    if (summary.status().code() == periscope::StatusCode::kInvalidArgument && service) {
+      periscope::LogError(summary.status().message());
+      return kExitUsage;
+    }
     periscope::LogError(summary.status().message());
     return kExitFailure;
   }
-  size_t failed = 0;
-  std::string by_class;
-  for (const auto& [cls, n] : summary->failed) {
-    failed += n;
-    by_class += fmt::format("{}{} {}", by_class.empty() ? "" : ", ", n, cls);
-  }
-  if (json) {
-    nlohmann::json out = {
-        {"run_id", summary->run_id},          {"completed", summary->completed},
-        {"targets", summary->targets},        {"ok", summary->ok},
-        {"devices", summary->devices},        {"failed", failed},
-        {"failed_by_class", summary->failed}, {"warnings", summary->warnings},
-        {"retired", summary->retired},        {"duration_s", summary->duration_s},
-    };
-    std::printf("%s\n", out.dump().c_str());
-  } else {
-    std::printf(
-        "periscope-poller: run %lld %s: %zu targets, %zu ok (%zu devices), %zu failed%s%s%s, "
-        "%zu warnings, %.1f s\n",
-        static_cast<long long>(summary->run_id), summary->completed ? "finished" : "incomplete",
-        summary->targets, summary->ok, summary->devices, failed, by_class.empty() ? "" : " (",
-        by_class.c_str(), by_class.empty() ? "" : ")", summary->warnings, summary->duration_s);
-  }
+  if (!service) print(*summary);
   return summary->completed ? kExitOk : kExitFailure;
 }

@@ -4,8 +4,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -18,6 +23,7 @@
 #include "poller/peripheral_decode.h"
 #include "poller/peripheral_plan.h"
 #include "store/db.h"
+#include "store/leases.h"
 #include "store/poll_writer.h"
 #include "store/schema.h"
 
@@ -49,122 +55,399 @@ class RunLock {
 
 int64_t UnixNow() { return UnixSeconds(SystemClock::Instance()); }
 
+std::string DefaultNodeName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "localhost");
+  return fmt::format("{}:{}", host, ::getpid());
+}
+
+std::string HostName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) return "localhost";
+  return host;
+}
+
+// The store connection of a run. PostgreSQL may go away (restart, failover,
+// network): an operation that failed because the session was lost is retried
+// once on a new session, opened with back-off (0.2 s doubling to 5 s) for up
+// to `give_up`. A first connection that fails is an error at once.
+class Connection {
+ public:
+  Connection(const PollerConfig& config, std::function<bool()> stop)
+      : config_(config), stop_(std::move(stop)) {}
+
+  Status Open() {
+    auto db =
+        store::Db::OpenWriter(config_.database, store::OpenMode::kMustExist, config_.busy_timeout);
+    if (!db.ok()) return db.status();
+    db_ = std::move(*db);
+    return Status::Ok();
+  }
+
+  store::Db& db() { return *db_; }
+  size_t reconnects() const { return reconnects_; }
+
+  template <typename Fn>
+  auto Retry(Fn&& fn) -> decltype(fn()) {
+    auto result = fn();
+    if (result.ok() || !db_->ConnectionLost()) return result;
+    LogWarning(fmt::format("{}: connection lost ({}); reconnecting", db_->path(),
+                           StatusOf(result).message()));
+    Status back = Reconnect();
+    if (!back.ok()) return back;
+    return fn();
+  }
+
+ private:
+  template <typename T>
+  static Status StatusOf(const Result<T>& r) {
+    return r.status();
+  }
+  static Status StatusOf(const Status& s) { return s; }
+
+  Status Reconnect() {
+    const auto give_up = std::chrono::steady_clock::now() +
+                         std::chrono::seconds(std::max<int64_t>(30, 2 * config_.lease_ttl_s));
+    auto delay = std::chrono::milliseconds(200);
+    while (true) {
+      Status s = db_->Reconnect();
+      if (s.ok()) {
+        ++reconnects_;
+        LogInfo(fmt::format("{}: reconnected", db_->path()));
+        return s;
+      }
+      if (std::chrono::steady_clock::now() + delay > give_up || (stop_ && stop_())) {
+        return s.WithPrefix("gave up reconnecting");
+      }
+      std::this_thread::sleep_for(delay);
+      delay = std::min(delay * 2, std::chrono::milliseconds(5000));
+    }
+  }
+
+  const PollerConfig& config_;
+  std::function<bool()> stop_;
+  std::unique_ptr<store::Db> db_;
+  size_t reconnects_ = 0;
+};
+
+// Turns a finished walk into what the store keeps, counting into `summary`.
+store::TargetResult Decode(const store::Target& t, JobResult&& r, const PollerConfig& config,
+                           const DecodeOptions& decode_options, RunSummary& summary) {
+  store::TargetResult out;
+  out.target_id = t.id;
+  out.at = UnixNow();
+  auto fail = [&](const std::string& cls, const std::string& message) {
+    ++summary.failed[cls];
+    out.kind = store::TargetResult::Kind::kError;
+    out.error_class = cls;
+    out.error_message = message;
+  };
+  if (!r.ok) {
+    fail(ErrorClassName(r.error_class), r.error);
+    return out;
+  }
+  if (t.kind != store::DeviceKind::kPeriscope) {
+    PeripheralDecodeOptions peripheral_options;
+    peripheral_options.target_address = t.address;
+    peripheral_options.target_port = t.port;
+    peripheral_options.max_devices = config.max_devices;
+    auto decoded = DecodePeripherals(t.kind, r.varbinds, peripheral_options);
+    if (!decoded.ok()) {
+      fail(decoded.status().code() == StatusCode::kNotFound ? "no-such-object" : "limit",
+           fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
+      return out;
+    }
+    for (const store::PollWarning& w : decoded->warnings) {
+      LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
+    }
+    summary.warnings += decoded->warnings.size();
+    ++summary.ok;
+    summary.devices += decoded->devices.size();
+    out.kind = store::TargetResult::Kind::kPeripherals;
+    out.peripherals = std::move(decoded->devices);
+    out.warnings = std::move(decoded->warnings);
+    return out;
+  }
+  auto decoded = DecodeDevices(r.varbinds, decode_options);
+  if (!decoded.ok()) {
+    fail("limit", fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
+    return out;
+  }
+  for (const store::PollWarning& w : decoded->warnings) {
+    LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
+  }
+  summary.warnings += decoded->warnings.size();
+  ++summary.ok;
+  summary.devices += decoded->devices.size();
+  out.kind = store::TargetResult::Kind::kDevices;
+  out.devices = std::move(decoded->devices);
+  out.warnings = std::move(decoded->warnings);
+  return out;
+}
+
+// One job for a target, or an internal error when its profile is missing.
+std::optional<Job> JobFor(const store::Target& t, const PollerConfig& config) {
+  auto profile = config.profiles.find(t.profile);
+  if (profile == config.profiles.end()) return std::nullopt;
+  // PERISCOPE-MIB is one subtree (the Run's root); other kinds walk their
+  // plan's columns.
+  const WalkPlan* plan =
+      t.kind == store::DeviceKind::kPeriscope ? nullptr : &PeripheralPlan(t.kind);
+  return Job{t.id, t.address, t.port, &profile->second, plan};
+}
+
+std::string MissingProfile(const store::Target& t) {
+  return fmt::format("{}:{}: no credentials profile '{}' in the poller config", t.address, t.port,
+                     t.profile);
+}
+
+// Engine::Run over jobs that arrive from `feed`, in rounds.
+EngineStats RunFed(Engine& engine, const std::function<std::vector<Job>()>& feed,
+                   const std::function<void(JobResult&&)>& on_result,
+                   const std::function<bool()>& stop) {
+  EngineStats total;
+  while (!(stop && stop())) {
+    std::vector<Job> jobs = feed();
+    if (jobs.empty()) break;
+    EngineStats stats = engine.Run(jobs, mib::kPeriscopeMibRoot, on_result, stop);
+    total.started += stats.started;
+    total.finished += stats.finished;
+    total.requests += stats.requests;
+    total.budget_exhausted = total.budget_exhausted || stats.budget_exhausted;
+    total.stopped = total.stopped || stats.stopped;
+    for (auto& d : stats.duplicate_engine_ids) total.duplicate_engine_ids.push_back(std::move(d));
+    if (stats.budget_exhausted || stats.stopped) break;
+  }
+  return total;
+}
+
+// A claimed bucket while its targets are polled.
+struct ActiveBucket {
+  store::BucketLease lease;
+  size_t outstanding = 0;  // jobs handed to the engine, not yet finished
+  std::vector<store::TargetResult> pending;
+  bool lost = false;  // a chunk was refused: drop everything else
+};
+
+}  // namespace
+
+namespace {
+
+// The targets of a subset (--customer, --target), each result in its own
+// transaction, outside the buckets.
+Status PollSubset(Connection& conn, const PollerConfig& config, const RunOptions& options,
+                  int64_t run_id, const DecodeOptions& decode_options, RunSummary& summary,
+                  EngineStats& stats) {
+  auto targets = store::LoadTargets(conn.db(), options.customer, options.target);
+  if (!targets.ok()) return targets.status();
+  summary.targets = targets->size();
+  store::PollWriter writer(&conn.db());
+  Status store_error;
+  std::vector<Job> jobs;
+  std::map<int64_t, const store::Target*> by_id;
+  for (const store::Target& t : *targets) {
+    by_id[t.id] = &t;
+    if (auto job = JobFor(t, config)) {
+      jobs.push_back(*job);
+    } else {
+      ++summary.failed["internal"];
+      Status s = writer.RecordError(run_id, t.id, UnixNow(), "internal", MissingProfile(t));
+      if (!s.ok() && store_error.ok()) store_error = s;
+    }
+  }
+  size_t done = summary.targets - jobs.size();
+  Engine engine(config.engine);
+  stats = engine.Run(
+      jobs, mib::kPeriscopeMibRoot,
+      [&](JobResult&& r) {
+        ++done;
+        const store::Target& t = *by_id[r.target_id];
+        store::TargetResult result = Decode(t, std::move(r), config, decode_options, summary);
+        Status s;
+        switch (result.kind) {
+          case store::TargetResult::Kind::kDevices:
+            s = writer.RecordTarget(run_id, t.id, result.at, result.devices, result.warnings);
+            break;
+          case store::TargetResult::Kind::kPeripherals:
+            s = writer.RecordPeripherals(run_id, t.id, result.at, result.peripherals,
+                                         result.warnings);
+            break;
+          case store::TargetResult::Kind::kError:
+            s = writer.RecordError(run_id, t.id, result.at, result.error_class,
+                                   result.error_message);
+            break;
+        }
+        if (!s.ok() && store_error.ok()) store_error = s;
+        if (options.progress) options.progress(done, summary.targets);
+      },
+      [&] { return !store_error.ok() || (options.stop && options.stop()); });
+  return store_error;
+}
+
+// Every due bucket: claimed, polled and written in fenced chunks until none
+// is left.
+Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOptions& options,
+                   const std::string& node, int64_t run_id, const DecodeOptions& decode_options,
+                   RunSummary& summary, EngineStats& stats) {
+  store::Db& db = conn.db();
+  const store::BucketSettings settings{config.bucket_count, config.interval_s};
+  PERISCOPE_RETURN_IF_ERROR(conn.Retry([&] { return store::PrepareBuckets(db, settings); }));
+  PERISCOPE_RETURN_IF_ERROR(store::ReleaseStaleLeasesOfDeadRuns(db));
+  auto run_start = conn.Retry([&] { return store::DatabaseNow(db); });
+  if (!run_start.ok()) return run_start.status();
+  auto counts = conn.Retry([&] { return store::CountBucketsAndTargets(db); });
+  if (!counts.ok()) return counts.status();
+  // Enough buckets per claim to fill the window once, but no more: a bucket
+  // waiting behind others could outlive its lease.
+  const int64_t per_bucket =
+      std::max<int64_t>(1, (counts->second + std::max<int64_t>(1, counts->first) - 1) /
+                               std::max<int64_t>(1, counts->first));
+  const int claim_size = static_cast<int>(
+      std::clamp<int64_t>(static_cast<int64_t>(config.engine.window) / per_bucket, 1, 256));
+
+  std::map<int64_t, ActiveBucket> active;
+  std::map<int64_t, std::pair<int64_t, store::Target>> by_target;  // id -> bucket, target
+  Status store_error;
+  size_t done = 0;
+  auto stopped = [&] { return !store_error.ok() || (options.stop && options.stop()); };
+
+  auto flush = [&](ActiveBucket& b, bool complete) {
+    if (b.lost || !store_error.ok()) return;
+    Status s = conn.Retry([&] {
+      return store::WriteLeasedChunk(db, run_id, node, b.lease, b.pending, complete,
+                                     config.lease_ttl_s);
+    });
+    b.pending.clear();
+    if (store::IsLeaseLost(s)) {
+      LogWarning(s.message());
+      ++summary.leases_lost;
+      b.lost = true;
+    } else if (!s.ok()) {
+      store_error = s;
+    } else if (complete) {
+      ++summary.buckets;
+    }
+  };
+
+  auto feed = [&]() -> std::vector<Job> {
+    std::vector<Job> jobs;
+    while (jobs.empty() && !stopped()) {
+      Result<int64_t> due_by = *run_start;
+      if (config.interval_s > 0) due_by = conn.Retry([&] { return store::DatabaseNow(db); });
+      if (!due_by.ok()) {
+        store_error = due_by.status();
+        break;
+      }
+      auto leases = conn.Retry([&] {
+        return store::ClaimDueBuckets(db, node, settings, *due_by, config.lease_ttl_s, claim_size);
+      });
+      if (!leases.ok()) {
+        store_error = leases.status();
+        break;
+      }
+      if (leases->empty()) break;
+      for (const store::BucketLease& lease : *leases) {
+        auto targets = conn.Retry(
+            [&] { return store::LoadBucketTargets(db, lease.bucket, lease.slot_start); });
+        if (!targets.ok()) {
+          store_error = targets.status();
+          break;
+        }
+        ActiveBucket& b = active[lease.bucket];
+        b = ActiveBucket{lease, 0, {}, false};
+        for (store::Target& t : *targets) {
+          ++summary.targets;
+          if (auto job = JobFor(t, config)) {
+            jobs.push_back(*job);
+            ++b.outstanding;
+            by_target[t.id] = {lease.bucket, std::move(t)};
+          } else {
+            ++summary.failed["internal"];
+            store::TargetResult missing;
+            missing.target_id = t.id;
+            missing.at = UnixNow();
+            missing.kind = store::TargetResult::Kind::kError;
+            missing.error_class = "internal";
+            missing.error_message = MissingProfile(t);
+            b.pending.push_back(std::move(missing));
+          }
+        }
+        if (b.outstanding == 0) {
+          flush(b, /*complete=*/true);
+          active.erase(lease.bucket);
+        }
+      }
+    }
+    return jobs;
+  };
+
+  auto on_result = [&](JobResult&& r) {
+    ++done;
+    auto it = by_target.find(r.target_id);
+    if (it == by_target.end()) return;
+    const int64_t bucket = it->second.first;
+    ActiveBucket& b = active[bucket];
+    --b.outstanding;
+    if (!b.lost)
+      b.pending.push_back(Decode(it->second.second, std::move(r), config, decode_options, summary));
+    by_target.erase(it);
+    if (b.pending.size() >= config.chunk_targets || b.outstanding == 0) {
+      flush(b, /*complete=*/b.outstanding == 0);
+    }
+    if (b.outstanding == 0) active.erase(bucket);
+    if (options.progress) options.progress(done, summary.targets);
+  };
+
+  Engine engine(config.engine);
+  stats = RunFed(engine, feed, on_result, stopped);
+  // Stopped or out of budget: what arrived is kept; the rest of each bucket is
+  // polled by whoever claims it after its lease expires (committed targets
+  // are skipped in the same slot).
+  for (auto& [bucket, b] : active) {
+    if (!b.pending.empty()) flush(b, /*complete=*/false);
+  }
+  return store_error;
+}
+
 }  // namespace
 
 Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& options) {
   // The database must exist (only periscope-store init creates one) and is
   // checked before the lock file is made beside it; opening writes nothing.
-  auto db =
-      store::Db::OpenWriter(config.database, store::OpenMode::kMustExist, config.busy_timeout);
-  if (!db.ok()) return db.status();
-  auto lock = RunLock::Acquire(config.lock_file);
-  if (!lock.ok()) return lock.status();
-  PERISCOPE_RETURN_IF_ERROR(store::MigrateExisting(**db));
-  auto targets = store::LoadTargets(**db, options.customer, options.target);
-  if (!targets.ok()) return targets.status();
+  Connection conn(config, options.stop);
+  PERISCOPE_RETURN_IF_ERROR(conn.Open());
+  store::Db& db = conn.db();
+  std::unique_ptr<RunLock> lock;
+  if (!db.is_postgres()) {
+    auto acquired = RunLock::Acquire(config.lock_file);
+    if (!acquired.ok()) return acquired.status();
+    lock = std::move(*acquired);
+  }
+  PERISCOPE_RETURN_IF_ERROR(store::MigrateExisting(db));
+  const std::string node = options.node.empty() ? DefaultNodeName() : options.node;
 
-  store::PollWriter writer(db->get());
+  store::PollWriter writer(&db);
   auto started = std::chrono::steady_clock::now();
-  auto run_id = writer.StartRun(UnixNow());
+  auto run_id = conn.Retry([&] { return writer.StartRun(UnixNow()); });
   if (!run_id.ok()) {
     if (run_id.status().code() != StatusCode::kUnavailable) return run_id.status();
     return Status(StatusCode::kUnavailable,
                   run_id.status().message() +
                       " (<database busy-timeout-ms> in the poller config sets the wait)");
   }
+  PERISCOPE_RETURN_IF_ERROR(
+      conn.Retry([&] { return store::RegisterPoller(db, node, HostName(), ::getpid(), *run_id); }));
   RunSummary summary;
   summary.run_id = *run_id;
-  summary.targets = targets->size();
 
-  std::vector<Job> jobs;
-  std::map<int64_t, const store::Target*> by_id;
-  Status store_error;
-  auto record_error = [&](int64_t target_id, const std::string& cls, const std::string& message) {
-    ++summary.failed[cls];
-    Status s = writer.RecordError(*run_id, target_id, UnixNow(), cls, message);
-    if (!s.ok() && store_error.ok()) store_error = s;
-  };
-  for (const store::Target& t : *targets) {
-    by_id[t.id] = &t;
-    auto profile = config.profiles.find(t.profile);
-    if (profile == config.profiles.end()) {
-      record_error(t.id, "internal",
-                   fmt::format("{}:{}: no credentials profile '{}' in the poller config", t.address,
-                               t.port, t.profile));
-      continue;
-    }
-    // PERISCOPE-MIB is one subtree (the Run's root); other kinds walk their
-    // plan's columns.
-    const WalkPlan* plan =
-        t.kind == store::DeviceKind::kPeriscope ? nullptr : &PeripheralPlan(t.kind);
-    jobs.push_back(Job{t.id, t.address, t.port, &profile->second, plan});
-  }
-  size_t done = summary.targets - jobs.size();
   DecodeOptions decode_options;
   decode_options.max_devices = config.max_devices;
   decode_options.latest_date = LocalDate(std::chrono::system_clock::now() + std::chrono::hours(24));
-  // A walk of a printer, host or network target: its kind's decoder, then
-  // the store's peripheral tables.
-  auto record_peripheral_target = [&](const store::Target& t,
-                                      const std::vector<snmp::VarBind>& varbinds) {
-    PeripheralDecodeOptions peripheral_options;
-    peripheral_options.target_address = t.address;
-    peripheral_options.target_port = t.port;
-    peripheral_options.max_devices = config.max_devices;
-    auto decoded = DecodePeripherals(t.kind, varbinds, peripheral_options);
-    if (!decoded.ok()) {
-      const char* error_class =
-          decoded.status().code() == StatusCode::kNotFound ? "no-such-object" : "limit";
-      record_error(t.id, error_class,
-                   fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
-      return;
-    }
-    summary.warnings += decoded->warnings.size();
-    for (const store::PollWarning& w : decoded->warnings) {
-      LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
-    }
-    Status s =
-        writer.RecordPeripherals(*run_id, t.id, UnixNow(), decoded->devices, decoded->warnings);
-    if (s.ok()) {
-      ++summary.ok;
-      summary.devices += decoded->devices.size();
-    } else if (store_error.ok()) {
-      store_error = s;
-    }
-  };
-  Engine engine(config.engine);
-  EngineStats stats = engine.Run(
-      jobs, mib::kPeriscopeMibRoot,
-      [&](JobResult&& r) {
-        ++done;
-        if (r.ok && by_id[r.target_id]->kind != store::DeviceKind::kPeriscope) {
-          record_peripheral_target(*by_id[r.target_id], r.varbinds);
-        } else if (r.ok) {
-          const store::Target* t = by_id[r.target_id];
-          auto decoded = DecodeDevices(r.varbinds, decode_options);
-          if (!decoded.ok()) {
-            record_error(r.target_id, "limit",
-                         fmt::format("{}:{}: {}", t->address, t->port, decoded.status().message()));
-          } else {
-            summary.warnings += decoded->warnings.size();
-            for (const store::PollWarning& w : decoded->warnings) {
-              LogWarning(fmt::format("{}:{}: {}", t->address, t->port, w.message));
-            }
-            Status s = writer.RecordTarget(*run_id, r.target_id, UnixNow(), decoded->devices,
-                                           decoded->warnings);
-            if (s.ok()) {
-              ++summary.ok;
-              summary.devices += decoded->devices.size();
-            } else if (store_error.ok()) {
-              store_error = s;
-            }
-          }
-        } else {
-          record_error(r.target_id, ErrorClassName(r.error_class), r.error);
-        }
-        if (options.progress) options.progress(done, summary.targets);
-      },
-      [&] { return !store_error.ok() || (options.stop && options.stop()); });
+  EngineStats stats;
+  const bool subset = !options.customer.empty() || !options.target.empty();
+  Status store_error =
+      subset ? PollSubset(conn, config, options, *run_id, decode_options, summary, stats)
+             : PollBuckets(conn, config, options, node, *run_id, decode_options, summary, stats);
   for (const DuplicateEngineId& dup : stats.duplicate_engine_ids) {
     std::string names;
     for (const std::string& n : dup.names) names += (names.empty() ? "" : ", ") + n;
@@ -176,8 +459,9 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     LogWarning(message);
     for (int64_t target_id : dup.target_ids) {
       ++summary.warnings;
-      Status s =
-          writer.RecordWarnings(*run_id, target_id, UnixNow(), {{0, "snmpEngineID", message}});
+      Status s = conn.Retry([&] {
+        return writer.RecordWarnings(*run_id, target_id, UnixNow(), {{0, "snmpEngineID", message}});
+      });
       if (!s.ok() && store_error.ok()) store_error = s;
     }
   }
@@ -193,21 +477,60 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
   }
   if (store_error.ok()) {
     int64_t now = UnixNow();
-    auto retired =
-        writer.RetireDevicesUnseenSince(now - int64_t{86400} * config.retire_after_days, now);
+    auto retired = conn.Retry([&] {
+      return writer.RetireDevicesUnseenSince(now - int64_t{86400} * config.retire_after_days, now);
+    });
     if (retired.ok()) {
       summary.retired = static_cast<size_t>(*retired);
     } else {
       store_error = retired.status();
     }
   }
-  Status finish =
-      writer.FinishRun(*run_id, UnixNow(), summary.completed, static_cast<int64_t>(summary.targets),
-                       static_cast<int64_t>(summary.ok), static_cast<int64_t>(failed),
-                       static_cast<int64_t>(summary.warnings));
+  summary.reconnects = conn.reconnects();
+  Status finish = conn.Retry([&] {
+    return writer.FinishRun(*run_id, UnixNow(), summary.completed,
+                            static_cast<int64_t>(summary.targets), static_cast<int64_t>(summary.ok),
+                            static_cast<int64_t>(failed), static_cast<int64_t>(summary.warnings));
+  });
+  summary.reconnects = conn.reconnects();
+  Status counters = conn.Retry([&] {
+    return store::RecordRunCounters(db, *run_id, node, static_cast<int64_t>(summary.reconnects),
+                                    static_cast<int64_t>(summary.leases_lost));
+  });
   if (!store_error.ok()) return store_error;
   if (!finish.ok()) return finish;
+  if (!counters.ok()) return counters;
   return summary;
+}
+
+Result<RunSummary> PollService(const PollerConfig& config, const RunOptions& options,
+                               const std::function<void(const RunSummary&)>& on_pass) {
+  if (config.interval_s <= 0) {
+    return InvalidArgumentError(
+        "--service needs <polling interval-s> in the poller config (how often each target is due)");
+  }
+  RunOptions pass_options = options;
+  if (pass_options.node.empty()) pass_options.node = DefaultNodeName();
+  Result<RunSummary> last = RunSummary{};
+  auto stop = [&] { return options.stop && options.stop(); };
+  while (!stop()) {
+    last = PollOnce(config, pass_options);
+    if (last.ok()) {
+      if (on_pass) on_pass(*last);
+    } else if (last.status().code() == StatusCode::kUnavailable) {
+      LogWarning(last.status().message() + "; trying again");
+    } else {
+      return last;
+    }
+    // The next bucket is due within the interval; a short pause bounds how
+    // late a newly due bucket is picked up.
+    const auto until = std::chrono::steady_clock::now() +
+                       std::chrono::seconds(std::clamp<int64_t>(config.interval_s / 10, 1, 30));
+    while (!stop() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  return last;
 }
 
 }  // namespace periscope::poller

@@ -7,10 +7,6 @@
 
 namespace periscope::store {
 
-bool IsPostgresUri(std::string_view database) {
-  return database.starts_with("postgresql://") || database.starts_with("postgres://");
-}
-
 std::string RedactDatabase(std::string_view database) {
   std::string out(database);
   if (!IsPostgresUri(database)) return out;

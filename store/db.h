@@ -58,7 +58,9 @@ class StmtImpl;
 enum class Backend { kSqlite, kPostgres };
 
 // True for "postgresql://..." and "postgres://..." (libpq URIs).
-bool IsPostgresUri(std::string_view database);
+inline bool IsPostgresUri(std::string_view database) {
+  return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
 
 // `database` fit for messages and logs: a PostgreSQL URI without its
 // password; a path as it is.

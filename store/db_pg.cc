@@ -103,7 +103,8 @@ Status Classify(const PGresult* result, PGconn* conn, std::string_view what) {
   }
   const std::string klass = code.substr(0, 2);
   if (klass == "23") return AlreadyExistsError(msg);
-  if (klass == "53") return ResourceExhaustedError(fmt::format("{} (server out of resources)", msg));
+  if (klass == "53")
+    return ResourceExhaustedError(fmt::format("{} (server out of resources)", msg));
   if (klass == "08" || klass == "57" || code == "55P03" || code == "40001" || code == "40P01") {
     return UnavailableError(msg);
   }
@@ -161,9 +162,9 @@ class PgStmt final : public StmtImpl {
   }
   std::string Text(int column) const override {
     const char* v = Value(column);
-    return v == nullptr ? std::string()
-                        : std::string(v, static_cast<size_t>(PQgetlength(result_.get(), row_,
-                                                                         column)));
+    return v == nullptr
+               ? std::string()
+               : std::string(v, static_cast<size_t>(PQgetlength(result_.get(), row_, column)));
   }
   bool IsNull(int column) const override {
     return result_ == nullptr || row_ < 0 || PQgetisnull(result_.get(), row_, column) != 0;
@@ -177,8 +178,8 @@ class PgStmt final : public StmtImpl {
  private:
   Status CheckIndex(int index) const {
     if (index < 1 || static_cast<size_t>(index) > values_.size()) {
-      return InvalidArgumentError(
-          fmt::format("bind: parameter {} out of range 1..{} in '{}'", index, values_.size(), sql_));
+      return InvalidArgumentError(fmt::format("bind: parameter {} out of range 1..{} in '{}'",
+                                              index, values_.size(), sql_));
     }
     return Status::Ok();
   }
@@ -238,10 +239,11 @@ class PgDb final : public DbImpl {
       if (missing) return NotFoundError(msg);
       return UnavailableError(msg);
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-    std::string setup = fmt::format(
-        "SET client_min_messages = warning; SET lock_timeout = {}; SET TIME ZONE 'UTC'",
-        lock_timeout_.count());
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+    std::string setup =
+        fmt::format("SET client_min_messages = warning; SET lock_timeout = {}; SET TIME ZONE 'UTC'",
+                    lock_timeout_.count());
     if (read_only_) setup += "; SET default_transaction_read_only = on";
     return Exec(setup);
   }
@@ -278,7 +280,8 @@ class PgDb final : public DbImpl {
   Status Reconnect() override { return Connect(); }
 
   // Runs a statement; returns its result (rows or not), or the error.
-  Result<ResultPtr> Run(const std::string& sql, const std::vector<std::optional<std::string>>& values,
+  Result<ResultPtr> Run(const std::string& sql,
+                        const std::vector<std::optional<std::string>>& values,
                         const std::vector<Oid>& types) {
     std::vector<const char*> pointers(values.size());
     for (size_t i = 0; i < values.size(); ++i) {

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -131,7 +131,8 @@ void UtcText(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const time_t t = static_cast<time_t>(sqlite3_value_int64(argv[0]));
   struct tm tm {};
   char text[32];
-  if (gmtime_r(&t, &tm) == nullptr || std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+  if (gmtime_r(&t, &tm) == nullptr ||
+      std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
     return sqlite3_result_null(ctx);
   }
   sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
@@ -142,7 +143,8 @@ void Ymd(sqlite3_context* ctx, int, sqlite3_value** argv) {
   const time_t t = static_cast<time_t>(sqlite3_value_int64(argv[0]));
   struct tm tm {};
   if (gmtime_r(&t, &tm) == nullptr) return sqlite3_result_null(ctx);
-  sqlite3_result_int64(ctx, (int64_t{tm.tm_year} + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+  sqlite3_result_int64(ctx,
+                       (int64_t{tm.tm_year} + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
 }
 
 void Fixed2(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -166,8 +168,8 @@ void RegisterFunctions(sqlite3* handle) {
                              nullptr);
   sqlite3_create_function_v2(handle, "periscope_fixed2", 1, kFlags, nullptr, Fixed2, nullptr,
                              nullptr, nullptr);
-  sqlite3_create_function_v2(handle, "periscope_centi_text", 1, kFlags, nullptr, CentiText,
-                             nullptr, nullptr, nullptr);
+  sqlite3_create_function_v2(handle, "periscope_centi_text", 1, kFlags, nullptr, CentiText, nullptr,
+                             nullptr, nullptr);
 }
 
 class SqliteStmt final : public internal::StmtImpl {

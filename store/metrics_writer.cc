@@ -372,6 +372,17 @@ Status PollWriter::RecordPeripherals(int64_t run_id, int64_t target_id, int64_t 
                                      const std::vector<PeripheralRecord>& devices,
                                      const std::vector<PollWarning>& warnings) {
   return InTransaction(*db_, [&]() -> Status {
+    return internal::WritePeripherals(*db_, run_id, target_id, sampled_at, devices, warnings);
+  });
+}
+
+namespace internal {
+
+Status WritePeripherals(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
+                        const std::vector<PeripheralRecord>& devices,
+                        const std::vector<PollWarning>& warnings) {
+  Db* db_ = &db;
+  {
     auto statements = MetricStatements::Prepare(*db_);
     if (!statements.ok()) return statements.status();
     for (const PeripheralRecord& p : devices) {
@@ -389,7 +400,9 @@ Status PollWriter::RecordPeripherals(int64_t run_id, int64_t target_id, int64_t 
       }
     }
     return internal::InsertWarnings(*db_, run_id, target_id, sampled_at, warnings);
-  });
+  }
 }
+
+}  // namespace internal
 
 }  // namespace periscope::store

@@ -221,14 +221,19 @@ Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
 
 }  // namespace internal
 
-Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
-                                const std::vector<DeviceRecord>& devices,
-                                const std::vector<PollWarning>& warnings) {
-  return InTransaction(*db_, [&]() -> Status {
+namespace internal {
+
+Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
+                          int64_t slot_start, const std::vector<DeviceRecord>& devices,
+                          const std::vector<PollWarning>& warnings) {
+  Db* db_ = &db;
+  {
     auto sample = db_->Prepare(
         "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
         "load_interval_s, load_peak_today, load_avg_today_centi, writes_completed, "
-        "bytes_written, status, status_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "bytes_written, status, status_text, slot_start) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (device_id, slot_start) DO NOTHING");
     if (!sample.ok()) return sample.status();
     auto daily = db_->Prepare(
         "INSERT INTO daily (device_id, date, load_peak, load_avg_centi, used_bytes, intervals) "
@@ -256,7 +261,8 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
           .Bind(9, u.writes_completed)
           .Bind(10, u.bytes_written)
           .Bind(11, u.status)
-          .Bind(12, u.status_text);
+          .Bind(12, u.status_text)
+          .Bind(13, slot_start);
       PERISCOPE_RETURN_IF_ERROR(sample->Run());
       if (d.daily.empty()) continue;
       int64_t first_date = d.daily.front().date;
@@ -283,17 +289,33 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
       }
     }
     return internal::InsertWarnings(*db_, run_id, target_id, sampled_at, warnings);
+  }
+}
+
+Status InsertError(Db& db, int64_t run_id, int64_t target_id, int64_t at,
+                   const std::string& error_class, const std::string& message) {
+  auto stmt = db.Prepare(
+      "INSERT INTO poll_errors (run_id, target_id, at, class, message) VALUES (?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, run_id).Bind(2, target_id).Bind(3, at).Bind(4, error_class).Bind(5, message);
+  return stmt->Run();
+}
+
+}  // namespace internal
+
+Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampled_at,
+                                const std::vector<DeviceRecord>& devices,
+                                const std::vector<PollWarning>& warnings) {
+  return InTransaction(*db_, [&]() -> Status {
+    return internal::WriteTargetDevices(*db_, run_id, target_id, sampled_at, sampled_at, devices,
+                                        warnings);
   });
 }
 
 Status PollWriter::RecordError(int64_t run_id, int64_t target_id, int64_t at,
                                const std::string& error_class, const std::string& message) {
   return InTransaction(*db_, [&]() -> Status {
-    auto stmt = db_->Prepare(
-        "INSERT INTO poll_errors (run_id, target_id, at, class, message) VALUES (?, ?, ?, ?, ?)");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, run_id).Bind(2, target_id).Bind(3, at).Bind(4, error_class).Bind(5, message);
-    return stmt->Run();
+    return internal::InsertError(*db_, run_id, target_id, at, error_class, message);
   });
 }
 

@@ -20,6 +20,21 @@ namespace periscope::store::internal {
 Result<int64_t> UpsertDevice(Db& db, int64_t target_id, int64_t device_index,
                              const std::string& serial_number, DeviceKind kind, int64_t at);
 
+// One target's devices (PollWriter::RecordTarget) with their sample in
+// `slot_start` (at most one per device and slot: a second is dropped).
+Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
+                          int64_t slot_start, const std::vector<DeviceRecord>& devices,
+                          const std::vector<PollWarning>& warnings);
+
+// One target's peripherals (PollWriter::RecordPeripherals).
+Status WritePeripherals(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
+                        const std::vector<PeripheralRecord>& devices,
+                        const std::vector<PollWarning>& warnings);
+
+// A failed target (PollWriter::RecordError).
+Status InsertError(Db& db, int64_t run_id, int64_t target_id, int64_t at,
+                   const std::string& error_class, const std::string& message);
+
 // Inserts the warnings with the run and target.
 Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
                       const std::vector<PollWarning>& warnings);

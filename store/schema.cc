@@ -548,6 +548,9 @@ UPDATE samples SET slot_start = sampled_at;
 CREATE UNIQUE INDEX samples_by_slot ON samples(device_id, slot_start);
 ALTER TABLE targets ADD COLUMN bucket INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX targets_by_bucket ON targets(bucket);
+-- The last slot whose result (sample or error) for this target is committed:
+-- a bucket taken over in the same slot skips what is already stored.
+ALTER TABLE targets ADD COLUMN polled_slot INTEGER;
 CREATE TABLE poll_buckets (
   bucket INTEGER PRIMARY KEY,
   next_due INTEGER NOT NULL DEFAULT 0,

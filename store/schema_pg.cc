@@ -481,6 +481,8 @@ DROP TABLE samples_v6;
 -- Targets fall into buckets (stable hash of address:port mod bucket_count).
 ALTER TABLE targets ADD COLUMN bucket bigint NOT NULL DEFAULT 0;
 CREATE INDEX targets_by_bucket ON targets(bucket);
+-- The last slot whose result for this target is committed (takeover skips it).
+ALTER TABLE targets ADD COLUMN polled_slot bigint;
 -- One row per bucket: when it is next due and who holds it until when (DB
 -- clock, epoch s). epoch grows on every claim (fencing token).
 CREATE TABLE poll_buckets (

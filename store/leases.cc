@@ -1,0 +1,292 @@
+#include "store/leases.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "store/poll_writer_internal.h"
+
+namespace periscope::store {
+namespace {
+
+// The message prefix that marks a refused chunk (Status has no code of its
+// own for it; FailedPrecondition + this prefix).
+constexpr std::string_view kLeaseLostPrefix = "lease lost: ";
+
+// The database clock as an SQL expression (epoch s).
+const char* NowSql(const Db& db) {
+  return db.is_postgres() ? "CAST(floor(extract(epoch FROM clock_timestamp())) AS BIGINT)"
+                          : "CAST(strftime('%s', 'now') AS INTEGER)";
+}
+
+int64_t Offset(int64_t bucket, const BucketSettings& settings) {
+  return settings.interval_s > 0 ? bucket * settings.interval_s / settings.bucket_count : 0;
+}
+
+Result<std::string> Setting(Db& db, const std::string& name) {
+  auto st = db.Prepare("SELECT value FROM store_settings WHERE name = ?");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name);
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row ? st->Text(0) : std::string();
+}
+
+Status SetSetting(Db& db, const std::string& name, const std::string& value) {
+  auto st = db.Prepare(
+      "INSERT INTO store_settings (name, value) VALUES (?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name).Bind(2, value);
+  return st->Run();
+}
+
+}  // namespace
+
+bool IsLeaseLost(const Status& status) {
+  return status.code() == StatusCode::kFailedPrecondition &&
+         status.message().starts_with(kLeaseLostPrefix);
+}
+
+Result<int64_t> DatabaseNow(Db& db) {
+  auto st = db.Prepare(fmt::format("SELECT {}", NowSql(db)));
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0);
+}
+
+Status PrepareBuckets(Db& db, const BucketSettings& settings) {
+  if (settings.bucket_count < 1 || settings.bucket_count > 1'000'000) {
+    return InvalidArgumentError(
+        fmt::format("bucket count {} out of range 1..1000000", settings.bucket_count));
+  }
+  return InTransaction(db, [&]() -> Status {
+    auto stored = Setting(db, "bucket_count");
+    if (!stored.ok()) return stored.status();
+    const std::string wanted = std::to_string(settings.bucket_count);
+    if (*stored != wanted) {
+      // A new count: every bucket starts due now; leases of the old layout
+      // are void (their epochs are gone with their rows).
+      PERISCOPE_RETURN_IF_ERROR(db.Exec("DELETE FROM poll_buckets"));
+      auto insert = db.Prepare("INSERT INTO poll_buckets (bucket, next_due, epoch) VALUES (?, 0, ?)");
+      if (!insert.ok()) return insert.status();
+      // Epochs continue above any earlier layout's so a stale fence can never match.
+      for (int64_t b = 0; b < settings.bucket_count; ++b) {
+        insert->Reset();
+        insert->Bind(1, b).Bind(2, int64_t{1'000'000'000});
+        PERISCOPE_RETURN_IF_ERROR(insert->Run());
+      }
+      PERISCOPE_RETURN_IF_ERROR(SetSetting(db, "bucket_count", wanted));
+    }
+    PERISCOPE_RETURN_IF_ERROR(SetSetting(db, "poll_interval_s", std::to_string(settings.interval_s)));
+    auto rebucket = db.Prepare(
+        "UPDATE targets SET bucket = (id * 2654435761) % ?1 "
+        "WHERE bucket <> (id * 2654435761) % ?1");
+    if (!rebucket.ok()) return rebucket.status();
+    rebucket->Bind(1, settings.bucket_count);
+    return rebucket->Run();
+  });
+}
+
+Status ReleaseStaleLeasesOfDeadRuns(Db& db) {
+  if (db.is_postgres()) return Status::Ok();
+  return InTransaction(db, [&]() -> Status {
+    return db.Exec(
+        "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL "
+        "WHERE lease_owner IS NOT NULL");
+  });
+}
+
+Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db) {
+  auto st = db.Prepare("SELECT count(DISTINCT bucket), count(*) FROM targets WHERE enabled = 1");
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return std::make_pair(st->Int(0), st->Int(1));
+}
+
+Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owner,
+                                                 const BucketSettings& settings, int64_t due_by,
+                                                 int64_t ttl_s, int max_buckets) {
+  std::vector<BucketLease> out;
+  Status s = [&]() -> Status {
+    // PostgreSQL: rows another poller is claiming right now are skipped, not
+    // waited for; the subquery's FOR UPDATE re-checks them on their latest
+    // version. SQLite: one writer, so the same statement is race-free.
+    const std::string sql = fmt::format(
+        "UPDATE poll_buckets SET lease_owner = ?1, lease_until = {now} + ?2, "
+        "epoch = epoch + 1, claimed_at = {now} "
+        "WHERE bucket IN (SELECT bucket FROM poll_buckets b "
+        "  WHERE b.next_due <= ?3 AND (b.lease_until IS NULL OR b.lease_until < {now}) "
+        "  AND EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = 1) "
+        "  ORDER BY b.next_due, b.bucket LIMIT ?4{lock}) "
+        "RETURNING bucket, epoch, next_due, completed_slot, claimed_at",
+        fmt::arg("now", NowSql(db)),
+        fmt::arg("lock", db.is_postgres() ? " FOR UPDATE SKIP LOCKED" : ""));
+    PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->Bind(1, owner).Bind(2, ttl_s).Bind(3, due_by).Bind(4, int64_t{max_buckets});
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      BucketLease lease;
+      lease.bucket = st->Int(0);
+      lease.epoch = st->Int(1);
+      const int64_t next_due = st->Int(2);
+      const std::optional<int64_t> previous_slot =
+          st->IsNull(3) ? std::nullopt : std::optional<int64_t>(st->Int(3));
+      const int64_t claimed_at = st->Int(4);
+      if (settings.interval_s > 0) {
+        const int64_t offset = Offset(lease.bucket, settings);
+        const int64_t due_slot = next_due - offset;
+        // A bucket overdue by more than an interval polls the current slot
+        // (missed slots cannot be polled any more).
+        const int64_t current_slot =
+            (claimed_at - offset) / settings.interval_s * settings.interval_s;
+        lease.slot_start = std::max(due_slot, current_slot);
+        lease.next_due = lease.slot_start + settings.interval_s + offset;
+      } else {
+        lease.slot_start = std::max(claimed_at, previous_slot.value_or(0) + 1);
+        lease.next_due = lease.slot_start + 1;
+      }
+      out.push_back(lease);
+    }
+    return db.Commit();
+  }();
+  if (!s.ok()) {
+    db.Rollback();
+    return s;
+  }
+  std::sort(out.begin(), out.end(),
+            [](const BucketLease& a, const BucketLease& b) { return a.bucket < b.bucket; });
+  return out;
+}
+
+Result<std::vector<Target>> LoadBucketTargets(Db& db, int64_t bucket, int64_t slot_start) {
+  auto st = db.Prepare(
+      "SELECT t.id, t.address, t.port, t.profile, c.user_id, t.kind FROM targets t "
+      "JOIN customers c ON c.id = t.customer_id "
+      "WHERE t.bucket = ? AND t.enabled = 1 AND (t.polled_slot IS NULL OR t.polled_slot < ?) "
+      "ORDER BY t.id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, bucket).Bind(2, slot_start);
+  std::vector<Target> out;
+  while (true) {
+    auto row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    DeviceKind kind = ParseDeviceKind(st->Text(5)).value_or(DeviceKind::kPeriscope);
+    out.push_back(Target{st->Int(0), st->Text(1), static_cast<int>(st->Int(2)), st->Text(3),
+                         st->Text(4), kind});
+  }
+  return out;
+}
+
+Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const BucketLease& lease,
+                        const std::vector<TargetResult>& results, bool complete, int64_t ttl_s) {
+  Status s = [&]() -> Status {
+    PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
+    // The fence: this poller, this epoch, not expired. The row stays locked
+    // (PostgreSQL) until commit, so no claim can slip in between.
+    auto fence = db.Prepare(fmt::format(
+        "UPDATE poll_buckets SET lease_until = {now} + ?1 "
+        "WHERE bucket = ?2 AND epoch = ?3 AND lease_owner = ?4 AND lease_until >= {now}",
+        fmt::arg("now", NowSql(db))));
+    if (!fence.ok()) return fence.status();
+    fence->Bind(1, ttl_s).Bind(2, lease.bucket).Bind(3, lease.epoch).Bind(4, owner);
+    PERISCOPE_RETURN_IF_ERROR(fence->Run());
+    if (db.Changes() != 1) {
+      return FailedPreconditionError(fmt::format(
+          "{}bucket {} epoch {}: the lease expired or another poller holds it; {} results of "
+          "slot {} not written",
+          kLeaseLostPrefix, lease.bucket, lease.epoch, results.size(), lease.slot_start));
+    }
+    auto polled = db.Prepare("UPDATE targets SET polled_slot = ? WHERE id = ?");
+    if (!polled.ok()) return polled.status();
+    for (const TargetResult& r : results) {
+      switch (r.kind) {
+        case TargetResult::Kind::kDevices:
+          PERISCOPE_RETURN_IF_ERROR(internal::WriteTargetDevices(
+              db, run_id, r.target_id, r.at, lease.slot_start, r.devices, r.warnings));
+          break;
+        case TargetResult::Kind::kPeripherals:
+          PERISCOPE_RETURN_IF_ERROR(
+              internal::WritePeripherals(db, run_id, r.target_id, r.at, r.peripherals, r.warnings));
+          break;
+        case TargetResult::Kind::kError:
+          PERISCOPE_RETURN_IF_ERROR(internal::InsertError(db, run_id, r.target_id, r.at,
+                                                          r.error_class, r.error_message));
+          PERISCOPE_RETURN_IF_ERROR(
+              internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
+          break;
+      }
+      polled->Reset();
+      polled->Bind(1, lease.slot_start).Bind(2, r.target_id);
+      PERISCOPE_RETURN_IF_ERROR(polled->Run());
+    }
+    if (complete) {
+      auto done = db.Prepare(fmt::format(
+          "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL, next_due = ?1, "
+          "completed_at = {now}, completed_slot = ?2 WHERE bucket = ?3 AND epoch = ?4",
+          fmt::arg("now", NowSql(db))));
+      if (!done.ok()) return done.status();
+      done->Bind(1, lease.next_due).Bind(2, lease.slot_start).Bind(3, lease.bucket);
+      done->Bind(4, lease.epoch);
+      PERISCOPE_RETURN_IF_ERROR(done->Run());
+    }
+    return db.Commit();
+  }();
+  if (!s.ok()) db.Rollback();
+  return s;
+}
+
+Status RegisterPoller(Db& db, const std::string& name, const std::string& host, int64_t pid,
+                      int64_t run_id) {
+  return InTransaction(db, [&]() -> Status {
+    auto st = db.Prepare(fmt::format(
+        "INSERT INTO pollers (name, host, pid, started_at, last_seen, last_run_id, state) "
+        "VALUES (?1, ?2, ?3, {now}, {now}, ?4, 'running') ON CONFLICT (name) DO UPDATE SET "
+        "host = excluded.host, pid = excluded.pid, started_at = excluded.started_at, "
+        "last_seen = excluded.last_seen, last_run_id = excluded.last_run_id, state = 'running'",
+        fmt::arg("now", NowSql(db))));
+    if (!st.ok()) return st.status();
+    st->Bind(1, name).Bind(2, host).Bind(3, pid).Bind(4, run_id);
+    PERISCOPE_RETURN_IF_ERROR(st->Run());
+    auto run = db.Prepare("UPDATE poll_runs SET poller = ? WHERE id = ?");
+    if (!run.ok()) return run.status();
+    run->Bind(1, name).Bind(2, run_id);
+    return run->Run();
+  });
+}
+
+Status MarkPollerStopped(Db& db, const std::string& name) {
+  return InTransaction(db, [&]() -> Status {
+    auto st = db.Prepare(fmt::format(
+        "UPDATE pollers SET state = 'stopped', last_seen = {now} WHERE name = ?",
+        fmt::arg("now", NowSql(db))));
+    if (!st.ok()) return st.status();
+    st->Bind(1, name);
+    return st->Run();
+  });
+}
+
+Status RecordRunCounters(Db& db, int64_t run_id, const std::string& poller, int64_t reconnects,
+                         int64_t leases_lost) {
+  return InTransaction(db, [&]() -> Status {
+    auto st = db.Prepare(
+        "UPDATE poll_runs SET reconnects = ?, leases_lost = ? WHERE id = ?");
+    if (!st.ok()) return st.status();
+    st->Bind(1, reconnects).Bind(2, leases_lost).Bind(3, run_id);
+    PERISCOPE_RETURN_IF_ERROR(st->Run());
+    auto seen = db.Prepare(fmt::format("UPDATE pollers SET last_seen = {now} WHERE name = ?",
+                                       fmt::arg("now", NowSql(db))));
+    if (!seen.ok()) return seen.status();
+    seen->Bind(1, poller);
+    return seen->Run();
+  });
+}
+
+}  // namespace periscope::store
