@@ -319,22 +319,22 @@ int SessionFd(void* sess) {
 // One Engine::Run: the state of a run and its steps.
 class Runner {
  public:
-  Runner(const EngineOptions& options, const std::vector<Job>& jobs, const snmp::Oid& root,
-         const std::function<void(JobResult&&)>& on_result, const std::function<bool()>& stop)
+  Runner(const EngineOptions& options, const std::function<std::vector<Job>()>& feed,
+         size_t low_water, const snmp::Oid& root, const std::function<void(JobResult&&)>& on_result,
+         const std::function<bool()>& stop)
       : options_(options),
-        jobs_(jobs),
+        feed_(feed),
+        low_water_(low_water),
         root_(root),
         on_result_(on_result),
         stop_(stop),
         resolver_(options.lookup, options.resolver_threads) {}
 
   EngineStats Run() {
-    DeriveKeys();
     window_ = WindowUnderFileLimit();
     budget_end_ = Clock::now() + options_.run_budget;
-    ResolveAddresses();
     netsnmp_large_fd_set_init(&fdset_, 4096);
-    while (!ready_.empty() || !active_.empty() || unresolved_ > 0) {
+    while (true) {
       if (stop_ && stop_()) {
         stats_.stopped = true;
         break;
@@ -343,6 +343,8 @@ class Runner {
         stats_.budget_exhausted = true;
         break;
       }
+      Feed();
+      if (Pending() == 0) break;  // the feed has nothing and nothing is left
       StartReadyDevices();
       WaitAndRead();
       CollectResolved();
@@ -362,12 +364,45 @@ class Runner {
   }
 
  private:
-  void DeriveKeys() {
-    for (const Job& j : jobs_) {
-      if (j.profile->version == 3 && keys_.count(j.profile) == 0) {
-        keys_[j.profile] = poller::DeriveKeys(*j.profile);
-      }
+  // Devices in flight (waiting for an engine ID included), ready to start, or
+  // waiting for their name.
+  size_t Pending() const { return active_.size() + ready_.size() + unresolved_; }
+
+  // Asks the feed for jobs until low_water are pending or it has none; after
+  // an empty answer with devices pending, not before one more has finished.
+  void Feed() {
+    if (feed_paused_) {
+      if (stats_.finished == finished_at_pause_) return;
+      feed_paused_ = false;
     }
+    while (Pending() < low_water_ || Pending() == 0) {
+      std::vector<Job> more = feed_();
+      if (more.empty()) {
+        feed_paused_ = true;
+        finished_at_pause_ = stats_.finished;
+        return;
+      }
+      for (Job& job : more) AddJob(std::move(job));
+    }
+  }
+
+  // Keys are derived once per profile, when its first job arrives. IP
+  // literals are ready at once; each name is looked up off this thread, once
+  // for all jobs that arrive while it is being looked up.
+  void AddJob(Job&& job) {
+    jobs_.push_back(std::move(job));
+    const Job& j = jobs_.back();
+    if (j.profile->version == 3 && keys_.count(j.profile) == 0) {
+      keys_[j.profile] = poller::DeriveKeys(*j.profile);
+    }
+    if (auto literal = ParseIpLiteral(j.host)) {
+      ready_.push_back({&j, *literal});
+      return;
+    }
+    auto& waiting = by_name_[j.host];
+    if (waiting.empty()) resolver_.Submit(j.host);
+    waiting.push_back(&j);
+    ++unresolved_;
   }
 
   // One socket per device in flight: raise the open-file limit to its hard
@@ -386,21 +421,6 @@ class Runner {
       }
     }
     return window;
-  }
-
-  // IP literals are ready at once; each distinct name is looked up once, off
-  // this thread.
-  void ResolveAddresses() {
-    for (const Job& j : jobs_) {
-      if (auto literal = ParseIpLiteral(j.host)) {
-        ready_.push_back({&j, *literal});
-        continue;
-      }
-      auto& waiting = by_name_[j.host];
-      if (waiting.empty()) resolver_.Submit(j.host);
-      waiting.push_back(&j);
-      ++unresolved_;
-    }
   }
 
   void CollectResolved() {
@@ -767,7 +787,13 @@ class Runner {
   }
 
   const EngineOptions& options_;
-  const std::vector<Job>& jobs_;
+  const std::function<std::vector<Job>()>& feed_;
+  const size_t low_water_;
+  bool feed_paused_ = false;  // answered none with devices pending
+  size_t finished_at_pause_ = 0;
+  // Every job of the run; a deque, so that the Job pointers held in ready_,
+  // by_name_, devices and engine_groups_ stay valid as jobs arrive.
+  std::deque<Job> jobs_;
   const snmp::Oid& root_;
   const std::function<void(JobResult&&)>& on_result_;
   const std::function<bool()>& stop_;
@@ -794,13 +820,25 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 EngineStats Engine::Run(const std::vector<Job>& jobs, const snmp::Oid& root,
                         const std::function<void(JobResult&&)>& on_result,
                         const std::function<bool()>& stop) {
+  bool given = false;
+  const std::function<std::vector<Job>()> all_at_once = [&]() -> std::vector<Job> {
+    if (given) return {};
+    given = true;
+    return jobs;
+  };
+  return Run(all_at_once, /*low_water=*/0, root, on_result, stop);
+}
+
+EngineStats Engine::Run(const std::function<std::vector<Job>()>& feed, size_t low_water,
+                        const snmp::Oid& root, const std::function<void(JobResult&&)>& on_result,
+                        const std::function<bool()>& stop) {
   snmp::PrepareLibrary("periscope-poller", true);
   static bool initialised = false;
   if (!initialised) {
     init_snmp("periscope-poller");
     initialised = true;
   }
-  Runner runner(options_, jobs, root, on_result, stop);
+  Runner runner(options_, feed, low_water, root, on_result, stop);
   return runner.Run();
 }
 

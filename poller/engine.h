@@ -111,6 +111,20 @@ class Engine {
                   const std::function<void(JobResult&&)>& on_result,
                   const std::function<bool()>& stop);
 
+  // Jobs arrive from `feed` while the run goes on: it is called on this thread
+  // whenever fewer than `low_water` devices are in flight or ready (and at the
+  // start), and returns the next jobs (possibly none); it is asked repeatedly
+  // until that many are, or until it answers none. An empty answer while
+  // devices are still in flight (or waiting for a name) is "nothing now": feed
+  // is asked again only after at least one more device finishes. An empty
+  // answer with nothing in flight or waiting ends the run. Jobs returned are
+  // copied and owned by the run (profiles and plans still must outlive it).
+  // Once `stop` returns true or the run budget is spent, feed is not called
+  // again. `on_result` and `stop` as in the other overload.
+  EngineStats Run(const std::function<std::vector<Job>()>& feed, size_t low_water,
+                  const snmp::Oid& root, const std::function<void(JobResult&&)>& on_result,
+                  const std::function<bool()>& stop);
+
  private:
   EngineOptions options_;
 };

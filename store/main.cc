@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,10 +13,13 @@
 #include "core/cli_args.h"
 #include "core/exit_codes.h"
 #include "core/files.h"
+#include "store/copy.h"
 #include "store/db.h"
 #include "store/history.h"
+#include "store/leases_view.h"
 #include "store/metrics.h"
 #include "store/registry.h"
+#include "store/retention.h"
 #include "store/schema.h"
 
 #ifndef PERISCOPE_DEFAULT_DB
@@ -35,9 +39,10 @@ constexpr size_t kMaxImportBytes = 64 << 20;
 
 void PrintHelp() {
   std::fputs(
-      "usage: periscope-store [--db FILE] [--format text|csv|json] COMMAND ...\n"
+      "usage: periscope-store [--db DB] [--format text|csv|json] COMMAND ...\n"
       "\n"
-      "The periscope history database (SQLite).\n"
+      "The periscope history database: an SQLite file, or PostgreSQL given as a\n"
+      "postgresql:// URI (the password from ~/.pgpass or PGPASSFILE).\n"
       "\n"
       "commands:\n"
       "  init                          create or migrate the database (the only command\n"
@@ -46,6 +51,11 @@ void PrintHelp() {
       "                                upsert rows from a CSV file with a header row;\n"
       "                                a bad row names its line and nothing is imported\n"
       "  list staff|customers|targets|devices|runs|errors\n"
+      "  list pollers                  each poller: host, pid, state, started, last seen,\n"
+      "                                its last run's state and targets ok/failed\n"
+      "  list leases [--all]           bucket leases: owner, epoch, leased until, due,\n"
+      "                                last completed slot (UTC); only buckets held or\n"
+      "                                due unless --all\n"
       "  history --customer USER_ID [--kind KIND] [--include-retired]\n"
       "                                every device's daily figures in date order, with\n"
       "                                the spec in effect each day (retired devices only\n"
@@ -55,9 +65,23 @@ void PrintHelp() {
       "                                there are several)\n"
       "  export [--table NAME]         dump tables (default json, all tables)\n"
       "  check                         integrity_check, foreign keys and schema\n"
+      "  prune --keep-days N [--keep-daily-days M] [--dry-run]\n"
+      "                                delete raw samples and metric readings from before\n"
+      "                                the UTC day N days ago (PostgreSQL: drops whole\n"
+      "                                daily partitions), and daily aggregates older\n"
+      "                                than M days (default 400, at least 365); in\n"
+      "                                batches; --dry-run counts only\n"
+      "  copy --from DB --to DB [--resume|--force]\n"
+      "                                copy a whole store, SQLite <-> PostgreSQL either\n"
+      "                                way: migrates the target, refuses one holding\n"
+      "                                rows (--resume continues an interrupted copy after\n"
+      "                                each table's last key; --force copies into it,\n"
+      "                                skipping rows whose key exists), then verifies\n"
+      "                                row counts and checksums of every table; stop\n"
+      "                                pollers and tools writing the source first\n"
       "\n"
       "options:\n"
-      "  --db FILE       database (default " PERISCOPE_DEFAULT_DB
+      "  --db DB         database file or postgresql:// URI (default " PERISCOPE_DEFAULT_DB
       ")\n"
       "  --format FMT    text (default for list/history), csv or json\n"
       "\n"
@@ -93,6 +117,118 @@ Result<std::unique_ptr<store::Db>> OpenForRead(const std::string& path) {
   if (!version.ok()) return version.status();
   if (*version != store::SchemaVersion()) return store::SchemaVersionMismatch(path, *version);
   return db;
+}
+
+// "YYYY-MM-DD HH:MM:SS" in UTC.
+std::string UtcText(int64_t epoch_s) {
+  const time_t t = static_cast<time_t>(epoch_s);
+  struct tm tm {};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+int Usage(const std::string& what) {
+  std::fprintf(stderr, "periscope-store: %s (try --help)\n", what.c_str());
+  return kExitUsage;
+}
+
+// A whole number in [minimum, 1000000] from a flag's value.
+std::optional<int> DaysArg(const std::string& text, int minimum) {
+  if (text.empty() || text.size() > 7) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < minimum) return std::nullopt;
+  return value;
+}
+
+// periscope-store prune --keep-days N [--keep-daily-days M] [--dry-run]
+int Prune(const std::string& db_path, const std::vector<std::string>& args) {
+  std::optional<int> keep_days;
+  int keep_daily_days = 400;
+  bool dry_run = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--dry-run") {
+      dry_run = true;
+    } else if ((args[i] == "--keep-days" || args[i] == "--keep-daily-days") &&
+               i + 1 < args.size()) {
+      auto days = DaysArg(args[i + 1], 0);
+      if (!days) return Usage(args[i] + " needs a number of days");
+      if (args[i] == "--keep-days") {
+        keep_days = *days;
+      } else {
+        keep_daily_days = *days;
+      }
+      ++i;
+    } else {
+      return Usage(fmt::format("prune: unexpected '{}'", args[i]));
+    }
+  }
+  if (!keep_days) return Usage("prune needs --keep-days N");
+  auto db = OpenForWrite(db_path, store::OpenMode::kMustExist);
+  if (!db.ok()) return Fail(db.status());
+  auto pruned = store::PruneSamples(**db, static_cast<int64_t>(std::time(nullptr)), *keep_days,
+                                    keep_daily_days, dry_run);
+  if (!pruned.ok()) return Fail(pruned.status());
+  const char* verb = dry_run ? "would delete" : "deleted";
+  if ((*db)->is_postgres()) {
+    std::printf(
+        "samples before %s: %s %lld daily partitions (%lld rows), %lld rows from "
+        "samples_default\n",
+        UtcText(pruned->raw_cutoff_s).c_str(), dry_run ? "would drop" : "dropped",
+        static_cast<long long>(pruned->partitions_dropped),
+        static_cast<long long>(pruned->samples_in_dropped_partitions),
+        static_cast<long long>(pruned->samples_deleted));
+  } else {
+    std::printf("samples before %s: %s %lld rows\n", UtcText(pruned->raw_cutoff_s).c_str(), verb,
+                static_cast<long long>(pruned->samples_deleted));
+  }
+  std::printf("metric_samples before %s: %s %lld rows\n", UtcText(pruned->raw_cutoff_s).c_str(),
+              verb, static_cast<long long>(pruned->metric_samples_deleted));
+  std::printf("daily before %lld: %s %lld rows\nmetric_daily before %lld: %s %lld rows\n",
+              static_cast<long long>(pruned->daily_cutoff_ymd), verb,
+              static_cast<long long>(pruned->daily_deleted),
+              static_cast<long long>(pruned->daily_cutoff_ymd), verb,
+              static_cast<long long>(pruned->metric_daily_deleted));
+  return kExitOk;
+}
+
+// periscope-store copy --from DB --to DB [--resume|--force]
+int Copy(const std::vector<std::string>& args) {
+  std::string from, to;
+  store::CopyOptions options;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if ((args[i] == "--from" || args[i] == "--to") && i + 1 < args.size()) {
+      (args[i] == "--from" ? from : to) = args[i + 1];
+      ++i;
+    } else if (args[i] == "--force" || args[i] == "--resume") {
+      if (options.existing != store::CopyExisting::kRefuse) {
+        return Usage("copy: --force and --resume exclude each other");
+      }
+      options.existing =
+          args[i] == "--force" ? store::CopyExisting::kForce : store::CopyExisting::kResume;
+    } else {
+      return Usage(fmt::format("copy: unexpected '{}'", args[i]));
+    }
+  }
+  if (from.empty() || to.empty()) return Usage("copy needs --from DB --to DB");
+  options.on_table = [](const store::TableCopy& t) {
+    if (t.skipped > 0) {
+      std::printf("%s: %lld rows copied, %lld already there\n", t.table.c_str(),
+                  static_cast<long long>(t.copied), static_cast<long long>(t.skipped));
+    } else {
+      std::printf("%s: %lld rows copied\n", t.table.c_str(), static_cast<long long>(t.copied));
+    }
+    std::fflush(stdout);
+  };
+  auto copied = store::CopyStore(from, to, options);
+  if (!copied.ok()) return Fail(copied.status());
+  std::printf("verified: %d tables, counts and checksums equal\n", copied->tables_verified);
+  return kExitOk;
 }
 
 }  // namespace
@@ -202,6 +338,21 @@ int main(int argc, char** argv) {
                 counts->updated);
     return kExitOk;
   }
+  if (command == "list" && args.size() >= 2 && (args[1] == "pollers" || args[1] == "leases")) {
+    bool all = false;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[1] != "leases" || args[i] != "--all") return usage("list pollers|leases [--all]");
+      all = true;
+    }
+    auto db = OpenForRead(db_path);
+    if (!db.ok()) return Fail(db.status());
+    return Print(args[1] == "pollers"
+                     ? store::ListPollers(**db)
+                     : store::ListLeases(**db, static_cast<int64_t>(std::time(nullptr)), all),
+                 format.empty() ? "text" : format);
+  }
+  if (command == "prune") return Prune(db_path, args);
+  if (command == "copy") return Copy(args);
   if (command == "list") {
     if (args.size() != 2) return usage("list needs WHAT");
     auto db = OpenForRead(db_path);
