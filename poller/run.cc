@@ -25,6 +25,7 @@
 #include "store/db.h"
 #include "store/leases.h"
 #include "store/poll_writer.h"
+#include "store/retention.h"
 #include "store/schema.h"
 
 namespace periscope::poller {
@@ -201,26 +202,6 @@ std::string MissingProfile(const store::Target& t) {
                      t.profile);
 }
 
-// Engine::Run over jobs that arrive from `feed`, in rounds.
-EngineStats RunFed(Engine& engine, const std::function<std::vector<Job>()>& feed,
-                   const std::function<void(JobResult&&)>& on_result,
-                   const std::function<bool()>& stop) {
-  EngineStats total;
-  while (!(stop && stop())) {
-    std::vector<Job> jobs = feed();
-    if (jobs.empty()) break;
-    EngineStats stats = engine.Run(jobs, mib::kPeriscopeMibRoot, on_result, stop);
-    total.started += stats.started;
-    total.finished += stats.finished;
-    total.requests += stats.requests;
-    total.budget_exhausted = total.budget_exhausted || stats.budget_exhausted;
-    total.stopped = total.stopped || stats.stopped;
-    for (auto& d : stats.duplicate_engine_ids) total.duplicate_engine_ids.push_back(std::move(d));
-    if (stats.budget_exhausted || stats.stopped) break;
-  }
-  return total;
-}
-
 // A claimed bucket while its targets are polled.
 struct ActiveBucket {
   store::BucketLease lease;
@@ -293,6 +274,10 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
   const store::BucketSettings settings{config.bucket_count, config.interval_s};
   PERISCOPE_RETURN_IF_ERROR(conn.Retry([&] { return store::PrepareBuckets(db, settings); }));
   PERISCOPE_RETURN_IF_ERROR(store::ReleaseStaleLeasesOfDeadRuns(db));
+  // Today's and the next two days' sample partitions (PostgreSQL; a no-op on
+  // SQLite), so a run never writes into the default partition.
+  PERISCOPE_RETURN_IF_ERROR(
+      conn.Retry([&] { return store::EnsureSamplePartitions(db, UnixNow(), 2); }));
   auto run_start = conn.Retry([&] { return store::DatabaseNow(db); });
   if (!run_start.ok()) return run_start.status();
   auto counts = conn.Retry([&] { return store::CountBucketsAndTargets(db); });
@@ -399,7 +384,8 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
   };
 
   Engine engine(config.engine);
-  stats = RunFed(engine, feed, on_result, stopped);
+  // The window stays full: new buckets are claimed as devices finish.
+  stats = engine.Run(feed, config.engine.window, mib::kPeriscopeMibRoot, on_result, stopped);
   // Stopped or out of budget: what arrived is kept; the rest of each bucket is
   // polled by whoever claims it after its lease expires (committed targets
   // are skipped in the same slot).

@@ -144,6 +144,7 @@ class PgStmt final : public StmtImpl {
   Result<bool> Step() override;
   void Reset() override {
     result_.reset();
+    early_error_ = Status::Ok();
     row_ = -1;
     for (auto& v : values_) v.reset();
     for (auto& t : types_) t = kUnknownOid;
@@ -169,13 +170,25 @@ class PgStmt final : public StmtImpl {
   bool IsNull(int column) const override {
     return result_ == nullptr || row_ < 0 || PQgetisnull(result_.get(), row_, column) != 0;
   }
-  int ColumnCount() const override { return result_ ? PQnfields(result_.get()) : 0; }
+  // Before the first Step the statement runs now (SQLite knows its columns
+  // from the prepared statement; PostgreSQL from the result), so callers may
+  // ask for column names first, as with SQLite.
+  int ColumnCount() const override {
+    const_cast<PgStmt*>(this)->ExecuteForColumns();
+    return result_ ? PQnfields(result_.get()) : 0;
+  }
   std::string ColumnName(int column) const override {
+    const_cast<PgStmt*>(this)->ExecuteForColumns();
     const char* n = result_ ? PQfname(result_.get(), column) : nullptr;
     return n == nullptr ? std::string() : std::string(n);
   }
 
  private:
+  Status Execute();
+  // Execute for ColumnCount/ColumnName; a failure is kept for the next Step.
+  void ExecuteForColumns() {
+    if (result_ == nullptr && early_error_.ok()) early_error_ = Execute();
+  }
   Status CheckIndex(int index) const {
     if (index < 1 || static_cast<size_t>(index) > values_.size()) {
       return InvalidArgumentError(fmt::format("bind: parameter {} out of range 1..{} in '{}'",
@@ -202,6 +215,7 @@ class PgStmt final : public StmtImpl {
   std::vector<Oid> types_;
   ResultPtr result_;
   int row_ = -1;
+  Status early_error_;
 };
 
 class PgDb final : public DbImpl {
@@ -322,13 +336,18 @@ class PgDb final : public DbImpl {
   int64_t changes_ = 0;
 };
 
+Status PgStmt::Execute() {
+  if (result_ != nullptr) return Status::Ok();
+  auto r = db_->Run(sql_, values_, types_);
+  if (!r.ok()) return r.status();
+  result_ = std::move(*r);
+  row_ = -1;
+  return Status::Ok();
+}
+
 Result<bool> PgStmt::Step() {
-  if (result_ == nullptr) {
-    auto r = db_->Run(sql_, values_, types_);
-    if (!r.ok()) return r.status();
-    result_ = std::move(*r);
-    row_ = -1;
-  }
+  if (!early_error_.ok()) return early_error_;
+  if (result_ == nullptr) PERISCOPE_RETURN_IF_ERROR(Execute());
   if (row_ + 1 < PQntuples(result_.get())) {
     ++row_;
     return true;

@@ -69,7 +69,8 @@ Status PrepareBuckets(Db& db, const BucketSettings& settings) {
       // A new count: every bucket starts due now; leases of the old layout
       // are void (their epochs are gone with their rows).
       PERISCOPE_RETURN_IF_ERROR(db.Exec("DELETE FROM poll_buckets"));
-      auto insert = db.Prepare("INSERT INTO poll_buckets (bucket, next_due, epoch) VALUES (?, 0, ?)");
+      auto insert =
+          db.Prepare("INSERT INTO poll_buckets (bucket, next_due, epoch) VALUES (?, 0, ?)");
       if (!insert.ok()) return insert.status();
       // Epochs continue above any earlier layout's so a stale fence can never match.
       for (int64_t b = 0; b < settings.bucket_count; ++b) {
@@ -79,7 +80,8 @@ Status PrepareBuckets(Db& db, const BucketSettings& settings) {
       }
       PERISCOPE_RETURN_IF_ERROR(SetSetting(db, "bucket_count", wanted));
     }
-    PERISCOPE_RETURN_IF_ERROR(SetSetting(db, "poll_interval_s", std::to_string(settings.interval_s)));
+    PERISCOPE_RETURN_IF_ERROR(
+        SetSetting(db, "poll_interval_s", std::to_string(settings.interval_s)));
     auto rebucket = db.Prepare(
         "UPDATE targets SET bucket = (id * 2654435761) % ?1 "
         "WHERE bucket <> (id * 2654435761) % ?1");
@@ -217,8 +219,8 @@ Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const 
               internal::WritePeripherals(db, run_id, r.target_id, r.at, r.peripherals, r.warnings));
           break;
         case TargetResult::Kind::kError:
-          PERISCOPE_RETURN_IF_ERROR(internal::InsertError(db, run_id, r.target_id, r.at,
-                                                          r.error_class, r.error_message));
+          PERISCOPE_RETURN_IF_ERROR(
+              internal::InsertError(db, run_id, r.target_id, r.at, r.error_class, r.error_message));
           PERISCOPE_RETURN_IF_ERROR(
               internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
           break;
@@ -264,9 +266,9 @@ Status RegisterPoller(Db& db, const std::string& name, const std::string& host, 
 
 Status MarkPollerStopped(Db& db, const std::string& name) {
   return InTransaction(db, [&]() -> Status {
-    auto st = db.Prepare(fmt::format(
-        "UPDATE pollers SET state = 'stopped', last_seen = {now} WHERE name = ?",
-        fmt::arg("now", NowSql(db))));
+    auto st = db.Prepare(
+        fmt::format("UPDATE pollers SET state = 'stopped', last_seen = {now} WHERE name = ?",
+                    fmt::arg("now", NowSql(db))));
     if (!st.ok()) return st.status();
     st->Bind(1, name);
     return st->Run();
@@ -276,8 +278,7 @@ Status MarkPollerStopped(Db& db, const std::string& name) {
 Status RecordRunCounters(Db& db, int64_t run_id, const std::string& poller, int64_t reconnects,
                          int64_t leases_lost) {
   return InTransaction(db, [&]() -> Status {
-    auto st = db.Prepare(
-        "UPDATE poll_runs SET reconnects = ?, leases_lost = ? WHERE id = ?");
+    auto st = db.Prepare("UPDATE poll_runs SET reconnects = ?, leases_lost = ? WHERE id = ?");
     if (!st.ok()) return st.status();
     st->Bind(1, reconnects).Bind(2, leases_lost).Bind(3, run_id);
     PERISCOPE_RETURN_IF_ERROR(st->Run());
