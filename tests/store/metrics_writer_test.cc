@@ -13,6 +13,7 @@
 #include "store/schema.h"
 #include "tests/support/process.h"
 #include "tests/support/scoped_time_zone.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -45,7 +46,8 @@ PeripheralSpec Spec(const std::string& firmware) {
 class MetricsWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -95,6 +97,7 @@ class MetricsWriterTest : public ::testing::Test {
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
   periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
@@ -379,6 +382,7 @@ INSERT INTO outbox_proposals (outbox_id, proposal_id, revision) VALUES (1, 7, 1)
 )sql";
 
 TEST(Migration4Test, AVersion3StoreKeepsItsProposalsAndInquiries) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -412,6 +416,7 @@ TEST(Migration4Test, AVersion3StoreKeepsItsProposalsAndInquiries) {
 }
 
 TEST(Migration4Test, AForeignKeyViolationRollsTheMigrationBack) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());

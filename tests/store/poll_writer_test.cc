@@ -6,6 +6,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -13,7 +14,8 @@ namespace {
 class PollWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -45,6 +47,7 @@ class PollWriterTest : public ::testing::Test {
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
@@ -221,6 +224,7 @@ TEST_F(PollWriterTest, WarningsAreStoredWithTheRunAndListedWithErrors) {
 }
 
 TEST(SchemaUpgradeTest, AVersion1StoreIsUpgradedWithoutLosingHistory) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());

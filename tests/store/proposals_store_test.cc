@@ -6,6 +6,7 @@
 
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -19,7 +20,8 @@ constexpr int64_t kT0 = 1'800'000'000;
 class ProposalsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -93,6 +95,7 @@ INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, las
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
