@@ -11,6 +11,8 @@
 namespace periscope::store {
 namespace {
 
+using periscope::testing::TestingPostgres;
+
 constexpr int64_t kDevice = 1;
 constexpr int64_t kOtherDevice = 2;
 constexpr int64_t kCustomer = 1;
@@ -299,7 +301,9 @@ TEST_F(ProposalsStoreTest, FiltersByCustomerSalesDeviceAndStatus) {
 TEST_F(ProposalsStoreTest, HostileStringsAreStoredAndReturnedByteExact) {
   ProposalDraftRow d = Capacity();
   d.product_name = "x'); DROP TABLE proposals; --";
-  d.summary = std::string("\"><script>alert(1)</script>\r\n\xe2\x80\xae bidi \0nul", 42);
+  d.summary = "\"><script>alert(1)</script>\r\n\xe2\x80\xae bidi ";
+  // PostgreSQL text cannot hold a NUL byte (ANulByteIsRefusedByPostgreSql).
+  if (!TestingPostgres()) d.summary += std::string("\0nul", 4);
   d.evidence_json = R"({"note":"</td>\u0000"})";
   d.material_key = "capacity|'\"|2|?";
   d.currency = "E'R";
@@ -312,6 +316,16 @@ TEST_F(ProposalsStoreTest, HostileStringsAreStoredAndReturnedByteExact) {
   EXPECT_EQ(rows[0].material_key, d.material_key);
   EXPECT_EQ(rows[0].currency, d.currency);
   EXPECT_EQ(Sync({d}, kT0 + kDay).unchanged, 1);  // the same hostile key matches itself
+}
+
+TEST_F(ProposalsStoreTest, ANulByteIsRefusedByPostgreSqlAndNothingIsWritten) {
+  if (!TestingPostgres()) GTEST_SKIP() << "PostgreSQL text behaviour (SQLite keeps NUL bytes)";
+  ProposalDraftRow d = Capacity();
+  d.summary = std::string("before\0after", 12);
+  auto r = SyncDeviceProposals(*db_, kDevice, kCustomer, {d}, kT0);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("NUL byte"), std::string::npos) << r.status().message();
+  EXPECT_TRUE(List().empty());
 }
 
 TEST_F(ProposalsStoreTest, InvalidDraftsAreRefusedAndNothingIsWritten) {
