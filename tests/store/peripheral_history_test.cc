@@ -141,7 +141,7 @@ TEST_F(PeripheralHistoryTest, DeviceHistoryHasPeripheralSpecsMetricDaysAndAlerts
   filter.customer_user_id = "c1";
   Status s = ForEachDeviceHistory(*db_, filter, [&](DeviceHistory&& h) -> Status {
     // No statement is active: a schema change on this connection succeeds.
-    PERISCOPE_RETURN_IF_ERROR(db_->Exec("CREATE TABLE probe (x); DROP TABLE probe"));
+    PERISCOPE_RETURN_IF_ERROR(db_->Exec("CREATE TABLE probe (x INTEGER); DROP TABLE probe"));
     seen.push_back(std::move(h));
     return Status::Ok();
   });
