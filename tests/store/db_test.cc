@@ -86,8 +86,7 @@ TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(Migrate(**first).ok());
   ASSERT_TRUE((*first)->BeginImmediate().ok());
-  auto second =
-      Db::OpenWriter(store, OpenMode::kMustExist, std::chrono::milliseconds(200));
+  auto second = Db::OpenWriter(store, OpenMode::kMustExist, std::chrono::milliseconds(200));
   ASSERT_TRUE(second.ok());
   auto started = std::chrono::steady_clock::now();
   Status s = (*second)->BeginImmediate();

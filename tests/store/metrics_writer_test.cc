@@ -96,7 +96,7 @@ class MetricsWriterTest : public ::testing::Test {
     for (const std::string& cell : t->rows[0]) {
       if (!row.empty()) row += ' ';
       row += cell.find_first_of(".eE") == std::string::npos ? cell
-                                                             : fmt::format("{:g}", std::stod(cell));
+                                                            : fmt::format("{:g}", std::stod(cell));
     }
     return row;
   }
@@ -275,8 +275,7 @@ TEST_F(MetricsWriterTest, ARateAboveTheCapacityIsRefused) {
   EXPECT_EQ(Usage("if_in_octets", 20261120), "0 0 0 1");
   ASSERT_TRUE(Poll(kNoon + 200, octets(11100 + 10900)).ok());  // 109/s: within 10%
   EXPECT_EQ(Usage("if_in_octets", 20261120), "10900 1 100 1");
-  EXPECT_EQ(Row("SELECT capacity_per_s, peak_rate_per_s FROM metric_daily"),
-            "100 109");
+  EXPECT_EQ(Row("SELECT capacity_per_s, peak_rate_per_s FROM metric_daily"), "100 109");
 }
 
 TEST_F(MetricsWriterTest, AChangedCounterWidthIsANewBaseline) {
@@ -311,8 +310,7 @@ TEST_F(MetricsWriterTest, ASpecRowIsWrittenOnlyWhenTheSpecChanges) {
   EXPECT_EQ(One("SELECT count(*) FROM peripheral_specs"), "1");
   p.spec = Spec("2.0");
   ASSERT_TRUE(w.RecordPeripherals(run_, 1, kNoon + 900, {p}).ok());
-  EXPECT_EQ(Joined("SELECT firmware FROM peripheral_specs ORDER BY seen_from", ","),
-            "1.0,2.0");
+  EXPECT_EQ(Joined("SELECT firmware FROM peripheral_specs ORDER BY seen_from", ","), "1.0,2.0");
   EXPECT_EQ(One("SELECT count(*) FROM devices"), "1");
 }
 
@@ -340,9 +338,10 @@ TEST_F(MetricsWriterTest, ARetiredPeripheralSeenAgainIsActiveAgain) {
   PollWriter w(db_.get());
   ASSERT_EQ(*w.RetireDevicesUnseenSince(kNoon + 1, kNoon + 2), 1);
   ASSERT_TRUE(PollPages(kNoon + 300, 2).ok());
-  EXPECT_EQ(One("SELECT count(*) || ' ' || COALESCE(CAST(max(retired_at) AS TEXT), 'active') || ' ' || "
-                "max(last_seen) FROM devices"),
-            "1 active " + std::to_string(kNoon + 300));
+  EXPECT_EQ(
+      One("SELECT count(*) || ' ' || COALESCE(CAST(max(retired_at) AS TEXT), 'active') || ' ' || "
+          "max(last_seen) FROM devices"),
+      "1 active " + std::to_string(kNoon + 300));
 }
 
 TEST_F(MetricsWriterTest, OneTargetMayServeDevicesOfSeveralKinds) {

@@ -75,8 +75,7 @@ TEST_F(PollWriterTest, SpecChangesAddRowsAndDailyRowsAreUpserted) {
   EXPECT_EQ(One("SELECT count(*) FROM device_specs"), "1");  // unchanged spec: no new row
   ASSERT_TRUE(w.RecordTarget(*run, 1, 3000, {Device("2.5.0", 600)}).ok());
   EXPECT_EQ(One("SELECT count(*) FROM device_specs"), "2");  // firmware update: a new row
-  EXPECT_EQ(Joined("SELECT firmware FROM device_specs ORDER BY seen_from", ","),
-            "2.4.1,2.5.0");
+  EXPECT_EQ(Joined("SELECT firmware FROM device_specs ORDER BY seen_from", ","), "2.4.1,2.5.0");
   EXPECT_EQ(One("SELECT count(*) FROM devices"), "1");
   EXPECT_EQ(One("SELECT count(*) FROM samples"), "3");
   EXPECT_EQ(One("SELECT count(*) FROM daily"), "2");
@@ -147,15 +146,17 @@ TEST_F(PollWriterTest, AClosedDayIsNotReplacedByARowCoveringFewerIntervals) {
   // and a state-losing restart re-reports 20261120 with a few intervals.
   d.daily = {Day(20261119, 3, 10, 12), Day(20261120, 2, std::nullopt, std::nullopt)};
   ASSERT_TRUE(w.RecordTarget(*run, 1, 2000, {d}).ok());
-  EXPECT_EQ(Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
-                   " "),
-            "90/300/8640 80/350/8640 5/400/10");
+  EXPECT_EQ(
+      Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
+             " "),
+      "90/300/8640 80/350/8640 5/400/10");
   // The open day, and a closed day with at least as many intervals, are replaced.
   d.daily = {Day(20261120, 81, 351, 8640), Day(20261121, 6, 401, 20)};
   ASSERT_TRUE(w.RecordTarget(*run, 1, 3000, {d}).ok());
-  EXPECT_EQ(Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
-                   " "),
-            "90/300/8640 81/351/8640 6/401/20");
+  EXPECT_EQ(
+      Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
+             " "),
+      "90/300/8640 81/351/8640 6/401/20");
 }
 
 TEST_F(PollWriterTest, HiddenUsageIsStoredAsNullNotZero) {

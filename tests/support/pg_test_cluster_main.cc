@@ -24,8 +24,8 @@ int main(int argc, char** argv) {
   std::string action = argv[1], dir = argv[2];
   std::string error;
   if (!periscope::testing::StopRecorded(dir, &error)) {
-    std::fprintf(stderr, "pg_test_cluster: stopping the cluster recorded in %s: %s\n",
-                 dir.c_str(), error.c_str());
+    std::fprintf(stderr, "pg_test_cluster: stopping the cluster recorded in %s: %s\n", dir.c_str(),
+                 error.c_str());
     return 1;
   }
   if (action == "stop") {

@@ -40,10 +40,10 @@ std::string TestStoreLocation(const TempDir& dir, const std::string& name);
 
 // First statement of a test about SQLite files (headers, WAL, -shm, flock,
 // old schema versions): skipped in the PostgreSQL run.
-#define PERISCOPE_SQLITE_ONLY()                                                      \
-  do {                                                                               \
-    if (::periscope::testing::TestingPostgres())                                     \
-      GTEST_SKIP() << "SQLite file behaviour (checked in the SQLite run)";           \
+#define PERISCOPE_SQLITE_ONLY()                                            \
+  do {                                                                     \
+    if (::periscope::testing::TestingPostgres())                           \
+      GTEST_SKIP() << "SQLite file behaviour (checked in the SQLite run)"; \
   } while (0)
 
 #endif  // PERISCOPE_TESTS_SUPPORT_TEST_STORE_H_
