@@ -197,9 +197,11 @@ Status ValidateClaim(const ClaimRecord& claim) {
 
 int64_t Bool(bool b) { return b ? 1 : 0; }
 
+// No limit is the largest LIMIT (SQLite's LIMIT -1 is an error in PostgreSQL).
+constexpr int64_t kNoLimit = std::numeric_limits<int64_t>::max();
+
 int64_t SqlLimit(size_t n) {
-  return n > static_cast<size_t>(std::numeric_limits<int64_t>::max()) ? -1
-                                                                      : static_cast<int64_t>(n);
+  return n > static_cast<size_t>(kNoLimit) ? kNoLimit : static_cast<int64_t>(n);
 }
 
 }  // namespace
@@ -280,7 +282,7 @@ Result<std::vector<ClaimDevice>> FindPeers(Db& db, const ClaimDevice& claimed,
                        "ORDER BY dev.last_seen DESC, dev.id LIMIT ?");
   if (!st.ok()) return st.status();
   st->Bind(1, DeviceKindName(claimed.kind)).Bind(2, claimed.model).Bind(3, claimed.device_id);
-  st->Bind(4, max_peers ? SqlLimit(*max_peers) : int64_t{-1});
+  st->Bind(4, max_peers ? SqlLimit(*max_peers) : kNoLimit);
   return ReadDevices(*st);
 }
 

@@ -22,6 +22,8 @@ namespace {
 // an integer column, 1/0 in a boolean spot). A parameter whose only use gives
 // no type (`? IS NULL`) needs a CAST in the SQL.
 constexpr Oid kUnknownOid = 0;
+// pg_type.oid of boolean (catalog/pg_type.dat; fixed since PostgreSQL 7).
+constexpr Oid kBoolOid = 16;
 
 // The advisory-lock key BeginImmediate takes: one writing transaction at a
 // time per store, as SQLite's BEGIN IMMEDIATE (ASCII "periscop").
@@ -161,11 +163,13 @@ class PgStmt final : public StmtImpl {
     const char* v = Value(column);
     return v == nullptr ? 0.0 : std::strtod(v, nullptr);
   }
+  // A boolean column (`x IS NULL` in a select list) reads "1"/"0" as in
+  // SQLite, not PostgreSQL's "t"/"f".
   std::string Text(int column) const override {
     const char* v = Value(column);
-    return v == nullptr
-               ? std::string()
-               : std::string(v, static_cast<size_t>(PQgetlength(result_.get(), row_, column)));
+    if (v == nullptr) return std::string();
+    if (PQftype(result_.get(), column) == kBoolOid) return v[0] == 't' ? "1" : "0";
+    return std::string(v, static_cast<size_t>(PQgetlength(result_.get(), row_, column)));
   }
   bool IsNull(int column) const override {
     return result_ == nullptr || row_ < 0 || PQgetisnull(result_.get(), row_, column) != 0;
@@ -276,8 +280,13 @@ class PgDb final : public DbImpl {
     return std::unique_ptr<StmtImpl>(new PgStmt(this, std::move(numbered), params));
   }
 
+  // On failure (lock_timeout) no transaction is left open: the aborted one
+  // would refuse every later statement, where SQLite's failed BEGIN IMMEDIATE
+  // leaves the connection usable.
   Status BeginImmediate() override {
-    return Exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriterLockKey));
+    Status s = Exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kWriterLockKey));
+    if (!s.ok()) Rollback();
+    return s;
   }
   Status BeginConcurrent() override { return Exec("BEGIN"); }
   Status Commit() override { return Exec("COMMIT"); }

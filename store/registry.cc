@@ -457,10 +457,13 @@ Result<TextTable> Query(Db& db, std::string_view sql, const std::vector<std::str
   if (!stmt.ok()) return stmt.status();
   for (size_t i = 0; i < params.size(); ++i) stmt->Bind(static_cast<int>(i + 1), params[i]);
   TextTable t;
-  for (int c = 0; c < stmt->ColumnCount(); ++c) t.columns.push_back(stmt->ColumnName(c));
   while (true) {
     auto row = stmt->Step();
     if (!row.ok()) return row.status();
+    // PostgreSQL describes the columns only once the statement has run.
+    if (t.columns.empty()) {
+      for (int c = 0; c < stmt->ColumnCount(); ++c) t.columns.push_back(stmt->ColumnName(c));
+    }
     if (!*row) break;
     std::vector<std::string> r;
     for (int c = 0; c < stmt->ColumnCount(); ++c) r.push_back(stmt->Text(c));

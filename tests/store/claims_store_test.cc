@@ -14,6 +14,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -36,6 +37,7 @@ using ::testing::HasSubstr;
 class ClaimsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
     auto db = Db::OpenWriter(path(), OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
@@ -85,7 +87,7 @@ class ClaimsStoreTest : public ::testing::Test {
         db_->Exec("UPDATE devices SET retired_at = 3000 WHERE serial_number = 'SN-C3'").ok());
   }
 
-  std::string path() const { return dir_.File("h.db"); }
+  const std::string& path() const { return store_; }
 
   int64_t TargetId(const std::string& address) {
     auto t = Query(*db_, "SELECT id FROM targets WHERE address = ?", {address});
@@ -147,6 +149,7 @@ class ClaimsStoreTest : public ::testing::Test {
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
 };
@@ -634,6 +637,7 @@ INSERT INTO outbox (id, message_id, kind, sender, recipient, subject, message, s
 )sql";
 
 TEST(Migration5Test, AVersion4StoreGainsClaimsAndKeepsItsData) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -670,7 +674,9 @@ TEST(Migration5Test, AVersion4StoreGainsClaimsAndKeepsItsData) {
 
 TEST(Migration5Test, CheckNamesAMissingClaimsTable) {
   periscope::testing::TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto db = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   ASSERT_TRUE(CheckDatabase(**db).ok());

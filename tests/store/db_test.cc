@@ -7,20 +7,25 @@
 
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
 
 using periscope::testing::TempDir;
+using periscope::testing::TestingPostgres;
 
 TEST(DbTest, MigrateCreatesTheSchemaAndIsIdempotent) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto db = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(db.ok()) << db.status().message();
   ASSERT_TRUE(Migrate(**db).ok());
   ASSERT_TRUE(Migrate(**db).ok());
   EXPECT_EQ(*CurrentVersion(**db), SchemaVersion());
   EXPECT_TRUE(CheckDatabase(**db).ok());
+  if (TestingPostgres()) return;
   auto mode = (*db)->Prepare("PRAGMA journal_mode");
   ASSERT_TRUE(mode.ok());
   ASSERT_TRUE(*mode->Step());
@@ -28,6 +33,7 @@ TEST(DbTest, MigrateCreatesTheSchemaAndIsIdempotent) {
 }
 
 TEST(DbTest, NewerSchemaIsRefusedAndLeftAlone) {
+  PERISCOPE_SQLITE_ONLY();
   TempDir dir;
   auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -40,12 +46,14 @@ TEST(DbTest, NewerSchemaIsRefusedAndLeftAlone) {
 
 TEST(DbTest, ReaderCannotWrite) {
   TempDir dir;
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
   {
-    auto w = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+    auto w = Db::OpenWriter(store, OpenMode::kCreate);
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE(Migrate(**w).ok());
   }
-  auto r = Db::OpenReader(dir.File("h.db"));
+  auto r = Db::OpenReader(store);
   ASSERT_TRUE(r.ok());
   Status s = (*r)->Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@b', 'sales')");
   EXPECT_FALSE(s.ok());
@@ -54,7 +62,9 @@ TEST(DbTest, ReaderCannotWrite) {
 
 TEST(DbTest, FailedTransactionKeepsNothing) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto db = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   Status s = InTransaction(**db, [&]() -> Status {
@@ -70,12 +80,13 @@ TEST(DbTest, FailedTransactionKeepsNothing) {
 
 TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
   TempDir dir;
-  auto first = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto first = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(Migrate(**first).ok());
   ASSERT_TRUE((*first)->BeginImmediate().ok());
-  auto second =
-      Db::OpenWriter(dir.File("h.db"), OpenMode::kMustExist, std::chrono::milliseconds(200));
+  auto second = Db::OpenWriter(store, OpenMode::kMustExist, std::chrono::milliseconds(200));
   ASSERT_TRUE(second.ok());
   auto started = std::chrono::steady_clock::now();
   Status s = (*second)->BeginImmediate();
@@ -88,7 +99,9 @@ TEST(DbTest, SecondWriterWaitsBusyTimeoutThenFailsCleanly) {
 
 TEST(DbTest, BoundParametersAreNeverSql) {
   TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto db = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   auto ins = (*db)->Prepare("INSERT INTO staff (name, email, role) VALUES (?, ?, 'sales')");
@@ -102,6 +115,7 @@ TEST(DbTest, BoundParametersAreNeverSql) {
 }
 
 TEST(DbTest, AFullDatabaseIsReportedAsDiskFullNamingThePath) {
+  PERISCOPE_SQLITE_ONLY();
   TempDir dir;
   auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -125,6 +139,7 @@ TEST(DbTest, AFullDatabaseIsReportedAsDiskFullNamingThePath) {
 }
 
 TEST(DbTest, OnlyCreateModeMakesANewFile) {
+  PERISCOPE_SQLITE_ONLY();
   TempDir dir;
   auto missing = Db::OpenWriter(dir.File("h.db"), OpenMode::kMustExist);
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);

@@ -6,6 +6,7 @@
 
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -13,7 +14,8 @@ namespace {
 class InquiriesStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -72,6 +74,7 @@ VALUES (?1, ?2, ?3, ?4, 'PS-ADD-2TB', '2 TB add-on', 1, 100, 100, 'JPY', 'high',
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "store/metrics.h"
@@ -13,6 +14,7 @@
 #include "store/schema.h"
 #include "tests/support/process.h"
 #include "tests/support/scoped_time_zone.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -45,7 +47,8 @@ PeripheralSpec Spec(const std::string& firmware) {
 class MetricsWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -69,6 +72,35 @@ class MetricsWriterTest : public ::testing::Test {
     return t.ok() && !t->rows.empty() ? t->rows[0][0] : "";
   }
 
+  // The first column of every row, joined by `separator` (group_concat is
+  // SQLite's; PostgreSQL has string_agg).
+  std::string Joined(const std::string& sql, const std::string& separator) {
+    auto t = Query(*db_, sql);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    std::string joined;
+    if (!t.ok()) return joined;
+    for (size_t i = 0; i < t->rows.size(); ++i) {
+      if (i > 0) joined += separator;
+      joined += t->rows[i][0];
+    }
+    return joined;
+  }
+
+  // The first row's columns separated by ' ', each REAL as printf's %g
+  // would write it (SQLite gives 20.0 where PostgreSQL gives 20).
+  std::string Row(const std::string& sql) {
+    auto t = Query(*db_, sql);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    if (!t.ok() || t->rows.empty()) return "";
+    std::string row;
+    for (const std::string& cell : t->rows[0]) {
+      if (!row.empty()) row += ' ';
+      row += cell.find_first_of(".eE") == std::string::npos ? cell
+                                                            : fmt::format("{:g}", std::stod(cell));
+    }
+    return row;
+  }
+
   // Stores one printer with the given readings at `at`.
   Status Poll(int64_t at, std::vector<MetricReading> readings,
               std::optional<int64_t> uptime_cs = std::nullopt) {
@@ -88,13 +120,14 @@ class MetricsWriterTest : public ::testing::Test {
 
   // "total intervals covered_s discontinuities" of one day of a metric.
   std::string Usage(const std::string& metric, int64_t date) {
-    return One(
-        "SELECT printf('%g %d %d %d', total, intervals, covered_s, discontinuities) "
+    return Row(
+        "SELECT total, intervals, covered_s, discontinuities "
         "FROM metric_daily WHERE metric = '" +
         metric + "' AND date = " + std::to_string(date));
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
   periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
@@ -106,8 +139,8 @@ TEST_F(MetricsWriterTest, GaugeDayHasMinMaxMeanAndLast) {
         Poll(at, {Reading("supply_level_pct", "1", MetricType::kGauge, static_cast<uint64_t>(pct))})
             .ok());
   }
-  EXPECT_EQ(One("SELECT printf('%d %g %g %g %g', samples, min_value, max_value, "
-                "sum_value / samples, last_value) FROM metric_daily"),
+  EXPECT_EQ(Row("SELECT samples, min_value, max_value, "
+                "sum_value / samples, last_value FROM metric_daily"),
             "3 20 40 30 30");
   EXPECT_EQ(One("SELECT count(*) FROM metric_samples"), "3");
   EXPECT_EQ(Usage("supply_level_pct", 20261120), "0 0 0 0");  // no usage from a gauge
@@ -118,10 +151,10 @@ TEST_F(MetricsWriterTest, CounterDeltasAddUpAndTheLargestIntervalIsThePeak) {
   ASSERT_TRUE(PollPages(kNoon + 300, 1010).ok());
   ASSERT_TRUE(PollPages(kNoon + 900, 1040).ok());
   EXPECT_EQ(Usage("pages", 20261120), "40 2 900 0");
-  EXPECT_EQ(One("SELECT printf('%g %d %g', peak_delta, peak_interval_s, peak_rate_per_s) "
+  EXPECT_EQ(Row("SELECT peak_delta, peak_interval_s, peak_rate_per_s "
                 "FROM metric_daily"),
             "30 600 0.05");
-  EXPECT_EQ(One("SELECT printf('%d %g %g %g', samples, min_value, max_value, last_value) "
+  EXPECT_EQ(Row("SELECT samples, min_value, max_value, last_value "
                 "FROM metric_daily"),
             "3 1000 1040 1040");
 }
@@ -195,7 +228,7 @@ TEST_F(MetricsWriterTest, AClockStepBackIsADiscontinuity) {
   ASSERT_TRUE(PollPages(kNoon, 1000).ok());
   ASSERT_TRUE(PollPages(kNoon - 3600, 1010).ok());  // the poller's clock stepped back
   EXPECT_EQ(One("SELECT sum(discontinuities) FROM metric_daily"), "1");
-  EXPECT_EQ(One("SELECT sum(total) FROM metric_daily"), "0.0");
+  EXPECT_EQ(Row("SELECT sum(total) FROM metric_daily"), "0");
   EXPECT_EQ(One("SELECT sampled_at FROM metric_last"), std::to_string(kNoon - 3600));
   ASSERT_TRUE(PollPages(kNoon - 3300, 1013).ok());
   EXPECT_EQ(Usage("pages", 20261120), "3 1 300 1");
@@ -211,7 +244,7 @@ TEST_F(MetricsWriterTest, AnIntervalOverMidnightIsSplitInProportion) {
   EXPECT_EQ(One("SELECT count(*) FROM metric_daily WHERE peak_delta IS NOT NULL"), "0");
   EXPECT_EQ(One("SELECT samples FROM metric_daily WHERE date = 20261121"), "1");
   ASSERT_TRUE(PollPages(midnight + 1500, 1100).ok());
-  EXPECT_EQ(One("SELECT printf('%g %d', peak_delta, peak_interval_s) FROM metric_daily "
+  EXPECT_EQ(Row("SELECT peak_delta, peak_interval_s FROM metric_daily "
                 "WHERE date = 20261121"),
             "10 300");
 }
@@ -242,8 +275,7 @@ TEST_F(MetricsWriterTest, ARateAboveTheCapacityIsRefused) {
   EXPECT_EQ(Usage("if_in_octets", 20261120), "0 0 0 1");
   ASSERT_TRUE(Poll(kNoon + 200, octets(11100 + 10900)).ok());  // 109/s: within 10%
   EXPECT_EQ(Usage("if_in_octets", 20261120), "10900 1 100 1");
-  EXPECT_EQ(One("SELECT printf('%g %g', capacity_per_s, peak_rate_per_s) FROM metric_daily"),
-            "100 109");
+  EXPECT_EQ(Row("SELECT capacity_per_s, peak_rate_per_s FROM metric_daily"), "100 109");
 }
 
 TEST_F(MetricsWriterTest, AChangedCounterWidthIsANewBaseline) {
@@ -278,9 +310,7 @@ TEST_F(MetricsWriterTest, ASpecRowIsWrittenOnlyWhenTheSpecChanges) {
   EXPECT_EQ(One("SELECT count(*) FROM peripheral_specs"), "1");
   p.spec = Spec("2.0");
   ASSERT_TRUE(w.RecordPeripherals(run_, 1, kNoon + 900, {p}).ok());
-  EXPECT_EQ(One("SELECT group_concat(firmware, ',') FROM (SELECT firmware FROM peripheral_specs "
-                "ORDER BY seen_from)"),
-            "1.0,2.0");
+  EXPECT_EQ(Joined("SELECT firmware FROM peripheral_specs ORDER BY seen_from", ","), "1.0,2.0");
   EXPECT_EQ(One("SELECT count(*) FROM devices"), "1");
 }
 
@@ -294,8 +324,9 @@ TEST_F(MetricsWriterTest, AlertsAreReplacedOnEveryPoll) {
   EXPECT_EQ(One("SELECT count(*) FROM device_alerts"), "2");
   p.alerts = {{3, "critical", "input", 1, "jam", "Paper jam"}};
   ASSERT_TRUE(w.RecordPeripherals(run_, 1, kNoon + 300, {p}).ok());
-  EXPECT_EQ(One("SELECT group_concat(alert_index || ' ' || code || ' ' || description || ' ' || "
-                "seen_at, ';') FROM device_alerts"),
+  EXPECT_EQ(Joined("SELECT alert_index || ' ' || code || ' ' || description || ' ' || seen_at "
+                   "FROM device_alerts ORDER BY alert_index",
+                   ";"),
             "3 jam Paper jam " + std::to_string(kNoon + 300));
   p.alerts.clear();
   ASSERT_TRUE(w.RecordPeripherals(run_, 1, kNoon + 600, {p}).ok());
@@ -307,9 +338,10 @@ TEST_F(MetricsWriterTest, ARetiredPeripheralSeenAgainIsActiveAgain) {
   PollWriter w(db_.get());
   ASSERT_EQ(*w.RetireDevicesUnseenSince(kNoon + 1, kNoon + 2), 1);
   ASSERT_TRUE(PollPages(kNoon + 300, 2).ok());
-  EXPECT_EQ(One("SELECT count(*) || ' ' || COALESCE(max(retired_at), 'active') || ' ' || "
-                "max(last_seen) FROM devices"),
-            "1 active " + std::to_string(kNoon + 300));
+  EXPECT_EQ(
+      One("SELECT count(*) || ' ' || COALESCE(CAST(max(retired_at) AS TEXT), 'active') || ' ' || "
+          "max(last_seen) FROM devices"),
+      "1 active " + std::to_string(kNoon + 300));
 }
 
 TEST_F(MetricsWriterTest, OneTargetMayServeDevicesOfSeveralKinds) {
@@ -322,8 +354,7 @@ TEST_F(MetricsWriterTest, OneTargetMayServeDevicesOfSeveralKinds) {
   host.serial_number = "HOST1";
   host.readings = {Reading("cpu_load_pct", "all", MetricType::kGauge, 12)};
   ASSERT_TRUE(PollWriter(db_.get()).RecordPeripherals(run_, 1, kNoon, {printer, host}).ok());
-  EXPECT_EQ(One("SELECT group_concat(serial_number || '=' || kind, ' ') FROM "
-                "(SELECT * FROM devices ORDER BY id)"),
+  EXPECT_EQ(Joined("SELECT serial_number || '=' || kind FROM devices ORDER BY id", " "),
             "PRN1=printer HOST1=host");
   EXPECT_EQ(One("SELECT count(DISTINCT device_id) FROM metric_daily"), "2");
 }
@@ -379,6 +410,7 @@ INSERT INTO outbox_proposals (outbox_id, proposal_id, revision) VALUES (1, 7, 1)
 )sql";
 
 TEST(Migration4Test, AVersion3StoreKeepsItsProposalsAndInquiries) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -412,6 +444,7 @@ TEST(Migration4Test, AVersion3StoreKeepsItsProposalsAndInquiries) {
 }
 
 TEST(Migration4Test, AForeignKeyViolationRollsTheMigrationBack) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());

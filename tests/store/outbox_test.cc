@@ -4,6 +4,7 @@
 
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -13,7 +14,8 @@ using periscope::testing::TempDir;
 class OutboxStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -50,6 +52,7 @@ class OutboxStoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
@@ -117,7 +120,7 @@ TEST_F(OutboxStoreTest, ClaimTakesTheEarliestDueRowOnceAndStartsItsLease) {
   EXPECT_EQ((*first)->attempts, 1);
   EXPECT_EQ((*first)->next_attempt_at, 2560);
   // Committed: a reader sees it 'sending'.
-  auto reader = Db::OpenReader(dir_.File("h.db"));
+  auto reader = Db::OpenReader(store_);
   ASSERT_TRUE(reader.ok());
   auto seen = ListOutbox(**reader, OutboxState::kSending);
   ASSERT_TRUE(seen.ok());

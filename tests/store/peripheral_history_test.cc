@@ -14,6 +14,7 @@
 #include "store/schema.h"
 #include "tests/support/process.h"
 #include "tests/support/scoped_time_zone.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -36,7 +37,8 @@ MetricReading Reading(std::string metric, std::string instance, MetricType type,
 class PeripheralHistoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -125,6 +127,7 @@ class PeripheralHistoryTest : public ::testing::Test {
   PollWriter W() { return PollWriter(db_.get()); }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
   int64_t run_ = 0;
   periscope::testing::ScopedTimeZone utc_{"UTC"};  // local dates as UTC
@@ -138,7 +141,7 @@ TEST_F(PeripheralHistoryTest, DeviceHistoryHasPeripheralSpecsMetricDaysAndAlerts
   filter.customer_user_id = "c1";
   Status s = ForEachDeviceHistory(*db_, filter, [&](DeviceHistory&& h) -> Status {
     // No statement is active: a schema change on this connection succeeds.
-    PERISCOPE_RETURN_IF_ERROR(db_->Exec("CREATE TABLE probe (x); DROP TABLE probe"));
+    PERISCOPE_RETURN_IF_ERROR(db_->Exec("CREATE TABLE probe (x INTEGER); DROP TABLE probe"));
     seen.push_back(std::move(h));
     return Status::Ok();
   });

@@ -6,6 +6,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -13,7 +14,8 @@ namespace {
 class PollWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -26,6 +28,20 @@ class PollWriterTest : public ::testing::Test {
         ImportTargetsCsv(*db_, "address,port,profile,customer_user_id\nh,161,p,c1\n", "t.csv")
             .ok());
   }
+  // The first column of every row, joined by `separator` (group_concat is
+  // SQLite's; PostgreSQL has string_agg).
+  std::string Joined(const std::string& sql, const std::string& separator) {
+    auto t = Query(*db_, sql);
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    std::string joined;
+    if (!t.ok()) return joined;
+    for (size_t i = 0; i < t->rows.size(); ++i) {
+      if (i > 0) joined += separator;
+      joined += t->rows[i][0];
+    }
+    return joined;
+  }
+
   std::string One(const std::string& sql) {
     auto t = Query(*db_, sql);
     return t.ok() && !t->rows.empty() ? t->rows[0][0] : "";
@@ -45,6 +61,7 @@ class PollWriterTest : public ::testing::Test {
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
@@ -58,9 +75,7 @@ TEST_F(PollWriterTest, SpecChangesAddRowsAndDailyRowsAreUpserted) {
   EXPECT_EQ(One("SELECT count(*) FROM device_specs"), "1");  // unchanged spec: no new row
   ASSERT_TRUE(w.RecordTarget(*run, 1, 3000, {Device("2.5.0", 600)}).ok());
   EXPECT_EQ(One("SELECT count(*) FROM device_specs"), "2");  // firmware update: a new row
-  EXPECT_EQ(One("SELECT group_concat(firmware, ',') FROM (SELECT firmware FROM device_specs "
-                "ORDER BY seen_from)"),
-            "2.4.1,2.5.0");
+  EXPECT_EQ(Joined("SELECT firmware FROM device_specs ORDER BY seen_from", ","), "2.4.1,2.5.0");
   EXPECT_EQ(One("SELECT count(*) FROM devices"), "1");
   EXPECT_EQ(One("SELECT count(*) FROM samples"), "3");
   EXPECT_EQ(One("SELECT count(*) FROM daily"), "2");
@@ -131,15 +146,17 @@ TEST_F(PollWriterTest, AClosedDayIsNotReplacedByARowCoveringFewerIntervals) {
   // and a state-losing restart re-reports 20261120 with a few intervals.
   d.daily = {Day(20261119, 3, 10, 12), Day(20261120, 2, std::nullopt, std::nullopt)};
   ASSERT_TRUE(w.RecordTarget(*run, 1, 2000, {d}).ok());
-  EXPECT_EQ(One("SELECT group_concat(load_peak || '/' || used_bytes || '/' || intervals, ' ') "
-                "FROM (SELECT * FROM daily ORDER BY date)"),
-            "90/300/8640 80/350/8640 5/400/10");
+  EXPECT_EQ(
+      Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
+             " "),
+      "90/300/8640 80/350/8640 5/400/10");
   // The open day, and a closed day with at least as many intervals, are replaced.
   d.daily = {Day(20261120, 81, 351, 8640), Day(20261121, 6, 401, 20)};
   ASSERT_TRUE(w.RecordTarget(*run, 1, 3000, {d}).ok());
-  EXPECT_EQ(One("SELECT group_concat(load_peak || '/' || used_bytes || '/' || intervals, ' ') "
-                "FROM (SELECT * FROM daily ORDER BY date)"),
-            "90/300/8640 81/351/8640 6/401/20");
+  EXPECT_EQ(
+      Joined("SELECT load_peak || '/' || used_bytes || '/' || intervals FROM daily ORDER BY date",
+             " "),
+      "90/300/8640 81/351/8640 6/401/20");
 }
 
 TEST_F(PollWriterTest, HiddenUsageIsStoredAsNullNotZero) {
@@ -221,6 +238,7 @@ TEST_F(PollWriterTest, WarningsAreStoredWithTheRunAndListedWithErrors) {
 }
 
 TEST(SchemaUpgradeTest, AVersion1StoreIsUpgradedWithoutLosingHistory) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());

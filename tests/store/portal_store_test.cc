@@ -15,6 +15,7 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -30,6 +31,7 @@ constexpr int64_t kT0 = 1'800'000'000;
 class PortalStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
     auto db = Db::OpenWriter(path(), OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
@@ -50,7 +52,7 @@ INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, las
                     .ok());
   }
 
-  std::string path() const { return dir_.File("h.db"); }
+  const std::string& path() const { return store_; }
 
   std::string One(const std::string& sql, const std::vector<std::string>& params = {}) {
     auto t = Query(*db_, sql, params);
@@ -147,6 +149,7 @@ INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, las
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
@@ -748,6 +751,7 @@ TEST_F(PortalStoreTest, HostileStringsAreStoredAndReadBackByteForByte) {
 
 // A store as issue 8 left it (schema 5), with a customer, staff and a sent mail.
 TEST(Migration6Test, AVersion5StoreGainsThePortalTablesAndKeepsItsData) {
+  PERISCOPE_SQLITE_ONLY();
   periscope::testing::TempDir dir;
   auto db = Db::OpenWriter(dir.File("old.db"), OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
@@ -796,7 +800,9 @@ INSERT INTO outbox (id, message_id, kind, sender, recipient, subject, message, s
 
 TEST(Migration6Test, CheckNamesAMissingPortalTable) {
   periscope::testing::TempDir dir;
-  auto db = Db::OpenWriter(dir.File("h.db"), OpenMode::kCreate);
+  std::string store;
+  PERISCOPE_TEST_STORE_OR_RETURN(store, dir, "h.db");
+  auto db = Db::OpenWriter(store, OpenMode::kCreate);
   ASSERT_TRUE(db.ok());
   ASSERT_TRUE(Migrate(**db).ok());
   ASSERT_TRUE((*db)->Exec("DROP TABLE customer_changes").ok());

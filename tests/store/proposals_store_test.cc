@@ -6,9 +6,12 @@
 
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
+
+using periscope::testing::TestingPostgres;
 
 constexpr int64_t kDevice = 1;
 constexpr int64_t kOtherDevice = 2;
@@ -19,7 +22,8 @@ constexpr int64_t kT0 = 1'800'000'000;
 class ProposalsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -93,6 +97,7 @@ INSERT INTO devices (id, target_id, device_index, serial_number, first_seen, las
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 
@@ -296,7 +301,9 @@ TEST_F(ProposalsStoreTest, FiltersByCustomerSalesDeviceAndStatus) {
 TEST_F(ProposalsStoreTest, HostileStringsAreStoredAndReturnedByteExact) {
   ProposalDraftRow d = Capacity();
   d.product_name = "x'); DROP TABLE proposals; --";
-  d.summary = std::string("\"><script>alert(1)</script>\r\n\xe2\x80\xae bidi \0nul", 42);
+  d.summary = "\"><script>alert(1)</script>\r\n\xe2\x80\xae bidi ";
+  // PostgreSQL text cannot hold a NUL byte (ANulByteIsRefusedByPostgreSql).
+  if (!TestingPostgres()) d.summary += std::string("\0nul", 4);
   d.evidence_json = R"({"note":"</td>\u0000"})";
   d.material_key = "capacity|'\"|2|?";
   d.currency = "E'R";
@@ -309,6 +316,16 @@ TEST_F(ProposalsStoreTest, HostileStringsAreStoredAndReturnedByteExact) {
   EXPECT_EQ(rows[0].material_key, d.material_key);
   EXPECT_EQ(rows[0].currency, d.currency);
   EXPECT_EQ(Sync({d}, kT0 + kDay).unchanged, 1);  // the same hostile key matches itself
+}
+
+TEST_F(ProposalsStoreTest, ANulByteIsRefusedByPostgreSqlAndNothingIsWritten) {
+  if (!TestingPostgres()) GTEST_SKIP() << "PostgreSQL text behaviour (SQLite keeps NUL bytes)";
+  ProposalDraftRow d = Capacity();
+  d.summary = std::string("before\0after", 12);
+  auto r = SyncDeviceProposals(*db_, kDevice, kCustomer, {d}, kT0);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("NUL byte"), std::string::npos) << r.status().message();
+  EXPECT_TRUE(List().empty());
 }
 
 TEST_F(ProposalsStoreTest, InvalidDraftsAreRefusedAndNothingIsWritten) {

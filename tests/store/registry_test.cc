@@ -5,6 +5,7 @@
 #include "store/history.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -12,7 +13,8 @@ namespace {
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Db::OpenWriter(dir_.File("h.db"), OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
+    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
     db_ = std::move(*db);
     ASSERT_TRUE(Migrate(*db_).ok());
@@ -35,6 +37,7 @@ class RegistryTest : public ::testing::Test {
   }
 
   periscope::testing::TempDir dir_;
+  std::string store_;  // TestStoreLocation: a file or a PostgreSQL URI
   std::unique_ptr<Db> db_;
 };
 

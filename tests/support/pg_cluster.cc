@@ -350,8 +350,146 @@ std::unique_ptr<PgCluster> PgCluster::Start(std::string* skip_reason, std::strin
   return cluster;
 }
 
+namespace {
+
+constexpr char kRecordFile[] = "cluster.txt";
+constexpr char kSkipFile[] = "skip.txt";
+
+}  // namespace
+
+bool PgCluster::SaveRecord(const std::string& record_dir, std::string* error) const {
+  std::error_code ec;
+  std::filesystem::create_directories(record_dir, ec);
+  if (ec) {
+    *error = "mkdir " + record_dir + ": " + ec.message();
+    return false;
+  }
+  std::filesystem::remove(record_dir + "/" + kSkipFile, ec);
+  std::ostringstream text;
+  text << "base_dir=" << base_dir_ << "\n"
+       << "bin_dir=" << bin_dir_ << "\n"
+       << "psql=" << psql_ << "\n"
+       << "port=" << port_ << "\n"
+       << "run_as_postgres=" << (run_as_postgres_ ? 1 : 0) << "\n"
+       << "server_uid=" << server_uid_ << "\n"
+       << "server_gid=" << server_gid_ << "\n"
+       << "server_home=" << server_home_ << "\n";
+  // Written whole under a temporary name, then renamed: a reader never sees
+  // half a record.
+  std::string path = record_dir + "/" + kRecordFile;
+  {
+    std::ofstream out(path + ".tmp", std::ios::trunc);
+    out << text.str();
+    if (!out.flush()) {
+      *error = "cannot write " + path + ".tmp";
+      return false;
+    }
+  }
+  std::filesystem::rename(path + ".tmp", path, ec);
+  if (ec) {
+    *error = "rename to " + path + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<PgCluster> PgCluster::Attach(const std::string& record_dir, std::string* error) {
+  error->clear();
+  std::string path = record_dir + "/" + kRecordFile;
+  std::ifstream in(path);
+  if (!in) {
+    *error = "no PostgreSQL test cluster recorded in " + path +
+             " (is the ctest fixture PgTestCluster.Start missing? run `pg_test_cluster start " +
+             record_dir + "`)";
+    return nullptr;
+  }
+  std::unique_ptr<PgCluster> cluster(new PgCluster());
+  cluster->owned_ = false;
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "base_dir") cluster->base_dir_ = value;
+    if (key == "bin_dir") cluster->bin_dir_ = value;
+    if (key == "psql") cluster->psql_ = value;
+    if (key == "port") cluster->port_ = std::atoi(value.c_str());
+    if (key == "run_as_postgres") cluster->run_as_postgres_ = value == "1";
+    if (key == "server_uid") cluster->server_uid_ = static_cast<uid_t>(std::stoul(value));
+    if (key == "server_gid") cluster->server_gid_ = static_cast<gid_t>(std::stoul(value));
+    if (key == "server_home") cluster->server_home_ = value;
+  }
+  if (cluster->base_dir_.empty() || cluster->bin_dir_.empty() || cluster->port_ <= 0) {
+    *error = path + " is incomplete";
+    return nullptr;
+  }
+  cluster->data_dir_ = cluster->base_dir_ + "/data";
+  cluster->socket_dir_ = cluster->base_dir_ + "/socket";
+  cluster->log_path_ = cluster->base_dir_ + "/server.log";
+  bool ok = false;
+  std::string psql_error;
+  std::string answer = cluster->Psql("postgres", "SELECT 1", &ok, &psql_error);
+  if (!ok || answer != "1") {
+    *error = "the PostgreSQL test cluster recorded in " + path + " (" + cluster->base_dir_ +
+             ") does not answer: " + psql_error + "\nserver log tail:\n" + cluster->LogTail();
+    return nullptr;
+  }
+  return cluster;
+}
+
+bool RecordSkip(const std::string& record_dir, const std::string& reason, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(record_dir, ec);
+  if (ec) {
+    *error = "mkdir " + record_dir + ": " + ec.message();
+    return false;
+  }
+  std::filesystem::remove(record_dir + "/" + kRecordFile, ec);
+  std::ofstream out(record_dir + "/" + kSkipFile, std::ios::trunc);
+  out << reason << "\n";
+  if (!out.flush()) {
+    *error = "cannot write " + record_dir + "/" + kSkipFile;
+    return false;
+  }
+  return true;
+}
+
+bool StopRecorded(const std::string& record_dir, std::string* error) {
+  error->clear();
+  std::error_code ec;
+  std::filesystem::remove(record_dir + "/" + kSkipFile, ec);
+  if (!std::filesystem::exists(record_dir + "/" + kRecordFile)) return true;
+  std::string attach_error;
+  std::unique_ptr<PgCluster> cluster = PgCluster::Attach(record_dir, &attach_error);
+  if (cluster == nullptr && attach_error.find("is incomplete") != std::string::npos) {
+    *error = attach_error;
+    return false;
+  }
+  if (cluster == nullptr) {
+    // Not answering: read the record again without the liveness check.
+    std::ifstream in(record_dir + "/" + kRecordFile);
+    std::string line, base_dir;
+    while (std::getline(in, line)) {
+      if (line.rfind("base_dir=", 0) == 0) base_dir = line.substr(9);
+    }
+    std::ifstream pid_file(base_dir + "/data/postmaster.pid");
+    long pid = 0;
+    if (!base_dir.empty() && (pid_file >> pid) && pid > 0 &&
+        ProcessAlive(static_cast<pid_t>(pid))) {
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      WaitFor([pid] { return !ProcessAlive(static_cast<pid_t>(pid)); }, std::chrono::seconds(10));
+    }
+    if (!base_dir.empty()) std::filesystem::remove_all(base_dir, ec);
+  } else {
+    cluster->owned_ = true;  // the destructor stops it and removes its directory
+    cluster.reset();
+  }
+  std::filesystem::remove(record_dir + "/" + kRecordFile, ec);
+  return true;
+}
+
 PgCluster::~PgCluster() {
-  if (base_dir_.empty()) return;
+  if (base_dir_.empty() || !owned_) return;
   if (ServerPid() > 0) {
     std::string ignored;
     PgCtl("stop", "immediate", &ignored);
@@ -501,7 +639,18 @@ PgCluster* SharedPgCluster(std::string* skip_reason, std::string* error) {
   std::lock_guard<std::mutex> lock(state.mu);
   if (!state.tried) {
     state.tried = true;
-    state.cluster = PgCluster::Start(&state.skip_reason, &state.error);
+    const char* record_dir = std::getenv("PERISCOPE_TEST_PG_DIR");
+    if (record_dir != nullptr && *record_dir != '\0') {
+      std::string skip = ReadTextFile(std::string(record_dir) + "/" + kSkipFile);
+      while (!skip.empty() && skip.back() == '\n') skip.pop_back();
+      if (!skip.empty()) {
+        state.skip_reason = skip;
+      } else {
+        state.cluster = PgCluster::Attach(record_dir, &state.error);
+      }
+    } else {
+      state.cluster = PgCluster::Start(&state.skip_reason, &state.error);
+    }
   }
   *skip_reason = state.skip_reason;
   *error = state.error;

@@ -29,6 +29,18 @@ class PgCluster {
   //  - *skip_reason empty and *error = what failed, with the server log tail,
   //    for any other failure.
   static std::unique_ptr<PgCluster> Start(std::string* skip_reason, std::string* error);
+  // A cluster already running, started by another process that recorded it in
+  // `record_dir` with SaveRecord (tests/support/pg_test_cluster_main.cc). The
+  // object does not own it: its destructor leaves the server running and the
+  // directory in place. nullptr + *error when there is no record or the
+  // server does not answer.
+  static std::unique_ptr<PgCluster> Attach(const std::string& record_dir, std::string* error);
+  // Writes what Attach needs into `record_dir` (created when missing), as the
+  // file `cluster.txt`. False + *error on failure.
+  bool SaveRecord(const std::string& record_dir, std::string* error) const;
+  // From now on the destructor leaves the server running and its directory in
+  // place (whoever stops it uses the record).
+  void Release() { owned_ = false; }
   ~PgCluster();
   PgCluster(const PgCluster&) = delete;
   PgCluster& operator=(const PgCluster&) = delete;
@@ -81,24 +93,38 @@ class PgCluster {
   pid_t ServerPid() const;
 
  private:
+  friend bool StopRecorded(const std::string& record_dir, std::string* error);
   PgCluster() = default;
   // Runs `pg_ctl <action> ...`; false + *error (with output and log tail).
   bool PgCtl(const std::string& action, const std::string& mode, std::string* error);
 
   std::string bin_dir_, psql_, base_dir_, data_dir_, socket_dir_, log_path_;
   int port_ = 0;
+  bool owned_ = true;  // the destructor stops the server and removes base_dir_
   bool run_as_postgres_ = false;
   uid_t server_uid_ = 0;
   gid_t server_gid_ = 0;
   std::string server_home_;
 };
 
-// One cluster for the whole test binary, started on first call and stopped
-// and removed at exit. Returns nullptr with *skip_reason / *error as Start()
-// (the outcome of the first call is remembered and repeated). Thread-safe.
-// Note: ctest (gtest_discover_tests) runs each test in its own process, so
-// there the cluster is shared only within one process.
+// One cluster for the whole test binary. When the environment variable
+// PERISCOPE_TEST_PG_DIR is set (ctest: the fixture `pg`, see
+// tests/support/pg_test_cluster_main.cc), the cluster recorded there by
+// `pg_test_cluster start` is attached to and left running; when that tool
+// found no server binaries it recorded why, and this returns *skip_reason;
+// any other failure to attach is an *error. Otherwise a cluster is started on
+// first call and stopped and removed at exit. Returns nullptr with
+// *skip_reason / *error as Start() (the outcome of the first call is
+// remembered and repeated). Thread-safe.
 PgCluster* SharedPgCluster(std::string* skip_reason, std::string* error);
+
+// For `pg_test_cluster start`: records in `record_dir` (file `skip.txt`) that
+// no cluster can run here and why, so that SharedPgCluster skips.
+bool RecordSkip(const std::string& record_dir, const std::string& reason, std::string* error);
+// For `pg_test_cluster stop`: stops the cluster recorded in `record_dir` (if
+// any), removes its directory and the record. True when nothing is left
+// running; a missing record is not an error.
+bool StopRecorded(const std::string& record_dir, std::string* error);
 
 // Creates a database with a name unique in this cluster and process
 // ("t_<pid>_<n>") and returns the name; "" (and a message on stderr, and
