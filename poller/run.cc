@@ -278,8 +278,13 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
   // SQLite), so a run never writes into the default partition.
   PERISCOPE_RETURN_IF_ERROR(
       conn.Retry([&] { return store::EnsureSamplePartitions(db, UnixNow(), 2); }));
-  auto run_start = conn.Retry([&] { return store::DatabaseNow(db); });
+  auto run_start = conn.Retry([&] { return store::NextRunSlot(db); });
   if (!run_start.ok()) return run_start.status();
+  if (config.interval_s == 0 && db.is_postgres()) {
+    LogInfo(
+        "no <polling interval-s>: this run polls every target once in its own slot; pollers "
+        "sharing a store need an interval");
+  }
   auto counts = conn.Retry([&] { return store::CountBucketsAndTargets(db); });
   if (!counts.ok()) return counts.status();
   // Enough buckets per claim to fill the window once, but no more: a bucket

@@ -100,6 +100,17 @@ Status ReleaseStaleLeasesOfDeadRuns(Db& db) {
   });
 }
 
+Result<int64_t> NextRunSlot(Db& db) {
+  auto st =
+      db.Prepare(fmt::format("SELECT CASE WHEN {now} > COALESCE(max(completed_slot), 0) THEN {now} "
+                             "ELSE max(completed_slot) + 1 END FROM poll_buckets",
+                             fmt::arg("now", NowSql(db))));
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0);
+}
+
 Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db) {
   auto st = db.Prepare("SELECT count(DISTINCT bucket), count(*) FROM targets WHERE enabled = 1");
   if (!st.ok()) return st.status();
@@ -120,11 +131,14 @@ Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owne
         "UPDATE poll_buckets SET lease_owner = ?1, lease_until = {now} + ?2, "
         "epoch = epoch + 1, claimed_at = {now} "
         "WHERE bucket IN (SELECT bucket FROM poll_buckets b "
-        "  WHERE b.next_due <= ?3 AND (b.lease_until IS NULL OR b.lease_until < {now}) "
+        "  WHERE {due} AND (b.lease_until IS NULL OR b.lease_until < {now}) "
         "  AND EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = 1) "
         "  ORDER BY b.next_due, b.bucket LIMIT ?4{lock}) "
         "RETURNING bucket, epoch, next_due, completed_slot, claimed_at",
         fmt::arg("now", NowSql(db)),
+        fmt::arg("due", settings.interval_s > 0
+                            ? "b.next_due <= ?3"
+                            : "(b.completed_slot IS NULL OR b.completed_slot < ?3)"),
         fmt::arg("lock", db.is_postgres() ? " FOR UPDATE SKIP LOCKED" : ""));
     PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
     auto st = db.Prepare(sql);
@@ -138,8 +152,6 @@ Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owne
       lease.bucket = st->Int(0);
       lease.epoch = st->Int(1);
       const int64_t next_due = st->Int(2);
-      const std::optional<int64_t> previous_slot =
-          st->IsNull(3) ? std::nullopt : std::optional<int64_t>(st->Int(3));
       const int64_t claimed_at = st->Int(4);
       if (settings.interval_s > 0) {
         const int64_t offset = Offset(lease.bucket, settings);
@@ -151,8 +163,8 @@ Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owne
         lease.slot_start = std::max(due_slot, current_slot);
         lease.next_due = lease.slot_start + settings.interval_s + offset;
       } else {
-        lease.slot_start = std::max(claimed_at, previous_slot.value_or(0) + 1);
-        lease.next_due = lease.slot_start + 1;
+        lease.slot_start = due_by;
+        lease.next_due = 0;
       }
       out.push_back(lease);
     }

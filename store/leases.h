@@ -13,8 +13,10 @@
 // (offset = b * I / bucket_count, spreading the fleet over the interval); its
 // samples carry slot_start, and a (device, slot_start) pair is stored at most
 // once whatever happens (UNIQUE, ON CONFLICT DO NOTHING). With I = 0 (cron
-// without an interval: every run polls everything once) each claim is its own
-// slot: the claim time, but always later than the bucket's previous slot.
+// without an interval: every run polls everything once) each run is its own
+// slot (NextRunSlot): a bucket is due when its last completed slot is older.
+// That is for one poller at a time (SQLite, or one cron poller on
+// PostgreSQL); pollers sharing a store need I > 0.
 //
 // PostgreSQL: claims use FOR UPDATE SKIP LOCKED, so pollers never wait for
 // each other; chunks use concurrent transactions (each touches only its own
@@ -64,10 +66,14 @@ struct BucketLease {
   int64_t next_due = 0;    // when the bucket is due after this slot
 };
 
-// Claims up to `max_buckets` due buckets that have enabled targets: due means
-// next_due <= due_by (now, or the run's start with interval 0, so a run takes
-// each bucket once) and the lease free or expired. Sets owner, lease_until =
-// now + ttl_s, epoch + 1.
+// The slot of a run with interval 0: the database's now, but always after
+// every slot already completed.
+Result<int64_t> NextRunSlot(Db& db);
+
+// Claims up to `max_buckets` due buckets that have enabled targets, with the
+// lease free or expired: with an interval, next_due <= due_by (now); without,
+// completed_slot < due_by (the run's slot, so a run takes each bucket once).
+// Sets owner, lease_until = now + ttl_s, epoch + 1.
 Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owner,
                                                  const BucketSettings& settings, int64_t due_by,
                                                  int64_t ttl_s, int max_buckets);

@@ -160,8 +160,8 @@ TEST_F(DbPgTest, InitTwiceIsIdempotent) {
   {
     auto db = InitStore();
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE((*db).Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@x', 'sales')")
-                    .ok());
+    ASSERT_TRUE(
+        (*db).Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@x', 'sales')").ok());
   }
   auto again = InitStore();
   ASSERT_NE(again, nullptr);
@@ -175,12 +175,13 @@ TEST_F(DbPgTest, ANewerSchemaIsRefusedByOpenWriterAndLeftUntouched) {
   {
     auto db = InitStore();
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@x', 'sales')").ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO staff (name, email, role) VALUES ('a', 'a@x', 'sales')").ok());
   }
   Psql("UPDATE schema_version SET version = 99");
-  std::string tables_before =
-      Psql("SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
-           "WHERE schemaname = 'public'");
+  std::string tables_before = Psql(
+      "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables "
+      "WHERE schemaname = 'public'");
   auto writer = Db::OpenWriter(uri_, OpenMode::kCreate);
   ASSERT_FALSE(writer.ok());
   EXPECT_EQ(writer.status().code(), StatusCode::kFailedPrecondition) << writer.status().message();
@@ -292,8 +293,9 @@ TEST_F(DbPgTest, CheckDatabaseAcceptsAFreshStoreAndRefusesAnUnpartitionedSamples
   ASSERT_NE(db, nullptr);
   Status fresh = CheckDatabase(*db);
   EXPECT_TRUE(fresh.ok()) << fresh.message();
-  Psql("DROP TABLE samples CASCADE; CREATE TABLE samples (id bigint, device_id bigint, "
-       "run_id bigint, sampled_at bigint, slot_start bigint)");
+  Psql(
+      "DROP TABLE samples CASCADE; CREATE TABLE samples (id bigint, device_id bigint, "
+      "run_id bigint, sampled_at bigint, slot_start bigint)");
   Status s = CheckDatabase(*db);
   EXPECT_EQ(s.code(), StatusCode::kDataLoss) << s.message();
   EXPECT_THAT(s.message(), HasSubstr("samples"));
