@@ -299,7 +299,39 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
   std::map<int64_t, std::pair<int64_t, store::Target>> by_target;  // id -> bucket, target
   Status store_error;
   size_t done = 0;
-  auto stopped = [&] { return !store_error.ok() || (options.stop && options.stop()); };
+  // Leases of buckets still being polled are renewed every third of the TTL,
+  // between engine events, so a bucket held up by slow or dead devices is not
+  // taken over while this poller is alive; a stopped (SIGSTOP) or dead poller
+  // renews nothing.
+  const auto renew_every = std::chrono::milliseconds(config.lease_ttl_s * 1000 / 3);
+  auto last_renewal = std::chrono::steady_clock::now();
+  auto renew = [&] {
+    if (!store_error.ok() || active.empty()) return;
+    if (std::chrono::steady_clock::now() - last_renewal < renew_every) return;
+    last_renewal = std::chrono::steady_clock::now();
+    std::vector<store::BucketLease> held;
+    for (const auto& [bucket, b] : active) {
+      if (!b.lost) held.push_back(b.lease);
+    }
+    auto lost = conn.Retry([&] { return store::RenewLeases(db, node, held, config.lease_ttl_s); });
+    if (!lost.ok()) {
+      store_error = lost.status();
+      return;
+    }
+    for (int64_t bucket : *lost) {
+      LogWarning(
+          fmt::format("bucket {}: lease lost before its results were written; another "
+                      "poller takes it over",
+                      bucket));
+      ++summary.leases_lost;
+      active[bucket].lost = true;
+      active[bucket].pending.clear();
+    }
+  };
+  auto stopped = [&] {
+    renew();
+    return !store_error.ok() || (options.stop && options.stop());
+  };
 
   auto flush = [&](ActiveBucket& b, bool complete) {
     if (b.lost || !store_error.ok()) return;

@@ -257,6 +257,32 @@ Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const 
   return s;
 }
 
+Result<std::vector<int64_t>> RenewLeases(Db& db, const std::string& owner,
+                                         const std::vector<BucketLease>& leases, int64_t ttl_s) {
+  std::vector<int64_t> lost;
+  if (leases.empty()) return lost;
+  Status s = [&]() -> Status {
+    PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
+    auto renew = db.Prepare(fmt::format(
+        "UPDATE poll_buckets SET lease_until = {now} + ?1 "
+        "WHERE bucket = ?2 AND epoch = ?3 AND lease_owner = ?4 AND lease_until >= {now}",
+        fmt::arg("now", NowSql(db))));
+    if (!renew.ok()) return renew.status();
+    for (const BucketLease& lease : leases) {
+      renew->Reset();
+      renew->Bind(1, ttl_s).Bind(2, lease.bucket).Bind(3, lease.epoch).Bind(4, owner);
+      PERISCOPE_RETURN_IF_ERROR(renew->Run());
+      if (db.Changes() != 1) lost.push_back(lease.bucket);
+    }
+    return db.Commit();
+  }();
+  if (!s.ok()) {
+    db.Rollback();
+    return s;
+  }
+  return lost;
+}
+
 Status RegisterPoller(Db& db, const std::string& name, const std::string& host, int64_t pid,
                       int64_t run_id) {
   return InTransaction(db, [&]() -> Status {

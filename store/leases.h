@@ -104,6 +104,12 @@ struct TargetResult {
 Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const BucketLease& lease,
                         const std::vector<TargetResult>& results, bool complete, int64_t ttl_s);
 
+// Extends the leases this poller still holds (a heartbeat while slow devices
+// keep a bucket from committing a chunk). Returns the buckets whose lease was
+// gone (expired or taken): their results will be refused.
+Result<std::vector<int64_t>> RenewLeases(Db& db, const std::string& owner,
+                                         const std::vector<BucketLease>& leases, int64_t ttl_s);
+
 // Pollers seen by the store (`periscope-store list pollers`).
 Status RegisterPoller(Db& db, const std::string& name, const std::string& host, int64_t pid,
                       int64_t run_id);

@@ -692,6 +692,27 @@ Status MigrateExisting(Db& db) {
 
 Status Migrate(Db& db) { return MigrateTo(db, SchemaVersion()); }
 
+// Text sorts bytewise in SQLite; lists, reports and the copy tool's checksums
+// rely on that order, so a PostgreSQL store needs the C collation.
+Status RequireBytewiseCollation(Db& db) {
+  auto st = db.Prepare(
+      "SELECT datcollate, datlocprovider FROM pg_catalog.pg_database "
+      "WHERE datname = current_database()");
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  std::string collation = *row ? st->Text(0) : "";
+  if (*row && st->Text(1) == "i") collation = "ICU";
+  if (collation == "C" || collation == "POSIX" || collation == "C.UTF-8" || collation == "C.utf8") {
+    return Status::Ok();
+  }
+  return FailedPreconditionError(fmt::format(
+      "{}: the database's collation is '{}'; periscope needs 'C' (text sorted bytewise, as in "
+      "SQLite). Create it with: CREATE DATABASE name TEMPLATE template0 LC_COLLATE 'C' "
+      "LC_CTYPE 'C' (or createdb --locale=C --template=template0 name)",
+      db.path(), collation));
+}
+
 // PostgreSQL stores begin at the baseline (the first PgMigrations() entry:
 // the whole schema of that version in one step); each migration runs in one
 // transaction under the writer lock, which also keeps two tools started at
@@ -705,7 +726,10 @@ Status MigratePostgresTo(Db& db, int target_version) {
       if (!version.ok()) return version.status();
       if (*version > SchemaVersion()) return SchemaVersionMismatch(db.path(), *version);
       if (*version >= migration.version) return Status::Ok();
-      if (*version == 0) PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
+      if (*version == 0) {
+        PERISCOPE_RETURN_IF_ERROR(RefuseForeignTables(db));
+        PERISCOPE_RETURN_IF_ERROR(RequireBytewiseCollation(db));
+      }
       PERISCOPE_RETURN_IF_ERROR(db.Exec(migration.sql));
       PERISCOPE_RETURN_IF_ERROR(
           db.Exec("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL); "

@@ -171,6 +171,23 @@ TEST_F(DbPgTest, InitTwiceIsIdempotent) {
   EXPECT_EQ(Psql("SELECT count(*) FROM schema_version"), "1");
 }
 
+TEST_F(DbPgTest, InitRefusesADatabaseWhoseTextDoesNotSortBytewise) {
+  bool ok = false;
+  std::string error;
+  cluster_->Psql("postgres",
+                 "CREATE DATABASE " + db_name_ +
+                     "_icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'",
+                 &ok, &error);
+  if (!ok) GTEST_SKIP() << "this PostgreSQL has no ICU collations: " << error;
+  auto db = Db::OpenWriter(cluster_->Uri(db_name_ + "_icu"), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  Status s = Migrate(**db);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("LC_COLLATE 'C'"), std::string::npos) << s.message();
+  EXPECT_EQ(One(**db, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'"),
+            "0");
+}
+
 TEST_F(DbPgTest, ANewerSchemaIsRefusedByOpenWriterAndLeftUntouched) {
   {
     auto db = InitStore();

@@ -153,9 +153,9 @@ TEST_F(LeasesTest, AnExpiredLeaseIsTakenOverAndTheOldOwnerWritesNothing) {
   auto old_owner = ClaimDueBuckets(*db_, "old", settings, *slot, 1, 1);
   ASSERT_TRUE(old_owner.ok() && old_owner->size() == 1u);
   const int64_t run = StartRun();
-  ASSERT_TRUE(WriteLeasedChunk(*db_, run, "old", (*old_owner)[0], {Sample(1, 10), Sample(2, 20)},
-                               false, 1)
-                  .ok());
+  ASSERT_TRUE(
+      WriteLeasedChunk(*db_, run, "old", (*old_owner)[0], {Sample(1, 10), Sample(2, 20)}, false, 1)
+          .ok());
   const int64_t claimed_at = Now();
   while (Now() < claimed_at + 3) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // Expired but not yet claimed: already refused (a paused poller waking up).
@@ -173,9 +173,9 @@ TEST_F(LeasesTest, AnExpiredLeaseIsTakenOverAndTheOldOwnerWritesNothing) {
   s = WriteLeasedChunk(*db_, run, "old", (*old_owner)[0], {Sample(3, 30)}, true, 1);
   EXPECT_TRUE(IsLeaseLost(s));
   // A re-poll of a committed target in the same slot adds no second sample.
-  ASSERT_TRUE(WriteLeasedChunk(*db_, run, "new", (*new_owner)[0], {Sample(1, 11), Sample(3, 30)},
-                               true, 60)
-                  .ok());
+  ASSERT_TRUE(
+      WriteLeasedChunk(*db_, run, "new", (*new_owner)[0], {Sample(1, 11), Sample(3, 30)}, true, 60)
+          .ok());
   EXPECT_EQ(One("SELECT count(*) FROM samples"), "3");
   EXPECT_EQ(One("SELECT count(*) FROM (SELECT device_id, slot_start FROM samples GROUP BY "
                 "device_id, slot_start HAVING count(*) > 1) AS d"),
