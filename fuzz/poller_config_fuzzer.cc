@@ -5,6 +5,7 @@
 
 #include "fuzz/fuzz_check.h"
 #include "poller/config.h"
+#include "store/db.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace periscope;  // NOLINT(google-build-using-namespace)
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!config.status().message().empty());
     return 0;
   }
-  FUZZ_CHECK(!config->lock_file.empty());
+  FUZZ_CHECK(!config->lock_file.empty() || periscope::store::IsPostgresUri(config->database));
   FUZZ_CHECK(config->engine.window >= 1);
   return 0;
 }

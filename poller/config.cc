@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/xml_config.h"
+#include "store/db.h"
 
 namespace periscope::poller {
 namespace {
@@ -28,7 +29,10 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
     if (!lock.ok()) return lock.status();
     if (lock->has_value()) out->lock_file = **lock;
   }
-  if (out->lock_file.empty()) out->lock_file = out->database + ".lock";
+  // PostgreSQL needs no lock file: pollers share the store through leases.
+  if (out->lock_file.empty() && !store::IsPostgresUri(out->database)) {
+    out->lock_file = out->database + ".lock";
+  }
   EngineOptions& e = out->engine;
   if (pugi::xml_node p = root.child("polling")) {
     PERISCOPE_RETURN_IF_ERROR(xml.CheckKnownFields(

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "poller/config.h"
 #include "poller/run.h"
+#include "store/db.h"
 
 #ifndef PERISCOPE_DEFAULT_POLLER_CONFIG
 #define PERISCOPE_DEFAULT_POLLER_CONFIG "/etc/periscope/periscope-poller.xml"
@@ -44,6 +45,8 @@ void PrintHelp() {
       ")\n"
       "      --customer ID     only this customer's targets\n"
       "      --target ADDRESS  only targets at this address\n"
+      "      --db DB           the store: a file, or postgresql://... (password from\n"
+      "                        ~/.pgpass or PGPASSFILE); overrides <database><path>\n"
       "      --node NAME       this poller's name in leases (default host:pid)\n"
       "      --service         keep polling as targets fall due (needs interval-s)\n"
       "      --progress        show progress on a terminal (stderr)\n"
@@ -101,13 +104,15 @@ int main(int argc, char** argv) {
   periscope::poller::RunOptions options;
   bool progress = false, json = false;
   bool service = false;
-  enum { kCustomer = 1000, kTarget, kProgress, kJson, kNode, kService };
+  std::string db_override;
+  enum { kCustomer = 1000, kTarget, kProgress, kJson, kNode, kService, kDb };
   static const option kLong[] = {{"config", required_argument, nullptr, 'c'},
                                  {"customer", required_argument, nullptr, kCustomer},
                                  {"target", required_argument, nullptr, kTarget},
                                  {"progress", no_argument, nullptr, kProgress},
                                  {"json", no_argument, nullptr, kJson},
                                  {"node", required_argument, nullptr, kNode},
+                                 {"db", required_argument, nullptr, kDb},
                                  {"service", no_argument, nullptr, kService},
                                  {"help", no_argument, nullptr, 'h'},
                                  {nullptr, 0, nullptr, 0}};
@@ -132,6 +137,9 @@ int main(int argc, char** argv) {
       case kNode:
         options.node = optarg;
         break;
+      case kDb:
+        db_override = optarg;
+        break;
       case kService:
         service = true;
         break;
@@ -153,6 +161,14 @@ int main(int argc, char** argv) {
   if (!config.ok()) {
     periscope::LogError(config.status().message());
     return kExitUsage;
+  }
+  if (!db_override.empty()) {
+    // The lock file follows the database unless the config names one.
+    if (config->lock_file == config->database + ".lock") config->lock_file.clear();
+    config->database = db_override;
+    if (config->lock_file.empty() && !periscope::store::IsPostgresUri(config->database)) {
+      config->lock_file = config->database + ".lock";
+    }
   }
   std::signal(SIGTERM, OnStop);
   std::signal(SIGINT, OnStop);

@@ -620,7 +620,11 @@ const char* const kExpectedTables[] = {"staff",
 
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-Status SchemaVersionMismatch(const std::string& path, int version) {
+Status SchemaVersionMismatch(const std::string& database, int version) {
+  // A URI is shown without its password, and quoted in the advice (its & and
+  // ? mean something to a shell).
+  const std::string path = RedactDatabase(database);
+  const std::string arg = IsPostgresUri(database) ? "\"" + path + "\"" : path;
   if (version > SchemaVersion()) {
     return FailedPreconditionError(
         fmt::format("{}: schema version {} is newer than this periscope ({}); upgrade periscope "
@@ -629,12 +633,12 @@ Status SchemaVersionMismatch(const std::string& path, int version) {
   }
   if (version == 0) {
     return FailedPreconditionError(fmt::format(
-        "{}: not initialised (schema version 0); run 'periscope-store --db {} init'", path, path));
+        "{}: not initialised (schema version 0); run 'periscope-store --db {} init'", path, arg));
   }
   return FailedPreconditionError(
       fmt::format("{}: schema version {}, this periscope reads {}; run 'periscope-store --db {} "
                   "init' to migrate it",
-                  path, version, SchemaVersion(), path));
+                  path, version, SchemaVersion(), arg));
 }
 
 Result<int> CurrentVersion(Db& db) {

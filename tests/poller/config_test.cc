@@ -31,6 +31,26 @@ TEST(PollerConfigTest, ProfilesAndLimitsAreParsed) {
   EXPECT_EQ(c->profiles.at("lan").version, 2);
 }
 
+TEST(PollerConfigTest, APostgreSqlStoreHasNoLockFileAndTheScaleOutFieldsAreRead) {
+  auto c = ParsePollerConfig(R"(<periscope-poller>
+  <database path="postgresql:///periscope?host=/run/postgresql"/>
+  <polling interval-s="300" buckets="4096" lease-ttl-s="45" chunk-targets="100"/>
+</periscope-poller>
+)",
+                             "p.xml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->database, "postgresql:///periscope?host=/run/postgresql");
+  EXPECT_TRUE(c->lock_file.empty());
+  EXPECT_EQ(c->interval_s, 300);
+  EXPECT_EQ(c->bucket_count, 4096);
+  EXPECT_EQ(c->lease_ttl_s, 45);
+  EXPECT_EQ(c->chunk_targets, 100u);
+  auto zero_buckets =
+      ParsePollerConfig(R"(<periscope-poller><polling buckets="0"/></periscope-poller>)", "p.xml");
+  ASSERT_FALSE(zero_buckets.ok());
+  EXPECT_NE(zero_buckets.status().message().find("buckets"), std::string::npos);
+}
+
 TEST(PollerConfigTest, ErrorsNameTheFieldButNeverASecret) {
   struct Case {
     std::string xml;
