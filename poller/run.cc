@@ -520,6 +520,7 @@ Result<RunSummary> PollOnce(const PollerConfig& config, const RunOptions& option
     return store::RecordRunCounters(db, *run_id, node, static_cast<int64_t>(summary.reconnects),
                                     static_cast<int64_t>(summary.leases_lost));
   });
+  if (options.mark_stopped) (void)conn.Retry([&] { return store::MarkPollerStopped(db, node); });
   if (!store_error.ok()) return store_error;
   if (!finish.ok()) return finish;
   if (!counters.ok()) return counters;
@@ -534,25 +535,43 @@ Result<RunSummary> PollService(const PollerConfig& config, const RunOptions& opt
   }
   RunOptions pass_options = options;
   if (pass_options.node.empty()) pass_options.node = DefaultNodeName();
-  Result<RunSummary> last = RunSummary{};
+  pass_options.mark_stopped = false;
   auto stop = [&] { return options.stop && options.stop(); };
+  // Between passes: one connection that only asks when the next bucket is
+  // due, so an idle poller starts no empty runs.
+  Connection watch(config, options.stop);
+  PERISCOPE_RETURN_IF_ERROR(watch.Open());
+  PERISCOPE_RETURN_IF_ERROR(store::MigrateExisting(watch.db()));
+  Result<RunSummary> last = RunSummary{};
+  bool first = true;
   while (!stop()) {
+    auto wait_s =
+        watch.Retry([&] { return store::SecondsUntilDue(watch.db(), config.interval_s); });
+    if (!wait_s.ok()) {
+      if (wait_s.status().code() != StatusCode::kUnavailable) return wait_s.status();
+      LogWarning(wait_s.status().message() + "; trying again");
+      wait_s = int64_t{1};
+    }
+    if (*wait_s > 0 && !first) {
+      const auto until = std::chrono::steady_clock::now() +
+                         std::chrono::seconds(std::min(*wait_s, config.interval_s));
+      while (!stop() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      continue;
+    }
+    first = false;
     last = PollOnce(config, pass_options);
     if (last.ok()) {
       if (on_pass) on_pass(*last);
     } else if (last.status().code() == StatusCode::kUnavailable) {
       LogWarning(last.status().message() + "; trying again");
+      std::this_thread::sleep_for(std::chrono::seconds(1));
     } else {
       return last;
     }
-    // The next bucket is due within the interval; a short pause bounds how
-    // late a newly due bucket is picked up.
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::seconds(std::clamp<int64_t>(config.interval_s / 10, 1, 30));
-    while (!stop() && std::chrono::steady_clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
   }
+  (void)store::MarkPollerStopped(watch.db(), pass_options.node);
   return last;
 }
 

@@ -17,6 +17,9 @@ struct RunOptions {
   // This poller's name in leases and `periscope-store list pollers`
   // (default host:pid).
   std::string node;
+  // A cron run leaves its poller 'stopped' in the pollers table; --service
+  // passes do not (the service marks it when it ends).
+  bool mark_stopped = true;
   // Called after each target with (done, total), for --progress.
   std::function<void(size_t, size_t)> progress;
   std::function<bool()> stop;  // e.g. SIGTERM seen

@@ -111,6 +111,20 @@ Result<int64_t> NextRunSlot(Db& db) {
   return st->Int(0);
 }
 
+Result<int64_t> SecondsUntilDue(Db& db, int64_t none_s) {
+  auto st = db.Prepare(fmt::format(
+      "SELECT min(CASE WHEN b.lease_until IS NOT NULL AND b.lease_until >= {now} "
+      "  THEN CASE WHEN b.lease_until > b.next_due THEN b.lease_until ELSE b.next_due END "
+      "  ELSE b.next_due END) - {now} FROM poll_buckets b "
+      "WHERE EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = 1)",
+      fmt::arg("now", NowSql(db))));
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || st->IsNull(0)) return none_s;
+  return std::max<int64_t>(0, st->Int(0));
+}
+
 Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db) {
   auto st = db.Prepare("SELECT count(DISTINCT bucket), count(*) FROM targets WHERE enabled = 1");
   if (!st.ok()) return st.status();

@@ -81,6 +81,11 @@ Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owne
 // Enabled targets of a bucket whose result for `slot_start` is not stored yet.
 Result<std::vector<Target>> LoadBucketTargets(Db& db, int64_t bucket, int64_t slot_start);
 
+// Seconds until the next bucket with enabled targets is due and free (0: one
+// is due now; `none_s` when no bucket has targets). For --service to sleep
+// between passes without starting empty runs.
+Result<int64_t> SecondsUntilDue(Db& db, int64_t none_s);
+
 // Buckets with enabled targets and how many (for the claim size).
 Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db);
 
