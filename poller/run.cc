@@ -143,6 +143,15 @@ store::TargetResult Decode(const store::Target& t, JobResult&& r, const PollerCo
     out.error_class = cls;
     out.error_message = message;
   };
+  // A decoded target: its refused values logged, the counts kept.
+  auto stored = [&](const std::vector<store::PollWarning>& warnings, size_t devices) {
+    for (const store::PollWarning& w : warnings) {
+      LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
+    }
+    summary.warnings += warnings.size();
+    ++summary.ok;
+    summary.devices += devices;
+  };
   if (!r.ok) {
     fail(ErrorClassName(r.error_class), r.error);
     return out;
@@ -158,12 +167,7 @@ store::TargetResult Decode(const store::Target& t, JobResult&& r, const PollerCo
            fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
       return out;
     }
-    for (const store::PollWarning& w : decoded->warnings) {
-      LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
-    }
-    summary.warnings += decoded->warnings.size();
-    ++summary.ok;
-    summary.devices += decoded->devices.size();
+    stored(decoded->warnings, decoded->devices.size());
     out.kind = store::TargetResult::Kind::kPeripherals;
     out.peripherals = std::move(decoded->devices);
     out.warnings = std::move(decoded->warnings);
@@ -174,12 +178,7 @@ store::TargetResult Decode(const store::Target& t, JobResult&& r, const PollerCo
     fail("limit", fmt::format("{}:{}: {}", t.address, t.port, decoded.status().message()));
     return out;
   }
-  for (const store::PollWarning& w : decoded->warnings) {
-    LogWarning(fmt::format("{}:{}: {}", t.address, t.port, w.message));
-  }
-  summary.warnings += decoded->warnings.size();
-  ++summary.ok;
-  summary.devices += decoded->devices.size();
+  stored(decoded->warnings, decoded->devices.size());
   out.kind = store::TargetResult::Kind::kDevices;
   out.devices = std::move(decoded->devices);
   out.warnings = std::move(decoded->warnings);
