@@ -23,6 +23,10 @@ packages=(
   libmicrohttpd-dev python3-aiosmtpd chromium chromium-driver python3-selenium
   # benchmarks: wrk, the HTTP load generator of bench/portal_bench.sh
   wrk
+  # scale-out (issue 12): libpq for the PostgreSQL store; the PostgreSQL 15
+  # server and client for the conformance suite, the fault tests and
+  # `scripts/demo.sh --postgres` (throwaway clusters: initdb + pg_ctl)
+  libpq-dev postgresql-15 postgresql-client-15
   # a Japanese font, so the portal's Japanese pages render in the browser tests'
   # screenshots (the tests read the text either way)
   fonts-ipafont-gothic
