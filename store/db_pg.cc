@@ -7,6 +7,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -238,6 +239,7 @@ class PgDb final : public DbImpl {
   // Connects and sets the session up; errors name the URI without password.
   Status Connect() {
     if (conn_ != nullptr) PQfinish(conn_);
+    prepared_.clear();  // a new session has none
     // The URI's own settings win over these defaults (later keywords override).
     const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
     const char* values[] = {"10", "periscope", uri_.c_str(), nullptr};
@@ -310,9 +312,28 @@ class PgDb final : public DbImpl {
     for (size_t i = 0; i < values.size(); ++i) {
       pointers[i] = values[i] ? values[i]->c_str() : nullptr;
     }
-    ResultPtr r(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), types.data(),
+    const std::string what = fmt::format("{}: step '{}'", name_, Abbreviated(sql));
+    // A statement is parsed and planned once per session (the poller runs the
+    // same few per device): prepared under a name on first use, then only
+    // executed. Past kMaxPrepared distinct statements (SQL built with names,
+    // as the copy tool's) the rest run unprepared.
+    ResultPtr r;
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end() && prepared_.size() < kMaxPrepared) {
+      std::string statement = fmt::format("periscope_{}", prepared_.size());
+      ResultPtr parsed(PQprepare(conn_, statement.c_str(), sql.c_str(),
+                                 static_cast<int>(values.size()), types.data()));
+      PERISCOPE_RETURN_IF_ERROR(Finish(parsed.get(), what));
+      it = prepared_.emplace(sql, std::move(statement)).first;
+    }
+    if (it != prepared_.end()) {
+      r.reset(PQexecPrepared(conn_, it->second.c_str(), static_cast<int>(values.size()),
                              pointers.data(), nullptr, nullptr, 0));
-    Status s = Finish(r.get(), fmt::format("{}: step '{}'", name_, Abbreviated(sql)));
+    } else {
+      r.reset(PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), types.data(),
+                           pointers.data(), nullptr, nullptr, 0));
+    }
+    Status s = Finish(r.get(), what);
     if (!s.ok()) return s;
     return r;
   }
@@ -343,6 +364,8 @@ class PgDb final : public DbImpl {
   std::chrono::milliseconds lock_timeout_;
   PGconn* conn_ = nullptr;
   int64_t changes_ = 0;
+  static constexpr size_t kMaxPrepared = 256;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
 };
 
 Status PgStmt::Execute() {

@@ -232,8 +232,6 @@ Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const 
           "slot {} not written",
           kLeaseLostPrefix, lease.bucket, lease.epoch, results.size(), lease.slot_start));
     }
-    auto polled = db.Prepare("UPDATE targets SET polled_slot = ? WHERE id = ?");
-    if (!polled.ok()) return polled.status();
     for (const TargetResult& r : results) {
       switch (r.kind) {
         case TargetResult::Kind::kDevices:
@@ -251,8 +249,18 @@ Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const 
               internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
           break;
       }
-      polled->Reset();
-      polled->Bind(1, lease.slot_start).Bind(2, r.target_id);
+    }
+    if (!results.empty()) {
+      // One statement per chunk; the id list has at most chunk-targets entries.
+      std::string ids;
+      for (size_t i = 0; i < results.size(); ++i) ids += i == 0 ? "?" : ", ?";
+      auto polled =
+          db.Prepare(fmt::format("UPDATE targets SET polled_slot = ? WHERE id IN ({})", ids));
+      if (!polled.ok()) return polled.status();
+      polled->Bind(1, lease.slot_start);
+      for (size_t i = 0; i < results.size(); ++i) {
+        polled->Bind(static_cast<int>(i) + 2, results[i].target_id);
+      }
       PERISCOPE_RETURN_IF_ERROR(polled->Run());
     }
     if (complete) {
