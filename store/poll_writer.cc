@@ -277,7 +277,12 @@ Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sam
       for (const DailyRow& incoming : d.daily) {
         DailyRow row = incoming;
         auto it = stored->rows.find(incoming.date);
-        if (it != stored->rows.end()) row = MergeDay(it->second, incoming, incoming.date < newest);
+        if (it != stored->rows.end()) {
+          row = MergeDay(it->second, incoming, incoming.date < newest);
+          // The agent serves its whole daily table every poll: a day that
+          // did not change costs no write.
+          if (row == it->second) continue;
+        }
         daily->Reset();
         daily->Bind(1, *device_id)
             .Bind(2, row.date)

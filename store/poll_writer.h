@@ -66,6 +66,7 @@ struct DailyRow {
   std::optional<int64_t> load_avg_centi;
   std::optional<int64_t> used_bytes;
   std::optional<int64_t> intervals;
+  bool operator==(const DailyRow&) const = default;
 };
 
 // One device as read from an agent. The identity is target + device_index +
