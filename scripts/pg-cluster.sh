@@ -4,13 +4,15 @@
 #
 #   scripts/pg-cluster.sh start DIR [--fsync on|off] [--shared-buffers SIZE]
 #   scripts/pg-cluster.sh stop DIR
-#   scripts/pg-cluster.sh psql DIR [psql arguments...]   (as the superuser)
+#   scripts/pg-cluster.sh psql DIR [--db NAME] [psql arguments...]
+#                                  (as the superuser; database postgres by default)
 #
 # start: initdb into DIR/data (DIR must not hold a cluster yet), unix socket
 # only (listen_addresses='', socket in DIR/socket) on a free port number, and
 # starts it. It creates the role `periscope` with a random password, owning
-# the database `periscope`; the password goes to DIR/pgpass (mode 600, the
-# libpq password file format), and the store URI to DIR/uri:
+# the database `periscope` (and any database created for it later); the
+# password goes to DIR/pgpass (mode 600, libpq's password file format), and
+# the store URI to DIR/uri:
 #   postgresql:///periscope?host=DIR/socket&port=N&user=periscope
 # so that  PGPASSFILE=DIR/pgpass periscope-store --db "$(cat DIR/uri)" init
 # works as it would against a real server. fsync is on by default (the
@@ -24,7 +26,7 @@ set -euo pipefail
 
 usage() {
   echo "usage: scripts/pg-cluster.sh start DIR [--fsync on|off] [--shared-buffers SIZE]" >&2
-  echo "       scripts/pg-cluster.sh stop DIR | psql DIR [ARGS...]" >&2
+  echo "       scripts/pg-cluster.sh stop DIR | psql DIR [--db NAME] [ARGS...]" >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
@@ -48,9 +50,11 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 pg_ctl() { "${as_server[@]}" env LC_ALL=C "$bin/pg_ctl" -D "$dir/data" "$@"; }
 port_of() { sed -n 's/^port = \([0-9]*\)$/\1/p' "$dir/data/postgresql.conf" | tail -1; }
-super_psql() {
+super_psql() {  # super_psql [--db NAME] [psql arguments...]
+  local db=postgres
+  if [ "${1:-}" = --db ]; then db=$2; shift 2; fi
   psql -X -q -w -v ON_ERROR_STOP=1 \
-    -d "postgresql:///postgres?host=$dir/socket&port=$(port_of)&user=postgres" "$@"
+    -d "postgresql:///$db?host=$dir/socket&port=$(port_of)&user=postgres" "$@"
 }
 
 case "$action" in
@@ -115,7 +119,7 @@ CONF
     super_psql -c "CREATE ROLE periscope LOGIN PASSWORD '$password'" \
       -c "CREATE DATABASE periscope OWNER periscope"
     umask 077
-    printf '*:%s:periscope:periscope:%s\n' "$port" "$password" >"$dir/pgpass"
+    printf '*:%s:*:periscope:%s\n' "$port" "$password" >"$dir/pgpass"
     printf 'postgresql:///periscope?host=%s/socket&port=%s&user=periscope\n' "$dir" "$port" \
       >"$dir/uri"
     cat "$dir/uri"
