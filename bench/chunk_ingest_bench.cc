@@ -214,8 +214,8 @@ int main(int argc, char** argv) {
     }
     std::string csv = "address,port,profile,customer_user_id\n";
     for (int64_t t = 0; t < o.targets; ++t) {
-      csv += fmt::format("10.{}.{}.{},161,bench-v2c,cust-{:03}\n", t / 65536 % 256,
-                         t / 256 % 256, t % 256, t % 50 + 1);
+      csv += fmt::format("10.{}.{}.{},161,bench-v2c,cust-{:03}\n", t / 65536 % 256, t / 256 % 256,
+                         t % 256, t % 50 + 1);
     }
     Check(periscope::store::ImportStaffCsv(**db, staff, "staff").status());
     Check(periscope::store::ImportCustomersCsv(**db, customers, "customers").status());
@@ -246,7 +246,8 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     auto t0 = Clock::now();
     for (int c = 0; c < o.clients; ++c) {
-      threads.emplace_back([&, c] { totals[static_cast<size_t>(c)] = RunClient(o, c, pass, due_by); });
+      threads.emplace_back(
+          [&, c] { totals[static_cast<size_t>(c)] = RunClient(o, c, pass, due_by); });
     }
     for (auto& t : threads) t.join();
     const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
