@@ -20,21 +20,34 @@
 # build/demo/; every other process started here is stopped on exit.
 # --keep leaves snmpd, the subagent and the fleet running until Ctrl-C.
 # --no-portal skips the portal.
+# --postgres runs the same demo on the scale-out store (docs/scale-out.md): a
+# throwaway PostgreSQL cluster in build/demo/pg (scripts/pg-cluster.sh: unix
+# socket only, a free port, a password role `periscope` with its password in
+# build/demo/pg/pgpass, used through PGPASSFILE), and three pollers
+# (periscope-poller --node demo-p1..3) started together share the targets
+# through bucket leases. Reports, claims and the portal read the same store.
+# The cluster is stopped at the end unless the portal is left running (it
+# says how to stop both).
 set -euo pipefail
 keep=0
 portal=1
+postgres=0
 for arg in "$@"; do
   case "$arg" in
     --keep) keep=1 ;;
     --no-portal) portal=0 ;;
-    *) echo "usage: scripts/demo.sh [--keep] [--no-portal]" >&2; exit 2 ;;
+    --postgres) postgres=1 ;;
+    *) echo "usage: scripts/demo.sh [--keep] [--no-portal] [--postgres]" >&2; exit 2 ;;
   esac
 done
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release
+# What the demo runs (the whole tree, tests included: scripts/test.sh).
+cmake --build --preset release --target periscope-subagent periscope-walk periscope-store \
+  periscope-poller periscope-report periscope-factory periscope-claim periscope-portal fleet_gen \
+  peripheral_backfill
 
 bin="$root/build/release"
 demo="$root/build/demo"
@@ -48,6 +61,8 @@ if [ -f "$demo/portal.pid" ]; then
   fi
 fi
 # ---- end portal ----
+# A cluster left running by an earlier `--postgres` demo lives in $demo/pg.
+if [ -e "$demo/pg/data/postmaster.pid" ]; then scripts/pg-cluster.sh stop "$demo/pg"; fi
 rm -rf "$demo"
 mkdir -p "$demo/conf" "$demo/persist" "$demo/client"
 port=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -71,9 +86,11 @@ mkdir -p "$demo/fleet/cache"
 chown -R 65534:65534 "$demo/fleet" 2>/dev/null || true
 
 pids=()
+pg_running=0
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$pg_running" = 1 ]; then "$root/scripts/pg-cluster.sh" stop "$demo/pg" || true; fi
 }
 trap cleanup EXIT
 
@@ -108,25 +125,43 @@ echo
 echo "demo: read with SNMPv3 authPriv (SHA-256/AES) as user 'demo'; saved to $demo/walk.txt"
 
 # The vendor side: the store, then one poller run over the subagent and the fleet.
-store="$bin/store/periscope-store --db $demo/periscope.db"
-$store init >/dev/null
-$store import staff "$demo/fleet/staff.csv" >/dev/null
+if [ "$postgres" = 1 ]; then
+  # The scale-out store: a throwaway PostgreSQL cluster (fsync off: a demo).
+  db=$(scripts/pg-cluster.sh start "$demo/pg" --fsync off)
+  pg_running=1
+  export PGPASSFILE="$demo/pg/pgpass"
+  echo
+  echo "demo: PostgreSQL store $db"
+  echo "      (password in PGPASSFILE=$PGPASSFILE; server log $demo/pg/server.log)"
+else
+  db="$demo/periscope.db"
+fi
+db_xml=${db//&/&amp;}  # the store as an XML attribute value
+# Pollers sharing a store need an interval: hourly, like etc/cron.d/periscope
+# (every bucket is due at first, so the three runs below share all targets).
+# A poller claims as many buckets as fill its window: a small window lets the
+# three share this small fleet.
+poll_schedule="" poll_window=64
+if [ "$postgres" = 1 ]; then poll_schedule=' interval-s="3600" buckets="64"' poll_window=8; fi
+store=("$bin/store/periscope-store" --db "$db")
+"${store[@]}" init >/dev/null
+"${store[@]}" import staff "$demo/fleet/staff.csv" >/dev/null
 printf 'user_id,name,contact_person,email,phone,address,sales_email\n%s\n' \
   'demo-customer-0001,Demo Customer Ltd.,Ken Yamada,it@demo.example,03-0000-0000,Tokyo,sales@vendor.example' \
   > "$demo/customers-local.csv"
-$store import customers "$demo/customers-local.csv" >/dev/null
-$store import customers "$demo/fleet/customers.csv" >/dev/null
+"${store[@]}" import customers "$demo/customers-local.csv" >/dev/null
+"${store[@]}" import customers "$demo/fleet/customers.csv" >/dev/null
 printf 'address,port,profile,customer_user_id\n127.0.0.1,%s,local-v3,demo-customer-0001\n' "$port" \
   > "$demo/targets-local.csv"
-$store import targets "$demo/targets-local.csv" >/dev/null
-$store import targets "$demo/fleet/targets.csv" >/dev/null
+"${store[@]}" import targets "$demo/targets-local.csv" >/dev/null
+"${store[@]}" import targets "$demo/fleet/targets.csv" >/dev/null
 # Printers, PCs and switches keep no history of their own: their 180 days of
 # earlier readings are written as back-dated polls (docs/demo-history.md).
-"$bin/bench/peripheral_backfill" --db "$demo/periscope.db" --fleet "$demo/fleet"
+"$bin/bench/peripheral_backfill" --db "$db" --fleet "$demo/fleet"
 cat > "$demo/periscope-poller.xml" <<CONF
 <periscope-poller>
-  <database path="$demo/periscope.db"/>
-  <polling window="64" timeout-ms="1000" retries="2"/>
+  <database path="$db_xml"/>
+  <polling window="$poll_window" timeout-ms="1000" retries="2"$poll_schedule/>
   <profile name="local-v3" version="3" user="demo" auth="SHA-256" auth-pass="demo-auth-pass"
            priv="AES" priv-pass="demo-priv-pass"/>
   <profile name="sim-v2c" version="2c" community="public"/>
@@ -142,18 +177,52 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 echo
-"$bin/poller/periscope-poller" -c "$demo/periscope-poller.xml"
+if [ "$postgres" = 1 ]; then
+  # Three pollers at once, as on three machines: each claims buckets of due
+  # targets (FOR UPDATE SKIP LOCKED), polls them and writes fenced chunks; no
+  # target is polled twice. Cron runs: each exits when no bucket is due.
+  echo "demo: three pollers at once: periscope-poller --node demo-p1|demo-p2|demo-p3"
+  poller_pids=()
+  for n in 1 2 3; do
+    "$bin/poller/periscope-poller" -c "$demo/periscope-poller.xml" --node "demo-p$n" \
+      >"$demo/poller-p$n.out" 2>"$demo/poller-p$n.log" &
+    poller_pids+=($!)
+  done
+  poller_rc=0
+  for n in 1 2 3; do
+    wait "${poller_pids[$((n - 1))]}" || poller_rc=$?
+    sed "s/^periscope-poller:/demo-p$n:/" "$demo/poller-p$n.out"
+  done
+  if [ "$poller_rc" -ne 0 ]; then
+    echo "demo: a poller failed ($poller_rc); logs in $demo/poller-p*.log" >&2
+    tail -3 "$demo"/poller-p*.log >&2
+    exit 1
+  fi
+  echo
+  echo "demo: periscope-store list pollers"
+  "${store[@]}" list pollers
+  echo
+  echo "demo: each poller's run: its share of the targets (together: every target once)"
+  scripts/pg-cluster.sh psql "$demo/pg" --db periscope -c \
+    "SELECT r.poller, r.targets_total AS targets, r.targets_ok AS ok,
+            r.targets_failed AS failed, r.leases_lost,
+            (SELECT count(*) FROM samples s WHERE s.run_id = r.id) AS samples,
+            (SELECT count(*) FROM metric_samples m WHERE m.run_id = r.id) AS peripheral_samples
+       FROM poll_runs r JOIN pollers p ON p.last_run_id = r.id ORDER BY 1"
+else
+  "$bin/poller/periscope-poller" -c "$demo/periscope-poller.xml"
+fi
 echo
-echo "demo: periscope-store history --customer demo-customer-0001 (store: $demo/periscope.db)"
-$store history --customer demo-customer-0001
+echo "demo: periscope-store history --customer demo-customer-0001 (store: $db)"
+"${store[@]}" history --customer demo-customer-0001
 echo
 echo "demo: periscope-store history --customer cust-01 (simulated fleet; last 10 rows of $demo/history-cust-01.txt)"
-$store history --customer cust-01 > "$demo/history-cust-01.txt"
+"${store[@]}" history --customer cust-01 > "$demo/history-cust-01.txt"
 tail -10 "$demo/history-cust-01.txt"
 for kind in printer host network; do
   echo
   echo "demo: periscope-store history --customer cust-01 --kind $kind (last 8 rows)"
-  $store history --customer cust-01 --kind "$kind" | tail -8 || true
+  "${store[@]}" history --customer cust-01 --kind "$kind" | tail -8 || true
 done
 
 # The sales side: the reference manufacturing site, then periscope-report.
@@ -168,7 +237,7 @@ for _ in $(seq 1 50); do
 done
 cat > "$demo/periscope-report.xml" <<CONF
 <periscope-report>
-  <database path="$demo/periscope.db"/>
+  <database path="$db_xml"/>
   <catalog path="$root/etc/catalog.xml"/>
   <output dir="$demo/reports"
           data-note="Demo data: the simulated fleet's 180 days of history are generated; the peripherals' earlier readings are back-dated (docs/demo-history.md)."/>
@@ -210,7 +279,7 @@ ls -1 "$demo/mail"/*.eml 2>/dev/null | sed 's/^/  /' || true
 # copier service desk (.eml files in $demo/mail).
 cat > "$demo/periscope-claim.xml" <<CONF
 <periscope-claim>
-  <database path="$demo/periscope.db"/>
+  <database path="$db_xml"/>
   <poller config="$demo/periscope-poller.xml"/>
   <rules path="$root/etc/claim-rules.xml"/>
   <claim deadline-ms="10000" rate-days="30"/>
@@ -254,7 +323,7 @@ if [ "$portal" = 1 ]; then
   portal_password="demo-portal-password"
   cat > "$demo/periscope-portal.xml" <<CONF
 <periscope-portal>
-  <database path="$demo/periscope.db"/>
+  <database path="$db_xml"/>
   <report config="$demo/periscope-report.xml"/>
   <listen address="127.0.0.1" port="0" threads="4"/>
   <mail from="portal@vendor.example" from-name="periscope portal (demo)" directory="$demo/mail"/>
@@ -289,6 +358,12 @@ CONF
   echo "        sign in as customer ID '$portal_user' with password '$portal_password'"
   echo "        mails to the sales person go to $demo/mail"
   echo "        stop it: kill \$(cat $demo/portal.pid)"
+  if [ "$pg_running" = 1 ]; then
+    # The portal reads the cluster: both stay up.
+    pg_running=0
+    echo "      the PostgreSQL store stays up for it; stop both with:"
+    echo "        kill \$(cat $demo/portal.pid); scripts/pg-cluster.sh stop $demo/pg"
+  fi
 fi
 # ---- end portal ----
 
