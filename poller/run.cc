@@ -332,26 +332,57 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
     return !store_error.ok() || (options.stop && options.stop());
   };
 
-  auto flush = [&](ActiveBucket& b, bool complete) {
-    if (b.lost || !store_error.ok()) return;
-    Status s = conn.Retry([&] {
-      return store::WriteLeasedChunk(db, run_id, node, b.lease, b.pending, complete,
-                                     config.lease_ttl_s);
-    });
-    b.pending.clear();
-    if (store::IsLeaseLost(s)) {
-      LogWarning(s.message());
+  // Results wait until chunk-targets of them have arrived, from whichever
+  // buckets, and go in one transaction (each bucket fenced on its own); a
+  // bucket whose devices have all answered is completed in the same write.
+  // Until then it stays in `active`, so its lease is renewed.
+  size_t pending_total = 0;
+  auto flush = [&]() {
+    if (!store_error.ok()) return;
+    std::vector<store::BucketChunk> parts;
+    for (auto& [bucket, b] : active) {
+      const bool complete = b.outstanding == 0;
+      if (b.lost || (b.pending.empty() && !complete)) continue;
+      parts.push_back({&b.lease, &b.pending, complete});
+    }
+    if (parts.empty()) return;
+    auto lost = conn.Retry(
+        [&] { return store::WriteLeasedChunks(db, run_id, node, parts, config.lease_ttl_s); });
+    if (!lost.ok()) {
+      store_error = lost.status();
+      return;
+    }
+    for (int64_t bucket : *lost) {
+      ActiveBucket& b = active[bucket];
+      LogWarning(fmt::format(
+          "lease lost: bucket {} epoch {}: the lease expired or another poller holds it; {} "
+          "results of slot {} not written",
+          bucket, b.lease.epoch, b.pending.size(), b.lease.slot_start));
       ++summary.leases_lost;
       b.lost = true;
-    } else if (!s.ok()) {
-      store_error = s;
-    } else if (complete) {
-      ++summary.buckets;
+    }
+    pending_total = 0;
+    for (auto it = active.begin(); it != active.end();) {
+      ActiveBucket& b = it->second;
+      b.pending.clear();
+      if (b.outstanding == 0) {
+        if (!b.lost) ++summary.buckets;
+        it = active.erase(it);
+      } else {
+        ++it;
+      }
     }
   };
 
+  // At the end of a pass the engine asks after every finished device; a
+  // claim that found nothing is not repeated within a second.
+  auto last_empty_claim = std::chrono::steady_clock::time_point{};
   auto feed = [&]() -> std::vector<Job> {
     std::vector<Job> jobs;
+    if (!by_target.empty() &&
+        std::chrono::steady_clock::now() - last_empty_claim < std::chrono::seconds(1)) {
+      return jobs;
+    }
     while (jobs.empty() && !stopped()) {
       Result<int64_t> due_by = *run_start;
       if (config.interval_s > 0) due_by = conn.Retry([&] { return store::DatabaseNow(db); });
@@ -393,11 +424,14 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
             b.pending.push_back(std::move(missing));
           }
         }
-        if (b.outstanding == 0) {
-          flush(b, /*complete=*/true);
-          active.erase(lease.bucket);
-        }
+        pending_total += b.pending.size();
       }
+      if (pending_total >= config.chunk_targets) flush();
+    }
+    if (jobs.empty()) {
+      last_empty_claim = std::chrono::steady_clock::now();
+      // Nothing due and nothing in flight: the run ends; write what is left.
+      if (by_target.empty()) flush();
     }
     return jobs;
   };
@@ -409,13 +443,12 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
     const int64_t bucket = it->second.first;
     ActiveBucket& b = active[bucket];
     --b.outstanding;
-    if (!b.lost)
+    if (!b.lost) {
       b.pending.push_back(Decode(it->second.second, std::move(r), config, decode_options, summary));
-    by_target.erase(it);
-    if (b.pending.size() >= config.chunk_targets || b.outstanding == 0) {
-      flush(b, /*complete=*/b.outstanding == 0);
+      ++pending_total;
     }
-    if (b.outstanding == 0) active.erase(bucket);
+    by_target.erase(it);
+    if (pending_total >= config.chunk_targets) flush();
     if (options.progress) options.progress(done, summary.targets);
   };
 
@@ -425,9 +458,7 @@ Status PollBuckets(Connection& conn, const PollerConfig& config, const RunOption
   // Stopped or out of budget: what arrived is kept; the rest of each bucket is
   // polled by whoever claims it after its lease expires (committed targets
   // are skipped in the same slot).
-  for (auto& [bucket, b] : active) {
-    if (!b.pending.empty()) flush(b, /*complete=*/false);
-  }
+  flush();
   return store_error;
 }
 

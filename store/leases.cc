@@ -213,70 +213,101 @@ Result<std::vector<Target>> LoadBucketTargets(Db& db, int64_t bucket, int64_t sl
   return out;
 }
 
-Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const BucketLease& lease,
-                        const std::vector<TargetResult>& results, bool complete, int64_t ttl_s) {
+namespace {
+
+// One bucket's part of a chunk, inside the caller's transaction: the fence,
+// then its results. False when the fence refused it (nothing written).
+Result<bool> WriteBucketPart(Db& db, int64_t run_id, const std::string& owner,
+                             const BucketChunk& part, int64_t ttl_s) {
+  const BucketLease& lease = *part.lease;
+  // The fence: this poller, this epoch, not expired. The row stays locked
+  // (PostgreSQL) until commit, so no claim can slip in between.
+  auto fence = db.Prepare(
+      fmt::format("UPDATE poll_buckets SET lease_until = {now} + ?1 "
+                  "WHERE bucket = ?2 AND epoch = ?3 AND lease_owner = ?4 AND lease_until >= {now}",
+                  fmt::arg("now", NowSql(db))));
+  if (!fence.ok()) return fence.status();
+  fence->Bind(1, ttl_s).Bind(2, lease.bucket).Bind(3, lease.epoch).Bind(4, owner);
+  PERISCOPE_RETURN_IF_ERROR(fence->Run());
+  if (db.Changes() != 1) return false;
+  const std::vector<TargetResult>& results = *part.results;
+  for (const TargetResult& r : results) {
+    switch (r.kind) {
+      case TargetResult::Kind::kDevices:
+        PERISCOPE_RETURN_IF_ERROR(internal::WriteTargetDevices(
+            db, run_id, r.target_id, r.at, lease.slot_start, r.devices, r.warnings));
+        break;
+      case TargetResult::Kind::kPeripherals:
+        PERISCOPE_RETURN_IF_ERROR(
+            internal::WritePeripherals(db, run_id, r.target_id, r.at, r.peripherals, r.warnings));
+        break;
+      case TargetResult::Kind::kError:
+        PERISCOPE_RETURN_IF_ERROR(
+            internal::InsertError(db, run_id, r.target_id, r.at, r.error_class, r.error_message));
+        PERISCOPE_RETURN_IF_ERROR(
+            internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
+        break;
+    }
+  }
+  if (!results.empty()) {
+    // One statement per bucket part; at most chunk-targets ids.
+    std::string ids;
+    for (size_t i = 0; i < results.size(); ++i) ids += i == 0 ? "?" : ", ?";
+    auto polled =
+        db.Prepare(fmt::format("UPDATE targets SET polled_slot = ? WHERE id IN ({})", ids));
+    if (!polled.ok()) return polled.status();
+    polled->Bind(1, lease.slot_start);
+    for (size_t i = 0; i < results.size(); ++i) {
+      polled->Bind(static_cast<int>(i) + 2, results[i].target_id);
+    }
+    PERISCOPE_RETURN_IF_ERROR(polled->Run());
+  }
+  if (part.complete) {
+    auto done = db.Prepare(fmt::format(
+        "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL, next_due = ?1, "
+        "completed_at = {now}, completed_slot = ?2 WHERE bucket = ?3 AND epoch = ?4",
+        fmt::arg("now", NowSql(db))));
+    if (!done.ok()) return done.status();
+    done->Bind(1, lease.next_due).Bind(2, lease.slot_start).Bind(3, lease.bucket);
+    done->Bind(4, lease.epoch);
+    PERISCOPE_RETURN_IF_ERROR(done->Run());
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::vector<int64_t>> WriteLeasedChunks(Db& db, int64_t run_id, const std::string& owner,
+                                               const std::vector<BucketChunk>& parts,
+                                               int64_t ttl_s) {
+  std::vector<int64_t> lost;
   Status s = [&]() -> Status {
     PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
-    // The fence: this poller, this epoch, not expired. The row stays locked
-    // (PostgreSQL) until commit, so no claim can slip in between.
-    auto fence = db.Prepare(fmt::format(
-        "UPDATE poll_buckets SET lease_until = {now} + ?1 "
-        "WHERE bucket = ?2 AND epoch = ?3 AND lease_owner = ?4 AND lease_until >= {now}",
-        fmt::arg("now", NowSql(db))));
-    if (!fence.ok()) return fence.status();
-    fence->Bind(1, ttl_s).Bind(2, lease.bucket).Bind(3, lease.epoch).Bind(4, owner);
-    PERISCOPE_RETURN_IF_ERROR(fence->Run());
-    if (db.Changes() != 1) {
-      return FailedPreconditionError(fmt::format(
-          "{}bucket {} epoch {}: the lease expired or another poller holds it; {} results of "
-          "slot {} not written",
-          kLeaseLostPrefix, lease.bucket, lease.epoch, results.size(), lease.slot_start));
-    }
-    for (const TargetResult& r : results) {
-      switch (r.kind) {
-        case TargetResult::Kind::kDevices:
-          PERISCOPE_RETURN_IF_ERROR(internal::WriteTargetDevices(
-              db, run_id, r.target_id, r.at, lease.slot_start, r.devices, r.warnings));
-          break;
-        case TargetResult::Kind::kPeripherals:
-          PERISCOPE_RETURN_IF_ERROR(
-              internal::WritePeripherals(db, run_id, r.target_id, r.at, r.peripherals, r.warnings));
-          break;
-        case TargetResult::Kind::kError:
-          PERISCOPE_RETURN_IF_ERROR(
-              internal::InsertError(db, run_id, r.target_id, r.at, r.error_class, r.error_message));
-          PERISCOPE_RETURN_IF_ERROR(
-              internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
-          break;
-      }
-    }
-    if (!results.empty()) {
-      // One statement per chunk; the id list has at most chunk-targets entries.
-      std::string ids;
-      for (size_t i = 0; i < results.size(); ++i) ids += i == 0 ? "?" : ", ?";
-      auto polled =
-          db.Prepare(fmt::format("UPDATE targets SET polled_slot = ? WHERE id IN ({})", ids));
-      if (!polled.ok()) return polled.status();
-      polled->Bind(1, lease.slot_start);
-      for (size_t i = 0; i < results.size(); ++i) {
-        polled->Bind(static_cast<int>(i) + 2, results[i].target_id);
-      }
-      PERISCOPE_RETURN_IF_ERROR(polled->Run());
-    }
-    if (complete) {
-      auto done = db.Prepare(fmt::format(
-          "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL, next_due = ?1, "
-          "completed_at = {now}, completed_slot = ?2 WHERE bucket = ?3 AND epoch = ?4",
-          fmt::arg("now", NowSql(db))));
-      if (!done.ok()) return done.status();
-      done->Bind(1, lease.next_due).Bind(2, lease.slot_start).Bind(3, lease.bucket);
-      done->Bind(4, lease.epoch);
-      PERISCOPE_RETURN_IF_ERROR(done->Run());
+    for (const BucketChunk& part : parts) {
+      auto written = WriteBucketPart(db, run_id, owner, part, ttl_s);
+      if (!written.ok()) return written.status();
+      if (!*written) lost.push_back(part.lease->bucket);
     }
     return db.Commit();
   }();
-  if (!s.ok()) db.Rollback();
-  return s;
+  if (!s.ok()) {
+    db.Rollback();
+    return s;
+  }
+  return lost;
+}
+
+Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const BucketLease& lease,
+                        const std::vector<TargetResult>& results, bool complete, int64_t ttl_s) {
+  auto lost = WriteLeasedChunks(db, run_id, owner, {{&lease, &results, complete}}, ttl_s);
+  if (!lost.ok()) return lost.status();
+  if (!lost->empty()) {
+    return FailedPreconditionError(fmt::format(
+        "{}bucket {} epoch {}: the lease expired or another poller holds it; {} results of "
+        "slot {} not written",
+        kLeaseLostPrefix, lease.bucket, lease.epoch, results.size(), lease.slot_start));
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<int64_t>> RenewLeases(Db& db, const std::string& owner,

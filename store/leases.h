@@ -109,6 +109,21 @@ struct TargetResult {
 Status WriteLeasedChunk(Db& db, int64_t run_id, const std::string& owner, const BucketLease& lease,
                         const std::vector<TargetResult>& results, bool complete, int64_t ttl_s);
 
+// One bucket's part of a chunk (pointers: the caller keeps them alive).
+struct BucketChunk {
+  const BucketLease* lease = nullptr;
+  const std::vector<TargetResult>* results = nullptr;
+  bool complete = false;
+};
+
+// Results of several leased buckets in one transaction (so a commit carries
+// chunk-targets results even when buckets are small): each bucket's part is
+// fenced on its own; a refused part is left out (nothing of it written) and
+// its bucket returned; the others are committed.
+Result<std::vector<int64_t>> WriteLeasedChunks(Db& db, int64_t run_id, const std::string& owner,
+                                               const std::vector<BucketChunk>& parts,
+                                               int64_t ttl_s);
+
 // Extends the leases this poller still holds (a heartbeat while slow devices
 // keep a bucket from committing a chunk). Returns the buckets whose lease was
 // gone (expired or taken): their results will be refused.

@@ -365,7 +365,11 @@ TEST_F(PollerTest, OverlappingRunExitsAtOnceAndKillNineLeavesNoHalfDevice) {
     targets.push_back({"127.0.0.1", a.port, "v2", a.customer});
   targets.push_back({"127.0.0.1", silent.port(), "v2", "cust-01"});  // keeps the run alive ~10 s
   ASSERT_NO_FATAL_FAILURE(Import(targets));
-  WriteConfig("window=\"4\" timeout-ms=\"5000\" retries=\"1\" max-repetitions=\"5\"");
+  // Small chunks: results are committed while the silent target keeps the
+  // run going.
+  WriteConfig(
+      "window=\"4\" timeout-ms=\"5000\" retries=\"1\" max-repetitions=\"5\" "
+      "chunk-targets=\"2\"");
 
   Process first({PollerBinary(), "-c", config_}, dir_.File("first.log"));
   ASSERT_TRUE(
