@@ -25,6 +25,7 @@
 #include "poller/config.h"
 #include "store/claims.h"
 #include "store/db.h"
+#include "store/db_config.h"
 #include "store/schema.h"
 
 #ifndef PERISCOPE_SYSCONFDIR
@@ -47,7 +48,7 @@ namespace claimtool = periscope::claimtool;
 namespace store = periscope::store;
 
 constexpr const char* kHelp =
-    "usage: periscope-claim [-c|--config FILE] [--db PATH] [--rules FILE] COMMAND ...\n"
+    "usage: periscope-claim [-c|--config FILE] [--db DB] [--rules FILE] COMMAND ...\n"
     "\n"
     "From a customer's complaint, reads the maintenance items it needs from the\n"
     "claimed device and from other customers' devices of the same model, compares\n"
@@ -68,7 +69,8 @@ constexpr const char* kHelp =
     "options:\n"
     "  -c, --config FILE  default " PERISCOPE_SYSCONFDIR
     "/periscope-claim.xml (built-in defaults when absent)\n"
-    "  --db PATH       the store (overrides the config)\n"
+    "  --db DB         the store, overriding the config: an SQLite file or a\n"
+    "                  postgresql:// URI (its password in ~/.pgpass or PGPASSFILE)\n"
     "  --rules FILE    the claim rules (overrides the config)\n"
     "\n"
     "exit status: 0 ok; 1 the job failed (store, SMTP setup...); 2 usage, configuration,\n"
@@ -193,6 +195,8 @@ int Main(int argc, char** argv) {
     }
     break;
   }
+  // The password of a PostgreSQL store comes from ~/.pgpass, never argv.
+  if (Status s = store::CheckNoPassword(db_override, "--db"); !s.ok()) return Usage(s.message());
   std::string command = "new";
   if (i < all.size() && !all[i].starts_with("-")) command = all[i++];
   std::vector<std::string> rest(all.begin() + static_cast<std::ptrdiff_t>(i), all.end());

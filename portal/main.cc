@@ -29,6 +29,8 @@
 #include "portal/portal.h"
 #include "reports/catalog.h"
 #include "reports/config.h"
+#include "store/db.h"
+#include "store/db_config.h"
 
 #ifndef PERISCOPE_SYSCONFDIR
 #define PERISCOPE_SYSCONFDIR "/etc/periscope"
@@ -45,9 +47,10 @@ using periscope::kExitUsage;
 using periscope::Status;
 namespace portal = periscope::portal;
 namespace reports = periscope::reports;
+namespace store = periscope::store;
 
 constexpr const char* kHelp =
-    "usage: periscope-portal [-c|--config FILE] [--db PATH] [--listen ADDRESS:PORT] [COMMAND]\n"
+    "usage: periscope-portal [-c|--config FILE] [--db DB] [--listen ADDRESS:PORT] [COMMAND]\n"
     "\n"
     "The customer portal: customers sign in, see their devices' usage, the proposals\n"
     "made for them and the products that fit their devices, ask to be contacted and\n"
@@ -67,7 +70,8 @@ constexpr const char* kHelp =
     "options:\n"
     "  -c, --config FILE       default " PERISCOPE_SYSCONFDIR
     "/periscope-portal.xml (built-in defaults when absent)\n"
-    "  --db PATH               the store (overrides the config)\n"
+    "  --db DB                 the store, overriding the config: an SQLite file or a\n"
+    "                          postgresql:// URI (its password in ~/.pgpass or PGPASSFILE)\n"
     "  --listen ADDRESS:PORT   overrides <listen> (port 0: any free port)\n"
     "\n"
     "exit status: 0 ok; 1 the job failed (store, mail not delivered yet: it stays\n"
@@ -187,6 +191,8 @@ int Main(int argc, char** argv) {
     if (a.starts_with("-")) return Usage("unknown option '" + a + "'");
     break;
   }
+  // The password of a PostgreSQL store comes from ~/.pgpass, never argv.
+  if (Status s = store::CheckNoPassword(db_override, "--db"); !s.ok()) return Usage(s.message());
   std::string command = "serve";
   if (i < all.size()) command = all[i++];
   std::vector<std::string> rest(all.begin() + static_cast<std::ptrdiff_t>(i), all.end());
@@ -225,8 +231,8 @@ int Main(int argc, char** argv) {
 
   if (command == "check-config") {
     Print(fmt::format("{}: ok; store {}; listen {}:{}; catalog {} ({} models); mail {}\n",
-                      config_path, config->database, config->http.address, config->http.port,
-                      report_config->catalog,
+                      config_path, store::RedactDatabase(config->database), config->http.address,
+                      config->http.port, report_config->catalog,
                       catalog->products.size() + catalog->printers.size() + catalog->hosts.size() +
                           catalog->switches.size(),
                       config->mail.smtp ? config->mail.smtp->url : "to " + config->mail.directory));

@@ -32,6 +32,7 @@
 #include "reports/report_html.h"
 #include "reports/run.h"
 #include "store/db.h"
+#include "store/db_config.h"
 #include "store/history.h"
 #include "store/inquiries.h"
 #include "store/outbox.h"
@@ -58,7 +59,7 @@ namespace store = periscope::store;
 namespace mail = periscope::mail;
 
 constexpr const char* kHelp =
-    "usage: periscope-report [-c CONFIG] [--progress] COMMAND [ARGS]\n"
+    "usage: periscope-report [-c CONFIG] [--db DB] [--progress] COMMAND [ARGS]\n"
     "\n"
     "Forecasts, sales proposals, stock inquiries, reports and mail to each\n"
     "customer's assigned sales person, from the periscope store.\n"
@@ -92,6 +93,8 @@ constexpr const char* kHelp =
     "options:\n"
     "  -c CONFIG     configuration (default " PERISCOPE_SYSCONFDIR
     "/periscope-report.xml)\n"
+    "  --db DB       the store, overriding the config: an SQLite file or a\n"
+    "                postgresql:// URI (its password in ~/.pgpass or PGPASSFILE)\n"
     "  --progress    one line per customer on stderr (when it is a terminal)\n"
     "\n"
     "exit status: 0 ok; 1 the job failed or part of it did (a site, a mail, a\n"
@@ -141,7 +144,8 @@ int PrintTable(const store::TextTable& table, const std::string& format) {
 }
 
 int RunCommand(const std::string& command, const std::vector<std::string>& rest,
-               const std::string& config_path, bool config_given, bool progress) {
+               const std::string& config_path, bool config_given, const std::string& db_override,
+               bool progress) {
   if (command == "forecast") return reports::RunForecastCommand(rest, std::cout, std::cerr);
 
   reports::ReportConfig defaults =
@@ -155,6 +159,7 @@ int RunCommand(const std::string& command, const std::vector<std::string>& rest,
     if (config_given || !absent) return Usage(config.status().message());
     config = defaults;
   }
+  if (!db_override.empty()) config->database = db_override;
   const bool writes = command == "run" || command == "proposal" || command == "inquire" ||
                       command == "inquiry-answer" || command == "outbox-requeue" ||
                       command == "mail";
@@ -444,6 +449,7 @@ int main(int argc, char** argv) {
   std::string config_path = PERISCOPE_SYSCONFDIR "/periscope-report.xml";
   bool config_given = false;
   bool progress = false;
+  std::string db_override;
   int i = 1;
   for (; i < argc; ++i) {
     std::string a = argv[i];
@@ -455,6 +461,12 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) return Usage("-c needs a value");
       config_path = argv[++i];
       config_given = true;
+    } else if (a == "--db") {
+      if (i + 1 >= argc) return Usage("--db needs a value");
+      db_override = argv[++i];
+      if (Status s = store::CheckNoPassword(db_override, "--db"); !s.ok()) {
+        return Usage(s.message());
+      }
     } else if (a == "--progress") {
       progress = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -472,5 +484,5 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   }
-  return RunCommand(command, rest, config_path, config_given, progress);
+  return RunCommand(command, rest, config_path, config_given, db_override, progress);
 }

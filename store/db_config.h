@@ -6,14 +6,29 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "core/xml_config.h"
 
 namespace periscope::store {
 
+// True when `database` is a PostgreSQL URI carrying a password: in its
+// user information ("postgresql://user:secret@host/db", an empty one too) or
+// as a "password" parameter ("...?password=secret").
+bool DatabaseHasPassword(std::string_view database);
+
+// Refuses a database given at `where` ("--db", "--to", "file.xml:3:5:
+// <database path>") that carries a password: InvalidArgument naming `where`
+// and the URI without the password, and saying where the password goes
+// (~/.pgpass or the file PGPASSFILE names). Command lines are visible to
+// every local user (ps, /proc) and configs are copied around, so every tool
+// refuses both, with exit status 2. Ok for a path or a URI without one.
+Status CheckNoPassword(std::string_view database, std::string_view where);
+
 // Reads <database path="..." busy-timeout-ms="..."/> `node`: the path
-// (resolved against `base_dir`, at most 1024 bytes) and the busy timeout
+// (resolved against `base_dir`, at most 1024 bytes; a postgresql:// URI is
+// kept as it is, and refused when it carries a password) and the busy timeout
 // (0..600000 ms). Fields absent keep their values; unknown fields are errors
 // naming file:line:column.
 Status ParseDatabaseElement(const XmlConfig& xml, const pugi::xml_node& node,

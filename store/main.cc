@@ -15,6 +15,7 @@
 #include "core/files.h"
 #include "store/copy.h"
 #include "store/db.h"
+#include "store/db_config.h"
 #include "store/history.h"
 #include "store/leases_view.h"
 #include "store/metrics.h"
@@ -216,6 +217,9 @@ int Copy(const std::vector<std::string>& args) {
     }
   }
   if (from.empty() || to.empty()) return Usage("copy needs --from DB --to DB");
+  for (const auto& [db, flag] : {std::pair{&from, "--from"}, std::pair{&to, "--to"}}) {
+    if (Status s = store::CheckNoPassword(*db, flag); !s.ok()) return Usage(s.message());
+  }
   options.on_table = [](const store::TableCopy& t) {
     if (t.skipped > 0) {
       std::printf("%s: %lld rows copied, %lld already there\n", t.table.c_str(),
@@ -307,6 +311,7 @@ int main(int argc, char** argv) {
     PrintHelp();
     return kExitUsage;
   }
+  if (Status s = store::CheckNoPassword(db_path, "--db"); !s.ok()) return Usage(s.message());
   const std::string& command = args[0];
   auto usage = [](const char* what) {
     std::fprintf(stderr, "periscope-store: %s (try --help)\n", what);

@@ -29,6 +29,7 @@
 #include "tests/support/peripheral_fleet.h"
 #include "tests/support/process.h"
 #include "tests/support/smtp_server.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
@@ -97,6 +98,14 @@ json ParseJson(const std::string& output) {
 std::string Unfold(std::string data) {
   for (size_t p; (p = data.find("=\r\n")) != std::string::npos;) data.erase(p, 3);
   return data;
+}
+
+// `text` fit for an XML attribute value (a PostgreSQL URI has '&').
+std::string XmlAttr(std::string text) {
+  for (size_t at = text.find('&'); at != std::string::npos; at = text.find('&', at + 1)) {
+    text.replace(at, 1, "&amp;");
+  }
+  return text;
 }
 
 class ClaimCliTest : public ::testing::Test {
@@ -187,7 +196,9 @@ class ClaimCliTest : public ::testing::Test {
   }
 
   static std::string PrepareStore() {
-    db_ = dir_->File("claims.db");
+    // An SQLite file, or a PostgreSQL database in the /pg run.
+    db_ = TestStoreLocation(*dir_, "claims.db");
+    if (db_.empty()) return "no store location (see the failure or skip above)";
     poller_config_ = dir_->File("poller.xml");
     WriteTextFile(poller_config_, fmt::format(R"(<periscope-poller>
   <database path="{}"/>
@@ -195,7 +206,7 @@ class ClaimCliTest : public ::testing::Test {
   <profile name="v2" version="2c" community="public"/>
 </periscope-poller>
 )",
-                                              db_));
+                                              XmlAttr(db_)));
     ::chmod(poller_config_.c_str(), 0600);
     std::string customers = "user_id,name,contact_person,email,phone,address,sales_email\n";
     std::map<std::string, bool> seen;
@@ -225,8 +236,7 @@ class ClaimCliTest : public ::testing::Test {
 
   static void WriteClaimConfig() {
     claim_config_ = dir_->File("claim.xml");
-    WriteTextFile(claim_config_,
-                  fmt::format(R"(<periscope-claim>
+    WriteTextFile(claim_config_, fmt::format(R"(<periscope-claim>
   <database path="{}"/>
   <poller config="{}"/>
   <rules path="{}/etc/claim-rules.xml"/>
@@ -237,7 +247,8 @@ class ClaimCliTest : public ::testing::Test {
   </mail>
 </periscope-claim>
 )",
-                              db_, poller_config_, SourceDir(), dir_->File("pages"), smtp_->url()));
+                                             XmlAttr(db_), poller_config_, SourceDir(),
+                                             dir_->File("pages"), smtp_->url()));
   }
 
   static CommandResult Claim(std::vector<std::string> args) {
@@ -551,7 +562,8 @@ TEST(ClaimStorageTest, ABackupComplaintComparesTheSubagentsItemsWithSameModelArr
   Subagent subagent(dir, subagent_config);
   ASSERT_TRUE(snmpd.Start()) << snmpd.Log();
   subagent.Start();
-  const std::string db = dir.File("s.db");
+  std::string db;
+  PERISCOPE_TEST_STORE_OR_RETURN(db, dir, "s.db");
   const std::string poller_config = dir.File("poller.xml");
   WriteTextFile(poller_config, fmt::format(R"(<periscope-poller>
   <database path="{}"/>
@@ -559,7 +571,7 @@ TEST(ClaimStorageTest, ABackupComplaintComparesTheSubagentsItemsWithSameModelArr
   <profile name="v2" version="2c" community="{}"/>
 </periscope-poller>
 )",
-                                           db, kRoCommunity));
+                                           XmlAttr(db), kRoCommunity));
   ::chmod(poller_config.c_str(), 0600);
   WriteTextFile(dir.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
   WriteTextFile(dir.File("customers.csv"),
@@ -588,8 +600,7 @@ TEST(ClaimStorageTest, ABackupComplaintComparesTheSubagentsItemsWithSameModelArr
       << subagent.Log() << snmpd.Log();
 
   const std::string claim_config = dir.File("claim.xml");
-  WriteTextFile(claim_config,
-                fmt::format(R"(<periscope-claim>
+  WriteTextFile(claim_config, fmt::format(R"(<periscope-claim>
   <database path="{}"/>
   <poller config="{}"/>
   <rules path="{}/etc/claim-rules.xml"/>
@@ -597,7 +608,8 @@ TEST(ClaimStorageTest, ABackupComplaintComparesTheSubagentsItemsWithSameModelArr
   <mail directory="{}"/>
 </periscope-claim>
 )",
-                            db, poller_config, SourceDir(), dir.File("pages"), dir.File("mail")));
+                                          XmlAttr(db), poller_config, SourceDir(),
+                                          dir.File("pages"), dir.File("mail")));
   CommandResult r = RunCommand(
       {ClaimBinary(), "--config", claim_config, "--customer", "cust-s", "--device", "SN-S1",
        "--symptom", "Last night's backup did not finish / バックアップが失敗", "--format", "json"});

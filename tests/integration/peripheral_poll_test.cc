@@ -25,6 +25,7 @@
 #include "store/registry.h"
 #include "tests/support/peripheral_fleet.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
@@ -190,10 +191,19 @@ std::string StoreBinary() { return BinaryDir() + "/store/periscope-store"; }
 
 constexpr double kTwoTo32 = 4294967296.0;
 
+// `text` fit for an XML attribute value (a PostgreSQL URI has '&').
+std::string XmlAttr(std::string text) {
+  for (size_t at = text.find('&'); at != std::string::npos; at = text.find('&', at + 1)) {
+    text.replace(at, 1, "&amp;");
+  }
+  return text;
+}
+
 class PeripheralPollTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_ = dir_.File("p.db");
+    // An SQLite file, or a PostgreSQL database in the /pg run.
+    PERISCOPE_TEST_STORE_OR_RETURN(db_, dir_, "p.db");
     config_ = dir_.File("poller.xml");
     WriteTextFile(config_, fmt::format(R"(<periscope-poller>
   <database path="{}"/>
@@ -201,7 +211,7 @@ class PeripheralPollTest : public ::testing::Test {
   <profile name="v2" version="2c" community="public"/>
 </periscope-poller>
 )",
-                                       db_));
+                                       XmlAttr(db_)));
     ::chmod(config_.c_str(), 0600);
   }
 

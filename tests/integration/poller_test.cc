@@ -21,6 +21,7 @@
 #include "tests/support/agent_env.h"
 #include "tests/support/bad_agent.h"
 #include "tests/support/fleet.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
@@ -38,16 +39,26 @@ struct TargetRow {
   std::string customer;
 };
 
+// `text` fit for an XML attribute value (a PostgreSQL URI has '&').
+std::string XmlAttr(std::string text) {
+  for (size_t at = text.find('&'); at != std::string::npos; at = text.find('&', at + 1)) {
+    text.replace(at, 1, "&amp;");
+  }
+  return text;
+}
+
 class PollerTest : public ::testing::Test {
  protected:
-  void SetUp() override { db_ = dir_.File("h.db"); }
+  // The store: an SQLite file, or a PostgreSQL database in the /pg run
+  // (tests/support/test_store.h).
+  void SetUp() override { PERISCOPE_TEST_STORE_OR_RETURN(db_, dir_, "h.db"); }
 
   // Writes the poller config (mode 600) with the given <polling> attributes.
   void WriteConfig(const std::string& polling = "window=\"64\" timeout-ms=\"500\" retries=\"1\"",
                    const std::string& extra_profiles = "", const std::string& db_extra = "") {
     config_ = dir_.File("poller.xml");
-    WriteTextFile(
-        config_, fmt::format(R"(<periscope-poller>
+    WriteTextFile(config_,
+                  fmt::format(R"(<periscope-poller>
   <database path="{}" {}/>
   <polling {}/>
   <profile name="v2" version="2c" community="public"/>
@@ -60,9 +71,9 @@ class PollerTest : public ::testing::Test {
   {}
 </periscope-poller>
 )",
-                             db_, db_extra, polling, kV3User, kV3AuthPass, kV3PrivPass, kV3AuthPass,
-                             kV3PrivPass, kV3User, kV3PrivPass, kV3User, kV3AuthPass, kV3StrongUser,
-                             kV3AuthPass, kV3PrivPass, extra_profiles));
+                              XmlAttr(db_), db_extra, polling, kV3User, kV3AuthPass, kV3PrivPass,
+                              kV3AuthPass, kV3PrivPass, kV3User, kV3PrivPass, kV3User, kV3AuthPass,
+                              kV3StrongUser, kV3AuthPass, kV3PrivPass, extra_profiles));
     ::chmod(config_.c_str(), 0600);
   }
 

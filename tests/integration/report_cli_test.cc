@@ -19,16 +19,26 @@
 #include "tests/support/demo_store.h"
 #include "tests/support/process.h"
 #include "tests/support/smtp_server.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
+
+// `text` fit for an XML attribute value (a PostgreSQL URI has '&').
+std::string XmlAttr(std::string text) {
+  for (size_t at = text.find('&'); at != std::string::npos; at = text.find('&', at + 1)) {
+    text.replace(at, 1, "&amp;");
+  }
+  return text;
+}
 
 std::string ReportBinary() { return BinaryDir() + "/reports/periscope-report"; }
 
 class ReportCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = store::Db::OpenWriter(dir_.File("periscope.db"), store::OpenMode::kCreate);
+    PERISCOPE_TEST_STORE_OR_RETURN(db_, dir_, "periscope.db");
+    auto db = store::Db::OpenWriter(db_, store::OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.status().message();
     ASSERT_TRUE(store::Migrate(**db).ok());
     const auto now = std::chrono::system_clock::now();
@@ -44,7 +54,7 @@ class ReportCliTest : public ::testing::Test {
   std::string WriteConfig(const std::string& smtp_url, const std::string& site_url,
                           int max_proposals = 200) {
     std::string xml = "<periscope-report>\n";
-    xml += "  <database path=\"" + dir_.File("periscope.db") + "\"/>\n";
+    xml += "  <database path=\"" + XmlAttr(db_) + "\"/>\n";
     xml += "  <catalog path=\"" + SourceDir() + "/etc/catalog.xml\"/>\n";
     xml +=
         "  <output dir=\"" + dir_.File("reports") + "\" data-note=\"Generated test history\"/>\n";
@@ -73,6 +83,7 @@ class ReportCliTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string db_;  // SQLite file or PostgreSQL URI (tests/support/test_store.h)
 };
 
 // A mail's text with quoted-printable soft line breaks ("=" CRLF, which may
@@ -265,13 +276,22 @@ TEST_F(ReportCliTest, BadConfigAndUsageExitTwoNamingTheProblem) {
 }
 
 TEST_F(ReportCliTest, MistypedDatabasePathIsAnErrorNotANewStore) {
+  // SQLite: a file name one typo away; PostgreSQL: a database name one typo
+  // away (the URI is not taken for a file path either).
+  const bool pg = TestingPostgres();
+  const std::string wrong = pg ? db_.substr(0, db_.find('?')) + "x" + db_.substr(db_.find('?'))
+                               : dir_.File("periscpoe.db");
+  const std::string wrong_name =
+      pg ? wrong.substr(wrong.find(":///") + 4, wrong.find('?') - wrong.find(":///") - 4)
+         : "periscpoe.db";
   WriteConfig("", "");
   std::string xml = ReadTextFile(dir_.File("report.xml"));
-  xml.replace(xml.find("periscope.db"), 12, "periscpoe.db");
+  const std::string right = XmlAttr(db_);
+  xml.replace(xml.find(right), right.size(), XmlAttr(wrong));
   WriteTextFile(dir_.File("report.xml"), xml);
   CommandResult r = Report({"run"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("periscpoe.db"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(wrong_name), std::string::npos) << r.output;
   EXPECT_TRUE(ReadTextFile(dir_.File("periscpoe.db")).empty());
 }
 

@@ -17,6 +17,7 @@
 #include "store/poll_writer.h"
 #include "store/schema.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
@@ -40,7 +41,9 @@ class StoreCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::mkdir(dir_.File("db").c_str(), 0755);
-    db_ = dir_.File("db/h.db");
+    // An SQLite file, or a PostgreSQL database in the /pg run (only the tests
+    // about no file in particular run there: see tests/CMakeLists.txt).
+    PERISCOPE_TEST_STORE_OR_RETURN(db_, dir_, "db/h.db");
   }
 
   CommandResult Store(std::vector<std::string> args) {

@@ -27,6 +27,7 @@
 #include "tests/support/demo_fleet.h"
 #include "tests/support/demo_store.h"
 #include "tests/support/process.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::portal {
 namespace {
@@ -95,7 +96,8 @@ std::string CsrfOf(const std::string& html) {
 class PortalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    db_path_ = dir_.File("periscope.db");
+    // An SQLite file, or a PostgreSQL database in the /pg run.
+    PERISCOPE_TEST_STORE_OR_RETURN(db_path_, dir_, "periscope.db");
     {
       auto db = store::Db::OpenWriter(db_path_, store::OpenMode::kCreate);
       ASSERT_TRUE(db.ok()) << db.status().message();

@@ -22,6 +22,8 @@
 #include "store/registry.h"
 #include "tests/support/demo_fleet.h"
 #include "tests/support/demo_store.h"
+#include "tests/support/pg_cluster.h"
+#include "tests/support/test_store.h"
 
 namespace periscope::testing {
 namespace {
@@ -112,7 +114,9 @@ struct Template {
 
 std::string BuildTemplate(Template& t) {
   t.dir = std::make_unique<TempDir>();
-  t.db = t.dir->File("periscope.db");
+  // An SQLite file, or a PostgreSQL database in the /pg run.
+  t.db = TestStoreLocation(*t.dir, "periscope.db");
+  if (t.db.empty()) return "no store location (see the failure or skip above)";
   CommandResult init = RunCommand({StoreBinary(), "--db", t.db, "init"});
   if (init.exit_code != 0) return "periscope-store init: " + init.output;
   {
@@ -159,6 +163,40 @@ std::string BuildTemplate(Template& t) {
     if (r.exit_code != 0)
       return fmt::format("periscope-portal set-password {}: {}", user, r.output);
   }
+  return "";
+}
+
+// The database name of a PostgreSQL URI "postgresql:///NAME?host=...".
+std::string DatabaseNameOf(const std::string& uri) {
+  const size_t start = uri.find(":///") + 4;
+  return uri.substr(start, uri.find('?', start) - start);
+}
+
+// A copy of the store `from` of this process's template in `dir`: a file
+// copy (with its -wal) for SQLite, CREATE DATABASE ... TEMPLATE for
+// PostgreSQL (the template has no sessions left once built). "" or why not.
+std::string CopyStore(const std::string& from, const TempDir& dir, std::string* to) {
+  if (!store::IsPostgresUri(from)) {
+    *to = dir.File("periscope.db");
+    std::error_code ec;
+    std::filesystem::copy_file(from, *to, ec);
+    if (ec) return ec.message();
+    if (std::filesystem::exists(from + "-wal")) {
+      std::filesystem::copy_file(from + "-wal", *to + "-wal", ec);
+    }
+    return "";
+  }
+  std::string skip_reason, error;
+  PgCluster* cluster = SharedPgCluster(&skip_reason, &error);
+  if (cluster == nullptr) return skip_reason + error;
+  static int copies = 0;
+  const std::string name = fmt::format("{}_copy{}", DatabaseNameOf(from), ++copies);
+  bool ok = false;
+  cluster->Psql("postgres",
+                fmt::format("CREATE DATABASE \"{}\" TEMPLATE \"{}\"", name, DatabaseNameOf(from)),
+                &ok, &error);
+  if (!ok) return error;
+  *to = cluster->Uri(name);
   return "";
 }
 
@@ -442,15 +480,9 @@ bool PortalEnv::Start() {
     error_ = "template store: " + t.error;
     return false;
   }
-  db_path_ = dir_.File("periscope.db");
-  std::error_code ec;
-  std::filesystem::copy_file(t.db, db_path_, ec);
-  if (ec) {
-    error_ = "copy store: " + ec.message();
+  if (std::string copied = CopyStore(t.db, dir_, &db_path_); !copied.empty()) {
+    error_ = "copy store: " + copied;
     return false;
-  }
-  if (std::filesystem::exists(t.db + "-wal")) {
-    std::filesystem::copy_file(t.db + "-wal", db_path_ + "-wal", ec);
   }
   report_config_path_ = dir_.File("report.xml");
   WriteTextFile(report_config_path_, ReportConfigXml(db_path_, dir_.path()));

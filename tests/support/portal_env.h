@@ -7,7 +7,9 @@
 // persons, cust-01..cust-03 assigned, cust-lone without a sales person), one
 // `periscope-report run --no-mail --no-reports` for proposals, and
 // `periscope-portal set-password` for cust-01, cust-02 and cust-lone. Each
-// PortalEnv copies that store into its own temp dir, starts an SMTP server
+// PortalEnv copies that store into its own temp dir (PostgreSQL, in the /pg
+// run of tests/support/test_store.h: into a new database made from the
+// template database), starts an SMTP server
 // (aiosmtpd) and `periscope-portal serve` on port 0, and reads the URL from
 // its first stdout line. Every process it starts is stopped by Stop() or the
 // destructor.
@@ -153,6 +155,7 @@ class PortalEnv {
 
   const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
   int port() const { return port_; }
+  // The SQLite file or the PostgreSQL URI of this env's store.
   const std::string& db_path() const { return db_path_; }
   const std::string& config_path() const { return config_path_; }
   const TempDir& dir() const { return dir_; }
