@@ -6,6 +6,7 @@
 
 #include "core/xml_config.h"
 #include "store/db.h"
+#include "store/db_config.h"
 
 namespace periscope::poller {
 namespace {
@@ -24,7 +25,12 @@ Status Load(const XmlConfig& xml, PollerConfig* out) {
     if (busy->has_value()) out->busy_timeout = std::chrono::milliseconds(**busy);
     auto path = xml.Text(db, "path", 1024);
     if (!path.ok()) return path.status();
-    if (path->has_value()) out->database = **path;
+    if (path->has_value()) {
+      // A password belongs in ~/.pgpass or PGPASSFILE, never in a config.
+      PERISCOPE_RETURN_IF_ERROR(
+          store::CheckNoPassword(**path, xml.Where(db) + ": <database path>"));
+      out->database = **path;
+    }
     auto lock = xml.Text(db, "lock-file", 1024);
     if (!lock.ok()) return lock.status();
     if (lock->has_value()) out->lock_file = **lock;

@@ -14,6 +14,7 @@
 #include "poller/config.h"
 #include "poller/run.h"
 #include "store/db.h"
+#include "store/db_config.h"
 
 #ifndef PERISCOPE_DEFAULT_POLLER_CONFIG
 #define PERISCOPE_DEFAULT_POLLER_CONFIG "/etc/periscope/periscope-poller.xml"
@@ -163,6 +164,10 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (!db_override.empty()) {
+    if (periscope::Status s = periscope::store::CheckNoPassword(db_override, "--db"); !s.ok()) {
+      periscope::LogError(s.message());
+      return kExitUsage;
+    }
     // The lock file follows the database unless the config names one.
     if (config->lock_file == config->database + ".lock") config->lock_file.clear();
     config->database = db_override;

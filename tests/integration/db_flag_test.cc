@@ -119,5 +119,47 @@ TEST(DbFlagTest, AUriIsConnectedToNeverTakenForAFile) {
   }
 }
 
+TEST(DbFlagTest, ThePollerRefusesAPasswordAndNamesAnUnreachableUriWritingNothing) {
+  TempDir dir;
+  TempDir cwd;
+  const std::string poller = BinaryDir() + "/poller/periscope-poller";
+  const std::string config = dir.File("poller.xml");
+  auto write_config = [&](const std::string& database) {
+    WriteTextFile(config, "<periscope-poller>\n  <database path=\"" + database +
+                              "\"/>\n  <profile name=\"v2\" version=\"2c\" "
+                              "community=\"public\"/>\n</periscope-poller>\n");
+    ::chmod(config.c_str(), 0600);
+  };
+  write_config(dir.File("unused.db"));
+  CommandResult flag =
+      RunCommand({poller, "-c", config, "--db",
+                  std::string("postgresql://periscope:") + kSecret + "@127.0.0.1:1/periscope"});
+  EXPECT_EQ(flag.exit_code, 2) << flag.output;
+  EXPECT_THAT(flag.output, HasSubstr("--db: postgresql://periscope:***@"));
+  EXPECT_THAT(flag.output, HasSubstr("~/.pgpass"));
+  EXPECT_THAT(flag.output, Not(HasSubstr(kSecret)));
+
+  write_config(std::string("postgresql://periscope:") + kSecret + "@127.0.0.1:1/periscope");
+  CommandResult in_config = RunCommand({poller, "-c", config});
+  EXPECT_EQ(in_config.exit_code, 2) << in_config.output;
+  EXPECT_THAT(in_config.output, HasSubstr(config + ":2:"));
+  EXPECT_THAT(in_config.output, HasSubstr("<database path>"));
+  EXPECT_THAT(in_config.output, Not(HasSubstr(kSecret)));
+
+  // PostgreSQL unreachable at start: exit 1 (an unusable database), the URI
+  // named, no lock file or anything else written.
+  const std::string uri = "postgresql:///periscope?host=" + cwd.path() + "&amp;port=1";
+  write_config(uri);
+  CommandResult unreachable =
+      RunCommand({"/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd.path(), poller, "-c", config});
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.output;
+  EXPECT_THAT(unreachable.output, HasSubstr("postgresql:///periscope?host=" + cwd.path() +
+                                            "&port=1: cannot connect to PostgreSQL"));
+  EXPECT_TRUE(std::filesystem::is_empty(cwd.path()));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);  // the config only
+}
+
 }  // namespace
 }  // namespace periscope::testing

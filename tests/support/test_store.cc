@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "tests/support/pg_cluster.h"
 
@@ -25,6 +26,34 @@ bool TestingPostgres() {
   const char* backend = std::getenv("PERISCOPE_TEST_BACKEND");
   return backend != nullptr && std::string(backend) == "postgres";
 }
+
+namespace {
+
+// The databases this process made, dropped when it exits (after the test's
+// connections are gone), so the shared cluster does not fill the disk with
+// one database per test.
+class CreatedDatabases {
+ public:
+  ~CreatedDatabases() {
+    if (cluster_ == nullptr) return;
+    for (const std::string& db : names_) {
+      bool ok = false;
+      std::string error;
+      cluster_->Psql("postgres", "DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)", &ok,
+                     &error);
+    }
+  }
+  void Add(PgCluster* cluster, const std::string& db) {
+    cluster_ = cluster;
+    names_.push_back(db);
+  }
+
+ private:
+  PgCluster* cluster_ = nullptr;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
 
 std::string TestStoreLocation(const TempDir& dir, const std::string& name) {
   if (!TestingPostgres()) return dir.File(name);
@@ -55,6 +84,9 @@ std::string TestStoreLocation(const TempDir& dir, const std::string& name) {
   }
   std::string uri = cluster->Uri(db);
   given.emplace(key, uri);
+  // Constructed after SharedPgCluster's statics, so destroyed before them.
+  static CreatedDatabases created;
+  created.Add(cluster, db);
   return uri;
 }
 
