@@ -1,0 +1,585 @@
+// Scale-out faults (issue 12) with real processes on one machine: four
+// `periscope-poller --service` processes share a simulated fleet of 504
+// targets through bucket leases in one PostgreSQL store, with compressed time
+// (interval 10 s, 64 buckets, lease TTL 3 s, chunks of 4 targets). A poller
+// is killed, stopped past its TTL, or the server restarts under them; then
+// every slot of every live device must hold exactly one sample, and no device
+// may have been asked twice in a slot except the faulted poller's uncommitted
+// work.
+//
+// Counting from the agents' side: every target is reached through a
+// LoggingUdpRelay (tests/support/logging_relay.h) that records each walk
+// start (the GETBULK of the PERISCOPE-MIB root that begins a device's walk,
+// retransmissions folded). A walk start at time t of a target in bucket b
+// belongs to slot floor((t - offset(b)) / I) * I, offset(b) = b * I / buckets:
+// the store's own rule (store/leases.h), since a claim is made at or after the
+// bucket's due time and the walk starts right after the claim.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "mib/periscope_oids.h"
+#include "tests/support/fleet.h"
+#include "tests/support/logging_relay.h"
+#include "tests/support/pg_cluster.h"
+#include "tests/support/process.h"
+
+namespace periscope::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kIntervalS = 10;
+constexpr int64_t kBuckets = 64;
+constexpr int64_t kLeaseTtlS = 3;
+constexpr int64_t kChunkTargets = 4;  // buckets hold ~8 targets: two chunks each
+constexpr int64_t kWindow = 16;       // devices in flight per poller
+constexpr size_t kAgents = 500;
+constexpr size_t kDeadTargets = 4;  // ports nobody listens on
+constexpr size_t kSlowTargets = 4;  // 100 ms each way through the relay
+// How long after its due time a slot's poll must be committed, including a
+// takeover (TTL + one claim cycle) and a dead device (timeout x tries).
+constexpr int64_t kGraceS = 8;
+
+std::string PollerBinary() { return BinaryDir() + "/poller/periscope-poller"; }
+std::string StoreBinary() { return BinaryDir() + "/store/periscope-store"; }
+
+int64_t UnixNowS() {
+  return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Offset(int64_t bucket) { return bucket * kIntervalS / kBuckets; }
+
+// The slot of bucket `bucket` that time `unix_ms` falls in.
+int64_t SlotAt(int64_t bucket, int64_t unix_ms) {
+  const int64_t i_ms = kIntervalS * 1000;
+  const int64_t t = unix_ms - Offset(bucket) * 1000;
+  return (t >= 0 ? t / i_ms : (t - i_ms + 1) / i_ms) * kIntervalS;
+}
+
+std::string XmlAttr(std::string s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+enum class TargetKind { kLive, kSlow, kDead };
+
+struct FleetTarget {
+  int port = 0;  // the relay's port
+  TargetKind kind = TargetKind::kLive;
+  std::string customer;
+};
+
+// The fleet and the relay, shared by the tests (starting 500 agents takes a
+// while); each test has its own PostgreSQL cluster and store.
+struct SharedFleet {
+  TempDir dir;
+  std::unique_ptr<SnmpsimFleet> sim;
+  std::unique_ptr<LoggingUdpRelay> relay;
+  std::vector<FleetTarget> targets;  // index = relay route
+  std::string error;
+};
+SharedFleet* g_fleet = nullptr;
+
+class ScaleoutFaultTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!HaveSnmpsim()) return;
+    g_fleet = new SharedFleet;
+    SharedFleet& f = *g_fleet;
+    f.sim = std::make_unique<SnmpsimFleet>(f.dir, MakeFleet(kAgents, 20, 1), 4);
+    if (!f.sim->Start()) {
+      f.error = f.sim->Log();
+      return;
+    }
+    std::vector<LoggingUdpRelay::Route> routes;
+    for (size_t i = 0; i < f.sim->agents().size(); ++i) {
+      const SimAgent& a = f.sim->agents()[i];
+      const bool slow = i % (kAgents / kSlowTargets) == 7;
+      routes.push_back({a.port, slow ? milliseconds(100) : milliseconds(0)});
+      f.targets.push_back({0, slow ? TargetKind::kSlow : TargetKind::kLive, a.customer});
+    }
+    for (size_t i = 0; i < kDeadTargets; ++i) {
+      routes.push_back({FreeUdpPort(), milliseconds(0)});
+      f.targets.push_back({0, TargetKind::kDead, f.sim->agents()[i].customer});
+    }
+    f.relay = std::make_unique<LoggingUdpRelay>(mib::kPeriscopeMibRoot);
+    if (!f.relay->Start(routes, &f.error)) return;
+    for (size_t i = 0; i < f.targets.size(); ++i) f.targets[i].port = f.relay->port(i);
+  }
+  static void TearDownTestSuite() {
+    delete g_fleet;
+    g_fleet = nullptr;
+  }
+
+  void SetUp() override {
+    if (g_fleet == nullptr) GTEST_SKIP() << "snmpsim not installed (apt-get install snmpsim)";
+    ASSERT_TRUE(g_fleet->error.empty()) << g_fleet->error;
+    PERISCOPE_PG_CLUSTER_OR_SKIP(cluster);
+    cluster_ = std::move(cluster);
+    std::string error;
+    ASSERT_TRUE(cluster_->CreateDatabase("periscope", &error)) << error;
+    uri_ = cluster_->Uri("periscope");
+    ASSERT_NO_FATAL_FAILURE(InitAndImport());
+    WriteConfig();
+  }
+
+  void TearDown() override {
+    pollers_.clear();  // SIGTERM, then SIGKILL after 5 s; reaped
+  }
+
+  void InitAndImport() {
+    const SharedFleet& f = *g_fleet;
+    std::string customers = "user_id,name,contact_person,email,phone,address,sales_email\n";
+    std::set<std::string> seen;
+    std::string rows = "address,port,profile,customer_user_id\n";
+    for (const FleetTarget& t : f.targets) {
+      if (seen.insert(t.customer).second) {
+        customers += fmt::format("{},Customer {},,,,,sales@v.example\n", t.customer, t.customer);
+      }
+      rows += fmt::format("127.0.0.1,{},v2,{}\n", t.port, t.customer);
+    }
+    WriteTextFile(dir_.File("staff.csv"), "name,email,role\nSales,sales@v.example,sales\n");
+    WriteTextFile(dir_.File("customers.csv"), customers);
+    WriteTextFile(dir_.File("targets.csv"), rows);
+    CommandResult init = RunCommand({StoreBinary(), "--db", uri_, "init"});
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    for (const char* what : {"staff", "customers", "targets"}) {
+      CommandResult r = RunCommand(
+          {StoreBinary(), "--db", uri_, "import", what, dir_.File(std::string(what) + ".csv")});
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+  }
+
+  void WriteConfig() {
+    config_ = dir_.File("poller.xml");
+    // A dead device costs timeout x (retries + 1) = 0.8 s; a slow one's
+    // round trip is 200 ms.
+    WriteTextFile(config_,
+                  fmt::format(R"(<periscope-poller>
+  <database path="{}"/>
+  <polling window="{}" timeout-ms="400" retries="1" interval-s="{}" buckets="{}" lease-ttl-s="{}" chunk-targets="{}"/>
+  <profile name="v2" version="2c" community="public"/>
+</periscope-poller>
+)",
+                              XmlAttr(uri_), kWindow, kIntervalS, kBuckets, kLeaseTtlS,
+                              kChunkTargets));
+    ::chmod(config_.c_str(), 0600);
+  }
+
+  void StartPollers() {
+    for (int n = 1; n <= 4; ++n) {
+      const std::string node = fmt::format("p{}", n);
+      pollers_[node] = std::make_unique<Process>(
+          std::vector<std::string>{PollerBinary(), "-c", config_, "--service", "--node", node,
+                                   "--json"},
+          dir_.File(node + ".log"));
+    }
+  }
+
+  std::string PollerLogs() const {
+    std::string out;
+    for (const auto& [node, p] : pollers_) {
+      std::string log = p->Log();
+      if (log.size() > 3000) log = "..." + log.substr(log.size() - 3000);
+      out += "---- " + node + " ----\n" + log + "\n";
+    }
+    return out;
+  }
+
+  // Rows of `sql` ('|' between columns).
+  std::vector<std::string> Rows(const std::string& sql) {
+    bool ok = false;
+    std::string error;
+    std::string out = cluster_->Psql("periscope", sql, &ok, &error);
+    EXPECT_TRUE(ok) << sql << "\n" << error;
+    std::vector<std::string> rows;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) rows.push_back(line);
+    }
+    return rows;
+  }
+  int64_t Int(const std::string& sql) {
+    auto rows = Rows(sql);
+    return rows.empty() ? -1 : std::atoll(rows[0].c_str());
+  }
+
+  // Waits until every bucket with targets completed a slot (each live device
+  // has a devices row); returns each bucket's completed slot then: the first
+  // slot the window checks.
+  std::map<int64_t, int64_t> WaitSteady() {
+    std::map<int64_t, int64_t> first;
+    bool steady = WaitFor(
+        [&] {
+          return Int("SELECT count(*) FROM poll_buckets b WHERE b.completed_slot IS NULL AND "
+                     "EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = "
+                     "1)") == 0 &&
+                 Int("SELECT count(*) FROM poll_buckets") == kBuckets;
+        },
+        seconds(30));
+    EXPECT_TRUE(steady) << "not every bucket was polled within 30 s\n" << PollerLogs();
+    for (const std::string& row : Rows("SELECT bucket, completed_slot FROM poll_buckets WHERE "
+                                       "completed_slot IS NOT NULL")) {
+      int64_t bucket = 0, slot = 0;
+      std::sscanf(row.c_str(), "%ld|%ld", &bucket, &slot);
+      first[bucket] = slot;
+    }
+    g_fleet->relay->Clear();
+    steady_ms_ = UnixNowS() * 1000;
+    return first;
+  }
+
+  // Waits until `node` holds a live lease on a bucket it has committed a
+  // chunk of for this slot and not finished: some targets already carry the
+  // lease's slot, others do not. Returns false when that did not happen.
+  bool WaitMidBucket(const std::string& node) {
+    const std::string sql = fmt::format(
+        "SELECT count(*) FROM poll_buckets b WHERE b.lease_owner = '{}' AND b.lease_until >= "
+        "CAST(floor(extract(epoch FROM clock_timestamp())) AS BIGINT) "
+        "AND EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = 1 AND "
+        "  t.polled_slot > coalesce(b.completed_slot, -1)) "
+        "AND EXISTS (SELECT 1 FROM targets t WHERE t.bucket = b.bucket AND t.enabled = 1 AND "
+        "  coalesce(t.polled_slot, -1) <= coalesce(b.completed_slot, -1))",
+        node);
+    return WaitFor([&] { return Int(sql) > 0; }, seconds(30));
+  }
+
+  std::set<int64_t> LeasedBy(const std::string& node) {
+    std::set<int64_t> out;
+    for (const std::string& row :
+         Rows(fmt::format("SELECT bucket FROM poll_buckets WHERE lease_owner = '{}'", node))) {
+      out.insert(std::atoll(row.c_str()));
+    }
+    return out;
+  }
+
+  std::string PortList(TargetKind a, TargetKind b) const {
+    std::string out;
+    for (const FleetTarget& t : g_fleet->targets) {
+      if (t.kind == a || t.kind == b) out += (out.empty() ? "" : ",") + std::to_string(t.port);
+    }
+    return out;
+  }
+
+  // The (device, slot) pairs from each bucket's first checked slot through
+  // the slots due by `last_due_s` for the live devices, minus the samples:
+  // "device slot" rows, at most 20.
+  std::vector<std::string> MissingSamples(const std::map<int64_t, int64_t>& first,
+                                          int64_t last_due_s) {
+    std::string values;
+    for (const auto& [bucket, slot] : first) {
+      values += fmt::format("{}({}, {})", values.empty() ? "" : ",", bucket, slot);
+    }
+    return Rows(fmt::format(
+        "WITH first_slot(bucket, slot) AS (VALUES {values}), "
+        "expected AS (SELECT d.id AS device_id, s.slot AS slot_start FROM devices d "
+        "  JOIN targets t ON t.id = d.target_id JOIN first_slot f ON f.bucket = t.bucket "
+        "  CROSS JOIN LATERAL generate_series(f.slot::bigint, {last}::bigint, {i}::bigint) AS "
+        "s(slot) "
+        "  WHERE t.enabled = 1 AND t.port IN ({live}) AND s.slot + t.bucket * {i} / {b} <= "
+        "{last}) "
+        "SELECT device_id || ' ' || slot_start FROM (SELECT device_id, slot_start FROM expected "
+        "EXCEPT SELECT device_id, slot_start FROM samples) m ORDER BY 1 LIMIT 20",
+        fmt::arg("values", values), fmt::arg("last", last_due_s), fmt::arg("i", kIntervalS),
+        fmt::arg("b", kBuckets),
+        fmt::arg("live", PortList(TargetKind::kLive, TargetKind::kSlow))));
+  }
+
+  std::vector<std::string> DuplicateSamples() {
+    return Rows(
+        "SELECT device_id || ' ' || slot_start || ' x' || count(*) FROM samples "
+        "GROUP BY device_id, slot_start HAVING count(*) > 1 ORDER BY 1 LIMIT 20");
+  }
+
+  // Dead targets: poll_errors rows per slot (by the row's time), from each
+  // bucket's first checked slot through `last_due_s`. Returns "port slot xN"
+  // for every (target, slot) with N != 1.
+  std::vector<std::string> DeadTargetErrorsNotOnce(const std::map<int64_t, int64_t>& first,
+                                                   int64_t last_due_s) {
+    std::map<std::pair<int64_t, int64_t>, int> count;  // (port, slot)
+    std::map<int64_t, int64_t> bucket_of;              // port -> bucket
+    for (const std::string& row :
+         Rows(fmt::format("SELECT t.port, t.bucket FROM targets t WHERE t.port IN ({})",
+                          PortList(TargetKind::kDead, TargetKind::kDead)))) {
+      int64_t port = 0, bucket = 0;
+      std::sscanf(row.c_str(), "%ld|%ld", &port, &bucket);
+      bucket_of[port] = bucket;
+      auto f = first.find(bucket);
+      if (f == first.end()) continue;
+      for (int64_t s = f->second; s + Offset(bucket) <= last_due_s; s += kIntervalS) {
+        count[{port, s}] = 0;
+      }
+    }
+    for (const std::string& row :
+         Rows(fmt::format("SELECT t.port, e.at FROM poll_errors e JOIN targets t ON t.id = "
+                          "e.target_id WHERE t.port IN ({})",
+                          PortList(TargetKind::kDead, TargetKind::kDead)))) {
+      int64_t port = 0, at = 0;
+      std::sscanf(row.c_str(), "%ld|%ld", &port, &at);
+      auto it = count.find({port, SlotAt(bucket_of[port], at * 1000)});
+      if (it != count.end()) ++it->second;
+    }
+    std::vector<std::string> out;
+    for (const auto& [key, n] : count) {
+      if (n != 1) out.push_back(fmt::format("{} {} x{}", key.first, key.second, n));
+    }
+    return out;
+  }
+
+  // Agent side: (route, slot) -> walk starts, for slots from each bucket's
+  // first checked slot through `last_due_s`.
+  struct AskedTwice {
+    std::vector<std::string> outside_allowance;  // "port slot xN"
+    size_t allowed = 0;                          // devices asked twice inside it
+    size_t never_asked = 0;                      // expected (route, slot) with no walk start
+  };
+  AskedTwice CountAsks(const std::map<int64_t, int64_t>& first, int64_t last_due_s,
+                       const std::set<int64_t>& allowed_buckets, int64_t allowed_at_ms) {
+    std::map<int64_t, int64_t> bucket_of;  // port -> bucket
+    for (const std::string& row : Rows("SELECT port, bucket FROM targets")) {
+      int64_t port = 0, bucket = 0;
+      std::sscanf(row.c_str(), "%ld|%ld", &port, &bucket);
+      bucket_of[port] = bucket;
+    }
+    std::map<std::pair<size_t, int64_t>, int> asks;
+    for (const auto& w : g_fleet->relay->WalkStarts()) {
+      const int64_t bucket = bucket_of[g_fleet->targets[w.route].port];
+      const int64_t slot = SlotAt(bucket, w.unix_ms);
+      auto f = first.find(bucket);
+      if (f == first.end() || slot < f->second || slot + Offset(bucket) > last_due_s) continue;
+      ++asks[{w.route, slot}];
+    }
+    AskedTwice out;
+    for (size_t route = 0; route < g_fleet->targets.size(); ++route) {
+      const int64_t bucket = bucket_of[g_fleet->targets[route].port];
+      auto f = first.find(bucket);
+      if (f == first.end()) continue;
+      // The first checked slot began before the relay log was cleared.
+      for (int64_t s = f->second + kIntervalS; s + Offset(bucket) <= last_due_s; s += kIntervalS) {
+        if (s + Offset(bucket) < steady_ms_ / 1000) continue;
+        if (asks.count({route, s}) == 0) ++out.never_asked;
+      }
+    }
+    for (const auto& [key, n] : asks) {
+      if (n <= 1) continue;
+      const int64_t bucket = bucket_of[g_fleet->targets[key.first].port];
+      if (allowed_buckets.count(bucket) != 0 && SlotAt(bucket, allowed_at_ms) == key.second) {
+        ++out.allowed;
+      } else {
+        out.outside_allowance.push_back(
+            fmt::format("{} {} x{}", g_fleet->targets[key.first].port, key.second, n));
+      }
+    }
+    return out;
+  }
+
+  // The checks every fault test ends with, for slots due by `last_due_s`
+  // (waited for here), the fault at `fault_ms` touching `fault_buckets`.
+  void ExpectEverySlotOnce(const std::map<int64_t, int64_t>& first, int64_t last_due_s,
+                           const std::set<int64_t>& fault_buckets, int64_t fault_ms) {
+    while (UnixNowS() < last_due_s + kGraceS) std::this_thread::sleep_for(milliseconds(200));
+    std::vector<std::string> missing = MissingSamples(first, last_due_s);
+    EXPECT_THAT(missing, ::testing::IsEmpty()) << "(device slot) without a sample\n"
+                                               << PollerLogs();
+    EXPECT_THAT(DuplicateSamples(), ::testing::IsEmpty());
+    EXPECT_THAT(DeadTargetErrorsNotOnce(first, last_due_s), ::testing::IsEmpty())
+        << "dead targets need exactly one poll_errors row per slot";
+    AskedTwice asked = CountAsks(first, last_due_s, fault_buckets, fault_ms);
+    EXPECT_THAT(asked.outside_allowance, ::testing::IsEmpty())
+        << "devices asked twice in a slot outside the faulted buckets' slot";
+    // Uncommitted work of the faulted poller: the devices in flight and the
+    // results not yet in a committed chunk of each of its buckets.
+    EXPECT_LE(asked.allowed, static_cast<size_t>(kWindow + kChunkTargets * static_cast<int64_t>(
+                                                                               fault_buckets.size())));
+    EXPECT_EQ(asked.never_asked, 0u);
+    std::printf("[ window ] %zu devices asked twice in the faulted slot (allowed)\n",
+                asked.allowed);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<PgCluster> cluster_;
+  std::string uri_;
+  std::string config_;
+  std::map<std::string, std::unique_ptr<Process>> pollers_;
+  int64_t steady_ms_ = 0;
+};
+
+TEST_F(ScaleoutFaultTest, KilledPollersBucketsAreTakenOverAndEverySlotIsStoredOnce) {
+  StartPollers();
+  std::map<int64_t, int64_t> first = WaitSteady();
+  ASSERT_EQ(first.size(), static_cast<size_t>(kBuckets)) << PollerLogs();
+  ASSERT_GT(Int("SELECT count(*) FROM samples s JOIN poll_runs r ON r.id = s.run_id "
+                "WHERE r.poller = 'p2'"),
+            0);
+  ASSERT_TRUE(WaitMidBucket("p2")) << PollerLogs();
+  ASSERT_EQ(::kill(pollers_["p2"]->pid(), SIGKILL), 0);
+  const int64_t kill_ms = UnixNowS() * 1000;
+  const auto killed_at = std::chrono::steady_clock::now();
+  pollers_["p2"]->Stop(SIGKILL);
+  std::set<int64_t> held = LeasedBy("p2");
+  ASSERT_FALSE(held.empty()) << "p2 held no lease when killed";
+
+  // Another poller takes them within TTL + one claim cycle (the 1 s pause
+  // between passes, the claim's whole-second clock).
+  const bool taken = WaitFor([&] { return LeasedBy("p2").empty(); }, seconds(15));
+  const double takeover_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - killed_at).count();
+  ASSERT_TRUE(taken) << PollerLogs();
+  EXPECT_LE(takeover_s, static_cast<double>(kLeaseTtlS + 3)) << PollerLogs();
+  std::printf("[ takeover ] %zu buckets of p2 taken over after %.1f s\n", held.size(),
+              takeover_s);
+
+  ExpectEverySlotOnce(first, kill_ms / 1000 + 2 * kIntervalS, held, kill_ms);
+  // The others' runs carry on: none lost a lease.
+  EXPECT_EQ(Int("SELECT coalesce(sum(leases_lost), 0) FROM poll_runs WHERE poller <> 'p2'"), 0)
+      << PollerLogs();
+}
+
+TEST_F(ScaleoutFaultTest, PollerStoppedPastItsTtlHasItsChunksRefusedAfterContinue) {
+  StartPollers();
+  std::map<int64_t, int64_t> first = WaitSteady();
+  ASSERT_EQ(first.size(), static_cast<size_t>(kBuckets)) << PollerLogs();
+  ASSERT_TRUE(WaitMidBucket("p3")) << PollerLogs();
+  Process& p3 = *pollers_["p3"];
+  ASSERT_EQ(::kill(p3.pid(), SIGSTOP), 0);
+  const int64_t stop_ms = UnixNowS() * 1000;
+  std::set<int64_t> held = LeasedBy("p3");
+  ASSERT_FALSE(held.empty());
+  const int64_t run = Int("SELECT last_run_id FROM pollers WHERE name = 'p3'");
+  ASSERT_GT(run, 0);
+  std::string held_list;
+  for (int64_t b : held) held_list += (held_list.empty() ? "" : ",") + std::to_string(b);
+  // Rows of p3's run for the buckets it held, in the slot it held them for.
+  const std::string rows_of_held = fmt::format(
+      "SELECT count(*) FROM samples s JOIN devices d ON d.id = s.device_id JOIN targets t ON "
+      "t.id = d.target_id WHERE s.run_id = {} AND t.bucket IN ({}) AND s.slot_start >= {}",
+      run, held_list, stop_ms / 1000 - 2 * kIntervalS);
+
+  // Past the TTL the others take the buckets over.
+  ASSERT_TRUE(WaitFor([&] { return LeasedBy("p3").empty(); }, seconds(15))) << PollerLogs();
+  std::this_thread::sleep_for(seconds(1));
+  const int64_t before = Int(rows_of_held);
+  ASSERT_EQ(::kill(p3.pid(), SIGCONT), 0);
+
+  // Its run's next chunk of those buckets is refused as a lost lease.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return Int(fmt::format("SELECT coalesce(leases_lost, 0) FROM poll_runs WHERE id = {}",
+                               run)) > 0;
+      },
+      seconds(20)))
+      << PollerLogs();
+  EXPECT_THAT(p3.Log(), HasSubstr("lease lost")) << PollerLogs();
+  EXPECT_EQ(Int(rows_of_held), before) << "p3 wrote after its leases were taken over";
+
+  ExpectEverySlotOnce(first, stop_ms / 1000 + 2 * kIntervalS, held, stop_ms);
+  EXPECT_TRUE(p3.Running()) << PollerLogs();
+}
+
+TEST_F(ScaleoutFaultTest, PostgresRestartMidRunIsRidenOutByReconnecting) {
+  StartPollers();
+  std::map<int64_t, int64_t> first = WaitSteady();
+  ASSERT_EQ(first.size(), static_cast<size_t>(kBuckets)) << PollerLogs();
+  // Restart while chunks are being written.
+  ASSERT_TRUE(WaitFor([&] { return Int("SELECT count(*) FROM poll_buckets WHERE lease_owner IS "
+                                       "NOT NULL") > 0; },
+                      seconds(10)));
+  std::set<int64_t> held;
+  for (const std::string& row :
+       Rows("SELECT bucket FROM poll_buckets WHERE lease_owner IS NOT NULL")) {
+    held.insert(std::atoll(row.c_str()));
+  }
+  const int64_t restart_ms = UnixNowS() * 1000;
+  std::string error;
+  ASSERT_TRUE(cluster_->RestartFast(&error)) << error;
+  const int64_t restarted_s = UnixNowS();
+
+  // Runs that spanned the restart count their reconnects.
+  EXPECT_TRUE(WaitFor(
+      [&] { return Int("SELECT coalesce(sum(reconnects), 0) FROM poll_runs") > 0; }, seconds(20)))
+      << PollerLogs();
+  ExpectEverySlotOnce(first, std::max(restart_ms / 1000, restarted_s) + 2 * kIntervalS, held,
+                      restart_ms);
+  for (const auto& [node, p] : pollers_) EXPECT_TRUE(p->Running()) << node << "\n" << PollerLogs();
+  EXPECT_THAT(PollerLogs(), HasSubstr("reconnected"));
+}
+
+TEST(ScaleoutStartTest, UnreachableDatabaseAtStartExitsNamingItWithoutThePassword) {
+  // The URI names a socket dir no server uses.
+  TempDir config_dir, cwd, socket_dir, logs;
+  const std::string uri = fmt::format(
+      "postgresql://periscope:Secret-Pass-42@/periscope?host={}&port=5999", socket_dir.path());
+  const std::string config = config_dir.File("poller.xml");
+  WriteTextFile(config, fmt::format(R"(<periscope-poller>
+  <database path="{}"/>
+  <polling interval-s="10" buckets="64" lease-ttl-s="3" chunk-targets="10"/>
+  <profile name="v2" version="2c" community="public"/>
+</periscope-poller>
+)",
+                                    XmlAttr(uri)));
+  ::chmod(config.c_str(), 0600);
+  CommandResult r = RunCommand({"/bin/sh", "-c",
+                                fmt::format("cd '{}' && exec '{}' -c '{}' --node p1 --json",
+                                            cwd.path(), PollerBinary(), config)});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("postgresql://"));
+  EXPECT_THAT(r.output, HasSubstr(socket_dir.path()));
+  EXPECT_THAT(r.output, HasSubstr("cannot connect"));
+  EXPECT_THAT(r.output, Not(HasSubstr("Secret-Pass-42")));
+  // Nothing written: no lock file, nothing beside the config, in the working
+  // directory, or in the socket dir.
+  auto entries = [](const std::string& dir) {
+    CommandResult ls = RunCommand({"/bin/ls", "-A", dir});
+    return ls.output;
+  };
+  EXPECT_EQ(entries(config_dir.path()), "poller.xml\n");
+  EXPECT_EQ(entries(cwd.path()), "");
+  EXPECT_EQ(entries(socket_dir.path()), "");
+
+  // --service (systemd) keeps trying, with the same redacted message, and
+  // exits 1 when stopped; it writes nothing either.
+  Process service({"/bin/sh", "-c",
+                   fmt::format("cd '{}' && exec '{}' -c '{}' --node p1 --service", cwd.path(),
+                               PollerBinary(), config)},
+                  logs.File("service.log"));
+  EXPECT_TRUE(WaitFor([&] { return service.Log().find("trying again") != std::string::npos; },
+                      seconds(10)))
+      << service.Log();
+  EXPECT_EQ(service.Stop(SIGTERM), 1) << service.Log();
+  EXPECT_THAT(service.Log(), Not(HasSubstr("Secret-Pass-42")));
+  EXPECT_EQ(entries(config_dir.path()), "poller.xml\n");
+  EXPECT_EQ(entries(cwd.path()), "");
+  EXPECT_EQ(entries(socket_dir.path()), "");
+}
+
+}  // namespace
+}  // namespace periscope::testing
