@@ -156,10 +156,15 @@ bool SnmpsimFleet::Start() {
   ::mkdir(root.c_str(), 0755);
   ::mkdir((root + "/data").c_str(), 0755);
   ::mkdir(data.c_str(), 0755);
-  ::mkdir((root + "/cache").c_str(), 0755);
-  if (::chown((root + "/cache").c_str(), 65534, 65534) != 0) {
-    error_ = "chown " + root + "/cache: " + std::strerror(errno);
-    return false;
+  // Each process indexes the whole data dir into its cache: one cache dir per
+  // process, or they race building the same index files.
+  for (size_t p = 0; p < processes_; ++p) {
+    const std::string cache = fmt::format("{}/cache-{}", root, p);
+    ::mkdir(cache.c_str(), 0755);
+    if (::chown(cache.c_str(), 65534, 65534) != 0) {
+      error_ = "chown " + cache + ": " + std::strerror(errno);
+      return false;
+    }
   }
   for (size_t i = 0; i < agents_.size(); ++i) {
     agents_[i].port = FreeUdpPort();
@@ -177,7 +182,7 @@ bool SnmpsimFleet::Start() {
                                      "/usr/bin/snmpsimd",
                                      "--v2c-arch",
                                      "--data-dir=" + root + "/data",
-                                     "--cache-dir=" + root + "/cache",
+                                     fmt::format("--cache-dir={}/cache-{}", root, p),
                                      "--logging-method=null",
                                      fmt::format("--transport-id-offset={}", first)};
     for (size_t i = first; i < std::min(first + per, agents_.size()); ++i) {
