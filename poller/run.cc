@@ -82,7 +82,7 @@ class Connection {
         store::Db::OpenWriter(config_.database, store::OpenMode::kMustExist, config_.busy_timeout);
     if (!db.ok()) return db.status();
     db_ = std::move(*db);
-    return Status::Ok();
+    return LimitIdleTransactions();
   }
 
   store::Db& db() { return *db_; }
@@ -112,6 +112,7 @@ class Connection {
     auto delay = std::chrono::milliseconds(200);
     while (true) {
       Status s = db_->Reconnect();
+      if (s.ok()) s = LimitIdleTransactions();
       if (s.ok()) {
         ++reconnects_;
         LogInfo(fmt::format("{}: reconnected", db_->path()));
@@ -123,6 +124,16 @@ class Connection {
       std::this_thread::sleep_for(delay);
       delay = std::min(delay * 2, std::chrono::milliseconds(5000));
     }
+  }
+
+  // A poller frozen inside a transaction (SIGSTOP, a stalled VM) would keep
+  // its bucket rows locked, so nobody could take them over: PostgreSQL ends
+  // such a session after the lease TTL, the transaction is rolled back, and
+  // the poller, once it runs again, reconnects and finds its leases lost.
+  Status LimitIdleTransactions() {
+    if (!db_->is_postgres()) return Status::Ok();
+    return db_->Exec(fmt::format("SET idle_in_transaction_session_timeout = {}",
+                                 std::max<int64_t>(1, config_.lease_ttl_s) * 1000));
   }
 
   const PollerConfig& config_;

@@ -660,11 +660,12 @@ TEST_F(ScaleoutFaultTest, PostgresRestartMidRunIsRidenOutByReconnecting) {
   EXPECT_THAT(PollerLogs(), HasSubstr("reconnected"));
 }
 
-TEST(ScaleoutStartTest, UnreachableDatabaseAtStartExitsNamingItWithoutThePassword) {
-  // The URI names a socket dir no server uses.
+TEST(ScaleoutStartTest, UnreachableDatabaseAtStartExitsNamingIt) {
+  // The URI names a socket dir no server uses. (A password in it is refused
+  // before any connection: DbFlagTest.)
   TempDir config_dir, cwd, socket_dir, logs;
-  const std::string uri = fmt::format(
-      "postgresql://periscope:Secret-Pass-42@/periscope?host={}&port=5999", socket_dir.path());
+  const std::string uri =
+      fmt::format("postgresql://periscope@/periscope?host={}&port=5999", socket_dir.path());
   const std::string config = config_dir.File("poller.xml");
   WriteTextFile(config, fmt::format(R"(<periscope-poller>
   <database path="{}"/>
@@ -681,7 +682,6 @@ TEST(ScaleoutStartTest, UnreachableDatabaseAtStartExitsNamingItWithoutThePasswor
   EXPECT_THAT(r.output, HasSubstr("postgresql://"));
   EXPECT_THAT(r.output, HasSubstr(socket_dir.path()));
   EXPECT_THAT(r.output, HasSubstr("cannot connect"));
-  EXPECT_THAT(r.output, Not(HasSubstr("Secret-Pass-42")));
   // Nothing written: no lock file, nothing beside the config, in the working
   // directory, or in the socket dir.
   auto entries = [](const std::string& dir) {
@@ -692,17 +692,14 @@ TEST(ScaleoutStartTest, UnreachableDatabaseAtStartExitsNamingItWithoutThePasswor
   EXPECT_EQ(entries(cwd.path()), "");
   EXPECT_EQ(entries(socket_dir.path()), "");
 
-  // --service (systemd) keeps trying, with the same redacted message, and
-  // exits 1 when stopped; it writes nothing either.
-  Process service({"/bin/sh", "-c",
-                   fmt::format("cd '{}' && exec '{}' -c '{}' --node p1 --service", cwd.path(),
-                               PollerBinary(), config)},
-                  logs.File("service.log"));
-  EXPECT_TRUE(
-      WaitFor([&] { return service.Log().find("trying again") != std::string::npos; }, seconds(10)))
-      << service.Log();
-  EXPECT_EQ(service.Stop(SIGTERM), 1) << service.Log();
-  EXPECT_THAT(service.Log(), Not(HasSubstr("Secret-Pass-42")));
+  // --service fails the same way at start (systemd's Restart= tries again);
+  // it writes nothing either. A server lost later is reconnected to.
+  CommandResult service =
+      RunCommand({"/bin/sh", "-c",
+                  fmt::format("cd '{}' && exec '{}' -c '{}' --node p1 --service", cwd.path(),
+                              PollerBinary(), config)});
+  EXPECT_EQ(service.exit_code, 1) << service.output;
+  EXPECT_THAT(service.output, HasSubstr("cannot connect"));
   EXPECT_EQ(entries(config_dir.path()), "poller.xml\n");
   EXPECT_EQ(entries(cwd.path()), "");
   EXPECT_EQ(entries(socket_dir.path()), "");
