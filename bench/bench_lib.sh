@@ -98,6 +98,25 @@ cpu_of() {
   for pid in "$@"; do awk '{print $14 + $15}' "/proc/$pid/stat"; done |
     awk -v t="$ticks" '{s += $1} END {printf "%.2f", s / t}'
 }
+# start_relay RELAY_BIN TARGETS_CSV OUT_CSV DELAY_MS: udp_delay_relay in front
+# of every target (delay each way); sets relay_pid once OUT_CSV (the targets
+# rewritten to the relay's ports) exists; exits naming the log if it does not.
+start_relay() {
+  "$1" --targets "$2" --out "$3" --delay-ms "$4" 2>"$work/relay.log" 3>&- &
+  relay_pid=$!
+  pids+=("$relay_pid")
+  local i
+  for i in $(seq 100); do
+    [[ -f "$3" ]] && return 0
+    if ! kill -0 "$relay_pid" 2>/dev/null || ((i == 100)); then
+      log "udp_delay_relay did not start:"
+      cat "$work/relay.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
 kv() { sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"; }     # kv "$line" key
 json() { sed -n "s/.*\"$2\": *\\([^,}]*\\).*/\\1/p" <<<"$1"; }  # json "$obj" key
 calc() { awk "BEGIN {printf \"$1\", $2}"; }                     # calc FORMAT EXPR

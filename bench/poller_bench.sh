@@ -201,19 +201,7 @@ sh_wall=$l_wall sh_cpu=$l_cpu sh_fail=$l_fail
 
 # ---- behind the relay ----
 log "relay: ${DELAY_MS} ms each way in front of every agent"
-"$relay_bin" --targets "$work/targets.csv" --out "$work/targets-relay.csv" \
-  --delay-ms "$DELAY_MS" 2>"$work/relay.log" 3>&- &
-relay_pid=$!
-pids+=("$relay_pid")
-for i in $(seq 100); do
-  [[ -f "$work/targets-relay.csv" ]] && break
-  if ! kill -0 "$relay_pid" 2>/dev/null || ((i == 100)); then
-    log "udp_delay_relay did not start:"
-    cat "$work/relay.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+start_relay "$relay_bin" "$work/targets.csv" "$work/targets-relay.csv" "$DELAY_MS"
 rcap_walls=()
 relay_capacity_hook() {
   capacity_run "capacity-relay-$1" "$RELAY_WINDOW" "$work/targets-relay.csv"

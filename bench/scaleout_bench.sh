@@ -143,19 +143,7 @@ for ((p = 0; p < SIM_PROCS; p++)); do
 done
 if (($(ulimit -n) < 8192)); then ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
 log "relay: ${DELAY_MS} ms each way in front of every target"
-"$relay_bin" --targets "$work/targets.csv" --out "$work/targets-relay.csv" \
-  --delay-ms "$DELAY_MS" 2>"$work/relay.log" 3>&- &
-relay_pid=$!
-pids+=("$relay_pid")
-for i in $(seq 100); do
-  [[ -f "$work/targets-relay.csv" ]] && break
-  if ! kill -0 "$relay_pid" 2>/dev/null || ((i == 100)); then
-    log "udp_delay_relay did not start:"
-    cat "$work/relay.log" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
+start_relay "$relay_bin" "$work/targets.csv" "$work/targets-relay.csv" "$DELAY_MS"
 head -n $((AGENTS + 1)) "$work/targets-relay.csv" >"$work/targets-relay-live.csv"
 log "warm-up: agent_capacity, direct, 64 walks in flight; then through the relay at $WINDOW"
 run "$capacity" --targets "$work/fleet/targets.csv" --concurrency 64 >/dev/null || true

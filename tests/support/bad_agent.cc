@@ -1,5 +1,6 @@
 #include "tests/support/bad_agent.h"
 
+#include "tests/support/ber_reader.h"
 #include "tests/support/process.h"
 
 #include <arpa/inet.h>
@@ -14,28 +15,8 @@
 namespace periscope::testing {
 namespace {
 
-// Minimal BER: enough to read a v2c request and write a response.
-struct Reader {
-  const uint8_t* p;
-  const uint8_t* end;
-  bool ok = true;
-  // Reads tag and length; returns the content span.
-  std::optional<std::pair<uint8_t, Reader>> Next() {
-    if (end - p < 2) return std::nullopt;
-    uint8_t tag = *p++;
-    size_t len = *p++;
-    if (len & 0x80) {
-      size_t n = len & 0x7f;
-      if (n == 0 || n > 4 || static_cast<size_t>(end - p) < n) return std::nullopt;
-      len = 0;
-      for (size_t i = 0; i < n; ++i) len = (len << 8) | *p++;
-    }
-    if (static_cast<size_t>(end - p) < len) return std::nullopt;
-    Reader inner{p, p + len};
-    p += len;
-    return std::make_pair(tag, inner);
-  }
-};
+// Minimal BER: BerReader reads a v2c request; Tlv writes a response.
+using Reader = BerReader;
 
 std::string Tlv(uint8_t tag, const std::string& content) {
   std::string out(1, static_cast<char>(tag));

@@ -1,5 +1,7 @@
 #include "tests/support/logging_relay.h"
 
+#include "tests/support/ber_reader.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -20,26 +22,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Minimal BER reading: tag, length, content.
-struct Ber {
-  const uint8_t* p;
-  const uint8_t* end;
-  std::optional<std::pair<uint8_t, Ber>> Next() {
-    if (end - p < 2) return std::nullopt;
-    uint8_t tag = *p++;
-    size_t len = *p++;
-    if (len & 0x80) {
-      size_t n = len & 0x7f;
-      if (n == 0 || n > 4 || static_cast<size_t>(end - p) < n) return std::nullopt;
-      len = 0;
-      for (size_t i = 0; i < n; ++i) len = (len << 8) | *p++;
-    }
-    if (static_cast<size_t>(end - p) < len) return std::nullopt;
-    Ber inner{p, p + len};
-    p += len;
-    return std::make_pair(tag, inner);
-  }
-};
+using Ber = BerReader;
 
 std::string OidContent(const std::vector<uint32_t>& oid) {
   std::string out(1, static_cast<char>(oid[0] * 40 + oid[1]));
