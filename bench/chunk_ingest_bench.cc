@@ -30,6 +30,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/bench_records.h"
 #include "core/clock.h"
 #include "store/db.h"
 #include "store/leases.h"
@@ -60,32 +61,8 @@ int64_t Now() { return periscope::UnixSeconds(periscope::SystemClock::Instance()
 // One storage array as the poller decodes it from a subagent: spec, usage at
 // `pass`, and `daily_rows` daily rows up to today.
 DeviceRecord MakeDevice(int64_t target, int64_t pass, size_t daily_rows) {
-  DeviceRecord d;
-  d.device_index = 1;
-  d.serial_number = fmt::format("CHUNK-{:07}", target);
-  d.spec.emplace();
-  auto& s = *d.spec;
-  s.type = 2;
-  s.product_name = "Periscope Storage Array 2000";
-  s.model = "PSA-2000";
-  s.product_number = "PSA-2000-PN0";
-  s.configuration = "RAID6 12 x 1 TB, 2 controllers";
-  s.firmware = "2.4.0";
-  s.capacity_bytes = 12'000'000'000'000;
-  s.cache_bytes = 8LL << 30;
-  s.sale_date = 20250401;
-  s.price_minor_units = 1'000'000 + target;
-  s.currency = "JPY";
-  s.user_id = fmt::format("cust-{:03}", target % 50 + 1);
-  auto& u = d.usage;
-  u.used_bytes = 4'000'000'000'000 + pass * 1'000'000;
-  u.capacity_bytes = s.capacity_bytes;
-  u.load_interval_s = 10;
-  u.load_peak_today = 100 + pass % 24 * 7;
-  u.load_avg_today_centi = 2500 + pass % 24;
-  u.writes_completed = 5'000'000'000 + pass * 36'000;
-  u.bytes_written = *u.writes_completed * 4096;
-  u.status = 1;
+  DeviceRecord d =
+      periscope::bench::StorageArrayRecord(fmt::format("CHUNK-{:07}", target), target, pass);
   const int64_t today = periscope::DaysFromDate(20260301);
   for (size_t k = daily_rows; k-- > 0;) {
     periscope::store::DailyRow r;
@@ -267,6 +244,15 @@ int main(int argc, char** argv) {
         static_cast<double>(sum.results) / static_cast<double>(std::max<int64_t>(1, sum.chunks)),
         static_cast<long long>(sum.buckets), static_cast<long long>(sum.lost));
     std::fflush(stdout);
+    if (pass == 0) {
+      // The statistics a live store has (PostgreSQL's autovacuum analyzes a
+      // table within a minute of it changing this much): without them
+      // PostgreSQL plans the chunk's `IN (64 ids)` lookups as sequential
+      // scans of the rows the first pass created.
+      auto db = Db::OpenWriter(o.db, periscope::store::OpenMode::kMustExist);
+      if (!db.ok()) Die(db.status());
+      Check((*db)->Exec("ANALYZE"));
+    }
     if (pass > 0) {
       steady_s += wall;
       steady_results += sum.results;

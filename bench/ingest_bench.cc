@@ -39,6 +39,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/bench_records.h"
 #include "core/clock.h"
 #include "store/db.h"
 #include "store/poll_writer.h"
@@ -98,32 +99,9 @@ int64_t Date(int64_t n) { return periscope::DateFromDays(periscope::DaysFromDate
 // array, the usage at poll `hour` (hours since the start), and the daily rows
 // the agent serves then (`daily_rows` days up to today).
 DeviceRecord MakeDevice(size_t target, int64_t hour, size_t daily_rows) {
-  DeviceRecord d;
-  d.device_index = 1;
-  d.serial_number = fmt::format("BENCH-{:06}", target);
-  d.spec.emplace();
-  auto& s = *d.spec;
-  s.type = 2;
-  s.product_name = "Periscope Storage Array 2000";
-  s.model = "PSA-2000";
-  s.product_number = "PSA-2000-PN0";
-  s.configuration = "RAID6 12 x 1 TB, 2 controllers";
-  s.firmware = "2.4.0";
-  s.capacity_bytes = 12'000'000'000'000;
-  s.cache_bytes = 8LL << 30;
-  s.sale_date = 20250401;
-  s.price_minor_units = 1'000'000 + static_cast<int64_t>(target);
-  s.currency = "JPY";
-  s.user_id = fmt::format("cust-{:03}", target % 50 + 1);
-  auto& u = d.usage;
-  u.used_bytes = 4'000'000'000'000 + hour * 1'000'000;
-  u.capacity_bytes = s.capacity_bytes;
-  u.load_interval_s = 10;
-  u.load_peak_today = 100 + hour % 24 * 7;
-  u.load_avg_today_centi = 2500 + hour % 24;
-  u.writes_completed = 5'000'000'000 + hour * 36'000;
-  u.bytes_written = *u.writes_completed * 4096;
-  u.status = 1;
+  DeviceRecord d = periscope::bench::StorageArrayRecord(fmt::format("BENCH-{:06}", target),
+                                                        static_cast<int64_t>(target), hour);
+  const auto& u = d.usage;
   int64_t today = hour / 24;
   for (size_t k = daily_rows; k-- > 0;) {
     int64_t day = today - static_cast<int64_t>(k);

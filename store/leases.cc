@@ -1,10 +1,14 @@
 #include "store/leases.h"
 
 #include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "store/poll_writer_internal.h"
+#include "store/sql_batch.h"
 
 namespace periscope::store {
 namespace {
@@ -30,6 +34,20 @@ Result<std::string> Setting(Db& db, const std::string& name) {
   auto row = st->Step();
   if (!row.ok()) return row.status();
   return *row ? st->Text(0) : std::string();
+}
+
+// A numeric setting; `absent` when it was never set.
+Result<int64_t> IntSetting(Db& db, const std::string& name, int64_t absent) {
+  auto text = Setting(db, name);
+  if (!text.ok()) return text.status();
+  if (text->empty()) return absent;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return DataLossError(
+        fmt::format("{}: store_settings {} is '{}', not a number", db.path(), name, *text));
+  }
+  return value;
 }
 
 Status SetSetting(Db& db, const std::string& name, const std::string& value) {
@@ -65,6 +83,11 @@ Status PrepareBuckets(Db& db, const BucketSettings& settings) {
     auto stored = Setting(db, "bucket_count");
     if (!stored.ok()) return stored.status();
     const std::string wanted = std::to_string(settings.bucket_count);
+    // Targets up to this id have their bucket; targets only ever get larger
+    // ids (none is deleted), so a run looks only at the ones added since.
+    auto through = IntSetting(db, "bucketed_through_id", -1);
+    if (!through.ok()) return through.status();
+    int64_t bucketed_through = *through;
     if (*stored != wanted) {
       // A new count: every bucket starts due now; leases of the old layout
       // are void (their epochs are gone with their rows).
@@ -79,15 +102,21 @@ Status PrepareBuckets(Db& db, const BucketSettings& settings) {
         PERISCOPE_RETURN_IF_ERROR(insert->Run());
       }
       PERISCOPE_RETURN_IF_ERROR(SetSetting(db, "bucket_count", wanted));
+      bucketed_through = -1;
     }
     PERISCOPE_RETURN_IF_ERROR(
         SetSetting(db, "poll_interval_s", std::to_string(settings.interval_s)));
     auto rebucket = db.Prepare(
         "UPDATE targets SET bucket = (id * 2654435761) % ?1 "
-        "WHERE bucket <> (id * 2654435761) % ?1");
+        "WHERE id > ?2 AND bucket <> (id * 2654435761) % ?1");
     if (!rebucket.ok()) return rebucket.status();
-    rebucket->Bind(1, settings.bucket_count);
-    return rebucket->Run();
+    rebucket->Bind(1, settings.bucket_count).Bind(2, bucketed_through);
+    PERISCOPE_RETURN_IF_ERROR(rebucket->Run());
+    auto newest = db.Prepare("SELECT COALESCE(max(id), -1) FROM targets");
+    if (!newest.ok()) return newest.status();
+    auto row = newest->Step();
+    if (!row.ok()) return row.status();
+    return SetSetting(db, "bucketed_through_id", std::to_string(newest->Int(0)));
   });
 }
 
@@ -126,11 +155,14 @@ Result<int64_t> SecondsUntilDue(Db& db, int64_t none_s) {
 }
 
 Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db) {
-  auto st = db.Prepare("SELECT count(DISTINCT bucket), count(*) FROM targets WHERE enabled = 1");
+  auto buckets = IntSetting(db, "bucket_count", 1);
+  if (!buckets.ok()) return buckets.status();
+  auto st = db.Prepare("SELECT count(*) FROM targets WHERE enabled = 1");
   if (!st.ok()) return st.status();
   auto row = st->Step();
   if (!row.ok()) return row.status();
-  return std::make_pair(st->Int(0), st->Int(1));
+  const int64_t targets = st->Int(0);
+  return std::make_pair(std::min(*buckets, targets), targets);
 }
 
 Result<std::vector<BucketLease>> ClaimDueBuckets(Db& db, const std::string& owner,
@@ -215,64 +247,54 @@ Result<std::vector<Target>> LoadBucketTargets(Db& db, int64_t bucket, int64_t sl
 
 namespace {
 
-// One bucket's part of a chunk, inside the caller's transaction: the fence,
-// then its results. False when the fence refused it (nothing written).
-Result<bool> WriteBucketPart(Db& db, int64_t run_id, const std::string& owner,
-                             const BucketChunk& part, int64_t ttl_s) {
-  const BucketLease& lease = *part.lease;
-  // The fence: this poller, this epoch, not expired. The row stays locked
-  // (PostgreSQL) until commit, so no claim can slip in between.
-  auto fence = db.Prepare(
-      fmt::format("UPDATE poll_buckets SET lease_until = {now} + ?1 "
-                  "WHERE bucket = ?2 AND epoch = ?3 AND lease_owner = ?4 AND lease_until >= {now}",
-                  fmt::arg("now", NowSql(db))));
-  if (!fence.ok()) return fence.status();
-  fence->Bind(1, ttl_s).Bind(2, lease.bucket).Bind(3, lease.epoch).Bind(4, owner);
-  PERISCOPE_RETURN_IF_ERROR(fence->Run());
-  if (db.Changes() != 1) return false;
-  const std::vector<TargetResult>& results = *part.results;
-  for (const TargetResult& r : results) {
-    switch (r.kind) {
-      case TargetResult::Kind::kDevices:
-        PERISCOPE_RETURN_IF_ERROR(internal::WriteTargetDevices(
-            db, run_id, r.target_id, r.at, lease.slot_start, r.devices, r.warnings));
-        break;
-      case TargetResult::Kind::kPeripherals:
-        PERISCOPE_RETURN_IF_ERROR(
-            internal::WritePeripherals(db, run_id, r.target_id, r.at, r.peripherals, r.warnings));
-        break;
-      case TargetResult::Kind::kError:
-        PERISCOPE_RETURN_IF_ERROR(
-            internal::InsertError(db, run_id, r.target_id, r.at, r.error_class, r.error_message));
-        PERISCOPE_RETURN_IF_ERROR(
-            internal::InsertWarnings(db, run_id, r.target_id, r.at, r.warnings));
-        break;
+// The fence of every part at once: this poller, the part's epoch, an
+// unexpired lease. Fenced rows stay locked (PostgreSQL) until commit, so no
+// claim can slip in between. Returns the buckets whose fence held.
+Result<std::set<int64_t>> FenceParts(Db& db, const std::string& owner,
+                                     const std::vector<BucketChunk>& parts, int64_t ttl_s) {
+  std::set<int64_t> held;
+  for (size_t first = 0; first < parts.size(); first += internal::kMaxBatchRows) {
+    const size_t n = std::min(internal::kMaxBatchRows, parts.size() - first);
+    const size_t padded = internal::PaddedListSize(n);
+    auto fence = db.Prepare(fmt::format(
+        "UPDATE poll_buckets SET lease_until = {now} + ? "
+        "WHERE lease_owner = ? AND lease_until >= {now} AND (bucket, epoch) IN (VALUES {rows}) "
+        "RETURNING bucket",
+        fmt::arg("now", NowSql(db)),
+        fmt::arg("rows",
+                 internal::ValuesRows(padded, {"CAST(? AS BIGINT)", "CAST(? AS BIGINT)"}))));
+    if (!fence.ok()) return fence.status();
+    fence->Bind(1, ttl_s).Bind(2, owner);
+    for (size_t i = 0; i < padded; ++i) {
+      const BucketLease& lease = *parts[first + std::min(i, n - 1)].lease;
+      fence->Bind(static_cast<int>(2 * i) + 3, lease.bucket);
+      fence->Bind(static_cast<int>(2 * i) + 4, lease.epoch);
+    }
+    while (true) {
+      auto row = fence->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      held.insert(fence->Int(0));
     }
   }
-  if (!results.empty()) {
-    // One statement per bucket part; at most chunk-targets ids.
-    std::string ids;
-    for (size_t i = 0; i < results.size(); ++i) ids += i == 0 ? "?" : ", ?";
-    auto polled =
-        db.Prepare(fmt::format("UPDATE targets SET polled_slot = ? WHERE id IN ({})", ids));
+  return held;
+}
+
+// polled_slot of `target_ids` (committed in `slot`).
+Status MarkPolled(Db& db, int64_t slot, const std::vector<int64_t>& target_ids) {
+  for (size_t first = 0; first < target_ids.size(); first += internal::kMaxBatchRows) {
+    const size_t n = std::min(internal::kMaxBatchRows, target_ids.size() - first);
+    const size_t padded = internal::PaddedListSize(n);
+    auto polled = db.Prepare(fmt::format("UPDATE targets SET polled_slot = ? WHERE id IN ({})",
+                                         internal::Markers(padded)));
     if (!polled.ok()) return polled.status();
-    polled->Bind(1, lease.slot_start);
-    for (size_t i = 0; i < results.size(); ++i) {
-      polled->Bind(static_cast<int>(i) + 2, results[i].target_id);
+    polled->Bind(1, slot);
+    for (size_t i = 0; i < padded; ++i) {
+      polled->Bind(static_cast<int>(i) + 2, target_ids[first + std::min(i, n - 1)]);
     }
     PERISCOPE_RETURN_IF_ERROR(polled->Run());
   }
-  if (part.complete) {
-    auto done = db.Prepare(fmt::format(
-        "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL, next_due = ?1, "
-        "completed_at = {now}, completed_slot = ?2 WHERE bucket = ?3 AND epoch = ?4",
-        fmt::arg("now", NowSql(db))));
-    if (!done.ok()) return done.status();
-    done->Bind(1, lease.next_due).Bind(2, lease.slot_start).Bind(3, lease.bucket);
-    done->Bind(4, lease.epoch);
-    PERISCOPE_RETURN_IF_ERROR(done->Run());
-  }
-  return true;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -283,10 +305,58 @@ Result<std::vector<int64_t>> WriteLeasedChunks(Db& db, int64_t run_id, const std
   std::vector<int64_t> lost;
   Status s = [&]() -> Status {
     PERISCOPE_RETURN_IF_ERROR(db.BeginConcurrent());
+    auto held = FenceParts(db, owner, parts, ttl_s);
+    if (!held.ok()) return held.status();
+    // The held parts' results, written together (a refused part writes
+    // nothing); then their targets' polled_slot and the completed buckets.
+    std::vector<internal::DeviceResult> devices;
+    std::vector<internal::ErrorResult> errors;
+    std::vector<internal::WarningRow> error_warnings;
+    std::map<int64_t, std::vector<int64_t>> polled;  // slot -> targets
     for (const BucketChunk& part : parts) {
-      auto written = WriteBucketPart(db, run_id, owner, part, ttl_s);
-      if (!written.ok()) return written.status();
-      if (!*written) lost.push_back(part.lease->bucket);
+      const BucketLease& lease = *part.lease;
+      if (!held->contains(lease.bucket)) {
+        lost.push_back(lease.bucket);
+        continue;
+      }
+      for (const TargetResult& r : *part.results) {
+        polled[lease.slot_start].push_back(r.target_id);
+        switch (r.kind) {
+          case TargetResult::Kind::kDevices:
+            devices.push_back(
+                {run_id, r.target_id, r.at, lease.slot_start, &r.devices, &r.warnings});
+            break;
+          case TargetResult::Kind::kPeripherals:
+            PERISCOPE_RETURN_IF_ERROR(internal::WritePeripherals(db, run_id, r.target_id, r.at,
+                                                                 r.peripherals, r.warnings));
+            break;
+          case TargetResult::Kind::kError:
+            errors.push_back(
+                {run_id, r.target_id, r.at, lease.slot_start, r.error_class, r.error_message});
+            for (const PollWarning& w : r.warnings) {
+              error_warnings.push_back({run_id, r.target_id, r.at, &w});
+            }
+            break;
+        }
+      }
+    }
+    if (!devices.empty()) PERISCOPE_RETURN_IF_ERROR(internal::WriteDeviceResults(db, devices));
+    PERISCOPE_RETURN_IF_ERROR(internal::InsertErrors(db, errors));
+    PERISCOPE_RETURN_IF_ERROR(internal::InsertWarningRows(db, error_warnings));
+    for (const auto& [slot, target_ids] : polled) {
+      PERISCOPE_RETURN_IF_ERROR(MarkPolled(db, slot, target_ids));
+    }
+    for (const BucketChunk& part : parts) {
+      const BucketLease& lease = *part.lease;
+      if (!part.complete || !held->contains(lease.bucket)) continue;
+      auto done = db.Prepare(fmt::format(
+          "UPDATE poll_buckets SET lease_owner = NULL, lease_until = NULL, next_due = ?1, "
+          "completed_at = {now}, completed_slot = ?2 WHERE bucket = ?3 AND epoch = ?4",
+          fmt::arg("now", NowSql(db))));
+      if (!done.ok()) return done.status();
+      done->Bind(1, lease.next_due).Bind(2, lease.slot_start).Bind(3, lease.bucket);
+      done->Bind(4, lease.epoch);
+      PERISCOPE_RETURN_IF_ERROR(done->Run());
     }
     return db.Commit();
   }();

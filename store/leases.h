@@ -51,8 +51,9 @@ struct BucketSettings {
 
 // Makes the store's buckets match `settings`: the poll_buckets rows
 // 0..bucket_count-1 (a changed count replaces them, due at once) and every
-// target's bucket. Cheap when nothing changed (one UPDATE that matches no
-// row). Under the writer lock.
+// target's bucket. Cheap when nothing changed: only targets added since the
+// last call are looked at (a changed count rebuckets all). Under the writer
+// lock.
 Status PrepareBuckets(Db& db, const BucketSettings& settings);
 
 // SQLite only (one poller holds the flock): leases left by a killed run are
@@ -86,7 +87,8 @@ Result<std::vector<Target>> LoadBucketTargets(Db& db, int64_t bucket, int64_t sl
 // between passes without starting empty runs.
 Result<int64_t> SecondsUntilDue(Db& db, int64_t none_s);
 
-// Buckets with enabled targets and how many (for the claim size).
+// About how many buckets hold enabled targets (at most the bucket count and
+// the target count) and how many enabled targets there are (the claim size).
 Result<std::pair<int64_t, int64_t>> CountBucketsAndTargets(Db& db);
 
 // One target's result in a chunk.

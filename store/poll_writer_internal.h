@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -20,8 +21,23 @@ namespace periscope::store::internal {
 Result<int64_t> UpsertDevice(Db& db, int64_t target_id, int64_t device_index,
                              const std::string& serial_number, DeviceKind kind, int64_t at);
 
+// One target's device result, as WriteDeviceResults takes it.
+struct DeviceResult {
+  int64_t run_id = 0;
+  int64_t target_id = 0;
+  int64_t sampled_at = 0;
+  int64_t slot_start = 0;  // at most one sample per device and slot: a second is dropped
+  const std::vector<DeviceRecord>* devices = nullptr;
+  const std::vector<PollWarning>* warnings = nullptr;  // may be null
+};
+
+// Stores the results as PollWriter::RecordTarget stores one, with the same
+// outcome as writing them one after another in order, but with a few
+// multi-row statements per table for all of them.
+Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results);
+
 // One target's devices (PollWriter::RecordTarget) with their sample in
-// `slot_start` (at most one per device and slot: a second is dropped).
+// `slot_start`.
 Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
                           int64_t slot_start, const std::vector<DeviceRecord>& devices,
                           const std::vector<PollWarning>& warnings);
@@ -31,13 +47,30 @@ Status WritePeripherals(Db& db, int64_t run_id, int64_t target_id, int64_t sampl
                         const std::vector<PeripheralRecord>& devices,
                         const std::vector<PollWarning>& warnings);
 
-// A failed target (PollWriter::RecordError).
-Status InsertError(Db& db, int64_t run_id, int64_t target_id, int64_t at,
-                   const std::string& error_class, const std::string& message);
+// A failed target (PollWriter::RecordError): at most one error row per
+// target and slot (a second is dropped, as a second sample is).
+struct ErrorResult {
+  int64_t run_id = 0;
+  int64_t target_id = 0;
+  int64_t at = 0;
+  int64_t slot_start = 0;
+  std::string_view error_class;
+  std::string_view message;
+};
+Status InsertErrors(Db& db, const std::vector<ErrorResult>& errors);
 
 // Inserts the warnings with the run and target.
 Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
                       const std::vector<PollWarning>& warnings);
+
+// A warning with its run, target and time; the warning must outlive the call.
+struct WarningRow {
+  int64_t run_id = 0;
+  int64_t target_id = 0;
+  int64_t at = 0;
+  const PollWarning* warning = nullptr;
+};
+Status InsertWarningRows(Db& db, const std::vector<WarningRow>& rows);
 
 }  // namespace periscope::store::internal
 

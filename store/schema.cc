@@ -579,6 +579,13 @@ ALTER TABLE poll_runs ADD COLUMN poller TEXT;
 ALTER TABLE poll_runs ADD COLUMN reconnects INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE poll_runs ADD COLUMN leases_lost INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 8: the poll slot of an error row, so a failed target too is recorded
+      // at most once per slot (a chunk replayed after a lost COMMIT reply
+      // adds nothing). Rows of earlier versions keep NULL (never a conflict).
+      R"sql(
+ALTER TABLE poll_errors ADD COLUMN slot_start INTEGER;
+CREATE UNIQUE INDEX poll_errors_by_slot ON poll_errors(target_id, slot_start);
+)sql",
   };
   return kMigrations;
 }

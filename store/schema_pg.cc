@@ -526,6 +526,11 @@ CREATE FUNCTION periscope_fixed2(double precision) RETURNS text LANGUAGE sql IMM
 CREATE FUNCTION periscope_centi_text(bigint) RETURNS text LANGUAGE sql IMMUTABLE STRICT
   AS $$ SELECT ($1 / 100)::text || '.' || lpad(($1 % 100)::text, 2, '0') $$;
 )sql"},
+      // 8: as SQLite's migration 8 (store/schema.cc).
+      {8, R"sql(
+ALTER TABLE poll_errors ADD COLUMN slot_start bigint;
+CREATE UNIQUE INDEX poll_errors_by_slot ON poll_errors(target_id, slot_start);
+)sql"},
   };
   return kMigrations;
 }

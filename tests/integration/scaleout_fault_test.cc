@@ -304,10 +304,8 @@ class ScaleoutFaultTest : public ::testing::Test {
 
   // SQL: WITH first_slot(bucket, slot), expected(device_id, slot_start) = the
   // live devices' slots from each bucket's first checked slot through those
-  // due by `last_due_s`, err(target_id, since_slot) = poll_errors, their time
-  // minus the bucket's offset. poll_errors carries no slot: an error stands
-  // for slot s when since_slot is in [s, s + I + grace) (a late takeover may
-  // write slot s's error after slot s + I is due).
+  // due by `last_due_s`, err(target_id, slot_start) = poll_errors with the
+  // slot each was recorded for.
   std::string WindowSql(const std::map<int64_t, int64_t>& first, int64_t last_due_s) const {
     std::string values;
     for (const auto& [bucket, slot] : first) {
@@ -321,8 +319,7 @@ class ScaleoutFaultTest : public ::testing::Test {
         "s(slot) "
         "  WHERE t.enabled = 1 AND t.port IN ({live}) AND s.slot + t.bucket * {i} / {b} <= "
         "{last}), "
-        "err AS (SELECT e.target_id, e.at - t.bucket * {i} / {b} AS since_slot "
-        "  FROM poll_errors e JOIN targets t ON t.id = e.target_id) ",
+        "err AS (SELECT e.target_id, e.slot_start FROM poll_errors e) ",
         fmt::arg("values", values), fmt::arg("last", last_due_s), fmt::arg("i", kIntervalS),
         fmt::arg("b", kBuckets), fmt::arg("live", PortList(TargetKind::kLive, TargetKind::kSlow)));
   }
@@ -337,9 +334,7 @@ class ScaleoutFaultTest : public ::testing::Test {
                 " EXCEPT SELECT device_id, slot_start FROM samples "
                 " EXCEPT SELECT ex.device_id, ex.slot_start FROM expected ex JOIN devices d ON "
                 " d.id = ex.device_id JOIN err ON err.target_id = d.target_id AND "
-                " err.since_slot >= ex.slot_start AND err.since_slot < ex.slot_start + " +
-                std::to_string(kIntervalS + kGraceS) +
-                ") m "
+                " err.slot_start = ex.slot_start) m "
                 "JOIN devices d ON d.id = m.device_id JOIN targets t ON t.id = d.target_id "
                 "ORDER BY 1 LIMIT 20");
   }
@@ -357,10 +352,17 @@ class ScaleoutFaultTest : public ::testing::Test {
     return Int(WindowSql(first, last_due_s) +
                "SELECT count(DISTINCT (ex.device_id, ex.slot_start)) FROM expected ex JOIN "
                "devices d ON d.id = ex.device_id JOIN err ON err.target_id = d.target_id AND "
-               "err.since_slot >= ex.slot_start AND err.since_slot < ex.slot_start + " +
-               std::to_string(kIntervalS) +
-               " WHERE NOT EXISTS (SELECT 1 FROM samples sa WHERE "
+               "err.slot_start = ex.slot_start WHERE NOT EXISTS (SELECT 1 FROM samples sa WHERE "
                "sa.device_id = ex.device_id AND sa.slot_start = ex.slot_start)");
+  }
+
+  // Devices with both a sample and an error of their target in one slot:
+  // one slot's result stored twice ("device slot" rows, at most 20).
+  std::vector<std::string> SampleAndErrorInOneSlot() {
+    return Rows(
+        "SELECT s.device_id || ' ' || s.slot_start FROM samples s JOIN devices d ON d.id = "
+        "s.device_id JOIN poll_errors e ON e.target_id = d.target_id AND e.slot_start = "
+        "s.slot_start ORDER BY 1 LIMIT 20");
   }
 
   std::vector<std::string> DuplicateSamples() {
@@ -369,11 +371,11 @@ class ScaleoutFaultTest : public ::testing::Test {
         "GROUP BY device_id, slot_start HAVING count(*) > 1 ORDER BY 1 LIMIT 20");
   }
 
-  // Dead targets: "port slot" for each checked slot without a poll_errors
-  // row in [due, due + I + grace).
+  // Dead targets: "port slot" for each checked slot without its poll_errors
+  // row.
   std::vector<std::string> DeadTargetSlotsWithoutError(const std::map<int64_t, int64_t>& first,
                                                        int64_t last_due_s) {
-    std::map<int64_t, std::vector<int64_t>> at_of;  // port -> error times
+    std::map<int64_t, std::set<int64_t>> slots_of;  // port -> slots with an error
     std::map<int64_t, int64_t> bucket_of;           // port -> bucket
     const std::string dead = PortList(TargetKind::kDead, TargetKind::kDead);
     for (const std::string& row :
@@ -383,25 +385,19 @@ class ScaleoutFaultTest : public ::testing::Test {
       bucket_of[port] = bucket;
     }
     for (const std::string& row :
-         Rows(fmt::format("SELECT t.port, e.at FROM poll_errors e JOIN targets t ON t.id = "
-                          "e.target_id WHERE t.port IN ({})",
+         Rows(fmt::format("SELECT t.port, e.slot_start FROM poll_errors e JOIN targets t ON "
+                          "t.id = e.target_id WHERE t.port IN ({})",
                           dead))) {
-      int64_t port = 0, at = 0;
-      std::sscanf(row.c_str(), "%ld|%ld", &port, &at);
-      at_of[port].push_back(at);
+      int64_t port = 0, slot = 0;
+      std::sscanf(row.c_str(), "%ld|%ld", &port, &slot);
+      slots_of[port].insert(slot);
     }
     std::vector<std::string> out;
     for (const auto& [port, bucket] : bucket_of) {
       auto f = first.find(bucket);
       if (f == first.end()) continue;
       for (int64_t s = f->second; s + Offset(bucket) <= last_due_s; s += kIntervalS) {
-        const int64_t due = s + Offset(bucket);
-        const auto& ats = at_of[port];
-        if (std::none_of(ats.begin(), ats.end(), [&](int64_t at) {
-              return at >= due && at < due + kIntervalS + kGraceS;
-            })) {
-          out.push_back(fmt::format("{} {}", port, s));
-        }
+        if (slots_of[port].count(s) == 0) out.push_back(fmt::format("{} {}", port, s));
       }
     }
     return out;
@@ -505,6 +501,7 @@ class ScaleoutFaultTest : public ::testing::Test {
         << PollerLogs();
     EXPECT_THAT(DuplicateSamples(), ::testing::IsEmpty());
     EXPECT_THAT(DuplicateErrors(), ::testing::IsEmpty());
+    EXPECT_THAT(SampleAndErrorInOneSlot(), ::testing::IsEmpty());
     EXPECT_THAT(DeadTargetSlotsWithoutError(first, last_due_s), ::testing::IsEmpty())
         << "dead targets need a poll_errors row for every slot";
     Asks asks = MatchAsks(last_due_s * 1000, fault_buckets, fault_ms);

@@ -84,6 +84,21 @@ TEST_F(LeasesTest, TargetsFallIntoStableBucketsAndANewCountRebucketsThem) {
   EXPECT_EQ(One("SELECT count(*) FROM targets WHERE bucket % 8 <> (id * 2654435761) % 8"), "0");
 }
 
+TEST_F(LeasesTest, ATargetImportedAfterARunGetsItsBucketAtTheNextRun) {
+  ASSERT_TRUE(PrepareBuckets(*db_, {8, 0}).ok());
+  ASSERT_TRUE(ImportTargetsCsv(*db_,
+                               "address,port,profile,customer_user_id\n"
+                               "late1,161,p,c1\nlate2,161,p,c1\nlate3,161,p,c1\n",
+                               "t2.csv")
+                  .ok());
+  // Imported with the default bucket 0: not yet in their own buckets.
+  EXPECT_NE(One("SELECT count(*) FROM targets WHERE bucket <> (id * 2654435761) % 8"), "0");
+  ASSERT_TRUE(PrepareBuckets(*db_, {8, 0}).ok());
+  EXPECT_EQ(One("SELECT count(*) FROM targets WHERE bucket <> (id * 2654435761) % 8"), "0");
+  EXPECT_EQ(One("SELECT value FROM store_settings WHERE name = 'bucketed_through_id'"),
+            One("SELECT max(id) FROM targets"));
+}
+
 TEST_F(LeasesTest, AClaimTakesDueBucketsOnceWithAGrowingEpoch) {
   const BucketSettings settings{4, 0};
   ASSERT_TRUE(PrepareBuckets(*db_, settings).ok());
