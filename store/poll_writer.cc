@@ -211,7 +211,7 @@ Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
 }
 
 Status InsertWarningRows(Db& db, const std::vector<WarningRow>& rows) {
-  return InsertRows(
+  return RunWithValueRows(
       db, "INSERT INTO poll_warnings (run_id, target_id, at, device_index, column_name, message)",
       {"?", "?", "?", "?", "?", "?"}, "", rows.size(), [&](Stmt& stmt, int p, size_t i) {
         const WarningRow& r = rows[i];
@@ -279,7 +279,7 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
   }
   {
     std::vector<std::pair<int64_t, int64_t>> touched(last_seen.begin(), last_seen.end());
-    PERISCOPE_RETURN_IF_ERROR(InsertRows(
+    PERISCOPE_RETURN_IF_ERROR(RunWithValueRows(
         db,
         "UPDATE devices SET last_seen = v.column2, kind = 'periscope', retired_at = NULL "
         "FROM (",
@@ -312,7 +312,7 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
 
   // Samples: at most one per device and slot (a second is dropped).
   PERISCOPE_RETURN_IF_ERROR(
-      InsertRows(db,
+      RunWithValueRows(db,
                  "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
                  "load_interval_s, load_peak_today, load_avg_today_centi, writes_completed, "
                  "bytes_written, status, status_text, slot_start)",
@@ -374,7 +374,7 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
       std::vector<std::pair<int64_t, const DailyRow*>> rows;
       for (const auto& [key, row] : writes) rows.emplace_back(key.first, &row);
       PERISCOPE_RETURN_IF_ERROR(
-          InsertRows(db,
+          RunWithValueRows(db,
                      "INSERT INTO daily (device_id, date, load_peak, load_avg_centi, used_bytes, "
                      "intervals)",
                      {"?", "?", "?", "?", "?", "?"},
@@ -410,7 +410,7 @@ Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sam
 }
 
 Status InsertErrors(Db& db, const std::vector<ErrorResult>& errors) {
-  return InsertRows(
+  return RunWithValueRows(
       db, "INSERT INTO poll_errors (run_id, target_id, at, class, message, slot_start)",
       {"?", "?", "?", "?", "?", "?"}, " ON CONFLICT (target_id, slot_start) DO NOTHING",
       errors.size(), [&](Stmt& stmt, int p, size_t i) {

@@ -39,11 +39,12 @@ std::string Markers(size_t n);
 // per column, e.g. {"?", "CAST(? AS BIGINT)"}; rows separated by ", ".
 std::string ValuesRows(size_t rows, const std::vector<std::string_view>& columns);
 
-// Runs "`head` VALUES <rows> `tail`" for `rows` rows in BatchSizes pieces.
+// Runs "`head` VALUES <rows> `tail`" (an INSERT, or an UPDATE ... FROM (VALUES
+// ...)) for `rows` rows in BatchSizes pieces.
 // bind_row(stmt, first_parameter, row) binds row `row` (0-based, in order)
 // from parameter `first_parameter` on, one parameter per column.
 template <typename BindRow>
-Status InsertRows(Db& db, std::string_view head, const std::vector<std::string_view>& columns,
+Status RunWithValueRows(Db& db, std::string_view head, const std::vector<std::string_view>& columns,
                   std::string_view tail, size_t rows, BindRow bind_row) {
   size_t done = 0;
   for (size_t size : BatchSizes(rows)) {
