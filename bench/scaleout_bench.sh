@@ -34,15 +34,20 @@
 # Knobs (environment), defaults for AGENT_IMPL=fast / snmpsim:
 #   AGENTS=4000 / 2000 live simulated agents; DEAD_PCT=5 (share of all targets
 #   that are ports with no agent); DAYS=2; SIM_PROCS=2 (snmpsim processes);
-#   DELAY_MS=125 (each way: RTT +250 ms); WINDOW=512 / 256 (sessions in flight
-#   per poller); TIMEOUT_MS=1500 / 4000 and RETRIES=1 / 0: the fast agents
-#   answer within the RTT, so 1.5 s x 2 tries costs a dead target 3 s while a
-#   live one never times out; snmpsim on shared cores answers late under load,
-#   and a short timeout makes the poller's retransmissions pile onto its queue
-#   until nothing is answered in time. BUCKETS_LIST="1024 8" (1024: the
+#   DELAY_MS=125 (each way: RTT +250 ms); WINDOW=1024 / 256 (sessions in
+#   flight per poller); TIMEOUT_MS=1000 / 4000 and RETRIES=1 / 0. The fast
+#   agents answer within the RTT (250 ms), so 1000 ms x 2 tries failed no live
+#   one here and costs a dead target 2 s of a window slot; a one-pass (cron)
+#   run ends with that 2 s tail of dead targets, which is why the window is
+#   1024 rather than 512 (512 at 1500 ms x 2: ~310-380 targets/s for 4,211
+#   targets, 1024 at 1000 ms x 2: ~560-590; bench13.md). snmpsim on shared
+#   cores answers late under load, and a short timeout makes the poller's
+#   retransmissions pile onto its queue until nothing is answered in time.
+#   BUCKETS_LIST="1024 8" (1024: the
 #   default; 8: about 500 / 260 targets per bucket, as 1M devices in 4096
-#   buckets); POLLERS_LIST="1 2 4"; CHUNK=50; INGEST_TARGETS=20000;
-#   INGEST_CLIENTS=4.
+#   buckets); POLLERS_LIST="1 2 4"; CHUNK=50; INGEST_TARGETS=20000 (0: no
+#   write-path run); INGEST_CLIENTS=4; POLLER_WRAP (words put before each
+#   poller command, for profiling, e.g. "strace -f -w -c -o /tmp/poller.strace").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,7 +57,7 @@ build="$(cd "${1:-${here}/../build/release}" 2>/dev/null && pwd)" || {
 }
 AGENT_IMPL=${AGENT_IMPL:-fast}
 case "$AGENT_IMPL" in
-  fast) AGENTS=${AGENTS:-4000} WINDOW=${WINDOW:-512} TIMEOUT_MS=${TIMEOUT_MS:-1500} RETRIES=${RETRIES:-1} ;;
+  fast) AGENTS=${AGENTS:-4000} WINDOW=${WINDOW:-1024} TIMEOUT_MS=${TIMEOUT_MS:-1000} RETRIES=${RETRIES:-1} ;;
   snmpsim) AGENTS=${AGENTS:-2000} WINDOW=${WINDOW:-256} TIMEOUT_MS=${TIMEOUT_MS:-4000} RETRIES=${RETRIES:-0} ;;
   *)
     echo "scaleout_bench: AGENT_IMPL must be fast or snmpsim, not $AGENT_IMPL" >&2
@@ -129,6 +134,28 @@ log "uptime: $uptime_before"
 log "fleet of $AGENTS agents ($agents_desc) + $dead dead targets, $DAYS days of history"
 "$fleet_gen" --out "$work/fleet" --agents "$AGENTS" --customers 50 --days "$DAYS" \
   --processes "$SIM_PROCS" >/dev/null
+if (($(ulimit -n) < 16384)); then ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
+sim_pids=()
+if [[ $AGENT_IMPL == fast ]]; then
+  # One process serves every agent, on ports the kernel chooses now (the
+  # ports fleet_gen saw free may be taken by then on a busy machine); its
+  # targets-out file, the fleet's targets.csv with those ports, appears once
+  # every port is bound and replaces fleet_gen's.
+  "$agent_bin" --dir "$work/fleet" --targets-out "$work/agents-up.csv" --fresh-ports \
+    >"$work/agent.log" 2>&1 3>&- &
+  pids+=($!)
+  sim_pids+=($!)
+  for i in $(seq 600); do
+    [[ -f "$work/agents-up.csv" ]] && break
+    if ! kill -0 "${sim_pids[0]}" 2>/dev/null || ((i == 600)); then
+      log "snmprec_agent did not start:"
+      cat "$work/agent.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  mv "$work/agents-up.csv" "$work/fleet/targets.csv"
+fi
 # Interleaved over the snmpsim processes (see poller_bench.sh).
 awk -v n="$AGENTS" -v p="$SIM_PROCS" 'NR == 1 {print; next} {l[NR - 2] = $0}
   END {per = int((n + p - 1) / p)
@@ -145,25 +172,7 @@ awk -F, -v OFS=, -v dead="$dead" -v used="$work/used-ports" '
     busy[port] = 1; $1 = "127.0.0.1"; $2 = port; print}' \
   "$work/targets.csv" >"$work/dead.csv"
 cat "$work/dead.csv" >>"$work/targets.csv"
-if (($(ulimit -n) < 16384)); then ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
-sim_pids=()
-if [[ $AGENT_IMPL == fast ]]; then
-  # One process serves every agent on the ports fleet_gen chose; its
-  # targets-out file appears once every port is bound.
-  "$agent_bin" --dir "$work/fleet" --targets-out "$work/agents-up.csv" \
-    >"$work/agent.log" 2>&1 3>&- &
-  pids+=($!)
-  sim_pids+=($!)
-  for i in $(seq 600); do
-    [[ -f "$work/agents-up.csv" ]] && break
-    if ! kill -0 "${sim_pids[0]}" 2>/dev/null || ((i == 600)); then
-      log "snmprec_agent did not start:"
-      cat "$work/agent.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-else
+if [[ $AGENT_IMPL == snmpsim ]]; then
   mkdir -p "$work/fleet/cache"
   if [[ $(id -u) -eq 0 ]]; then chown -R 65534:65534 "$work/fleet"; fi
   for ((p = 0; p < SIM_PROCS; p++)); do
@@ -237,7 +246,8 @@ fleet_run() {
   sim0=$(cpu_tree_of "${sim_pids[@]}") pg0=$(cpu_tree_of "$postmaster") relay0=$(cpu_of "$relay_pid")
   t0=$(date +%s.%N)
   for ((i = 1; i <= n; i++)); do
-    /usr/bin/time -f '%e %U %S' -o "$work/$name-p$i.time" \
+    # shellcheck disable=SC2086  # POLLER_WRAP: words, e.g. "strace -f -w -c -o FILE"
+    /usr/bin/time -f '%e %U %S' -o "$work/$name-p$i.time" ${POLLER_WRAP:-} \
       "$poller" -c "$config" --node "p$i" --json >"$work/$name-p$i.json" 2>"$work/$name-p$i.log" 3>&- &
     ppids+=($!)
     pids+=($!)
@@ -324,31 +334,35 @@ log "uptime: $uptime_after"
 if [[ $AGENT_IMPL == fast ]]; then log "$(tail -1 "$work/agent.log")"; fi
 log "relay: $(tail -1 "$work/relay.log")"
 
-# ---- the write path alone ----
-log "write path: chunk_ingest_bench, $INGEST_TARGETS targets, $INGEST_CLIENTS clients, chunk $CHUNK"
-"$pg_cluster" psql "$pg_dir" -c "CREATE DATABASE ingest OWNER periscope" >/dev/null
-ingest_uri=${uri/\/\/\/periscope?/\/\/\/ingest?}
-isql() { "$pg_cluster" psql "$pg_dir" --db ingest -At -c "$1"; }
-ing_before=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
-run "$chunk_ingest" --db "$ingest_uri" --targets "$INGEST_TARGETS" --clients "$INGEST_CLIENTS" \
-  --chunk "$CHUNK" --daily-rows "$DAYS" --passes 2 >"$work/ingest.out"
-sleep 0.5
-ing_after=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
-ing=$(cat "$work/ingest.out")
-while read -r line; do log "ingest: $line"; done <"$work/ingest.out"
-ing_rate=$(kv "$(tail -1 <<<"$ing")" steady_results_per_s)
-ing_per_chunk=$(kv "$(tail -1 <<<"$ing")" steady_results_per_chunk)
-ing_chunks_s=$(kv "$(tail -1 <<<"$ing")" steady_chunks_per_s)
-ing_first=$(kv "$(grep '^pass=0' <<<"$ing")" results_per_s)
-ing_buckets=$(kv "$(head -1 <<<"$ing")" buckets)
-read -r ic0 is0 <<<"$ing_before"
-read -r ic1 is1 <<<"$ing_after"
-ing_commits=$((ic1 - ic0)) ing_syncs=$((is1 - is0))
-ing_results=$((INGEST_TARGETS * 3))
-ing_samples_bytes=$(isql "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                          WHERE inhparent = 'samples'::regclass")
-ing_samples_rows=$(isql "SELECT count(*) FROM samples")
-ing_bytes_per_row=$(calc %.0f "$ing_samples_bytes / $ing_samples_rows")
+# ---- the write path alone (INGEST_TARGETS=0 skips it) ----
+ing_rate=- ing_per_chunk=- ing_chunks_s=- ing_first=- ing_buckets=- ing_commits=- ing_syncs=-
+ing_results=0 ing_bytes_per_row=- ing_samples_rows=0
+if ((INGEST_TARGETS > 0)); then
+  log "write path: chunk_ingest_bench, $INGEST_TARGETS targets, $INGEST_CLIENTS clients, chunk $CHUNK"
+  "$pg_cluster" psql "$pg_dir" -c "CREATE DATABASE ingest OWNER periscope" >/dev/null
+  ingest_uri=${uri/\/\/\/periscope?/\/\/\/ingest?}
+  isql() { "$pg_cluster" psql "$pg_dir" --db ingest -At -c "$1"; }
+  ing_before=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
+  run "$chunk_ingest" --db "$ingest_uri" --targets "$INGEST_TARGETS" --clients "$INGEST_CLIENTS" \
+    --chunk "$CHUNK" --daily-rows "$DAYS" --passes 2 >"$work/ingest.out"
+  sleep 0.5
+  ing_after=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
+  ing=$(cat "$work/ingest.out")
+  while read -r line; do log "ingest: $line"; done <"$work/ingest.out"
+  ing_rate=$(kv "$(tail -1 <<<"$ing")" steady_results_per_s)
+  ing_per_chunk=$(kv "$(tail -1 <<<"$ing")" steady_results_per_chunk)
+  ing_chunks_s=$(kv "$(tail -1 <<<"$ing")" steady_chunks_per_s)
+  ing_first=$(kv "$(grep '^pass=0' <<<"$ing")" results_per_s)
+  ing_buckets=$(kv "$(head -1 <<<"$ing")" buckets)
+  read -r ic0 is0 <<<"$ing_before"
+  read -r ic1 is1 <<<"$ing_after"
+  ing_commits=$((ic1 - ic0)) ing_syncs=$((is1 - is0))
+  ing_results=$((INGEST_TARGETS * 3))
+  ing_samples_bytes=$(isql "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                            WHERE inhparent = 'samples'::regclass")
+  ing_samples_rows=$(isql "SELECT count(*) FROM samples")
+  ing_bytes_per_row=$(calc %.0f "$ing_samples_bytes / $ing_samples_rows")
+fi
 
 # ---- the figures ----
 cat <<TABLE
@@ -372,7 +386,7 @@ delta (WAL flushes to disk); lease updates = pg_stat_user_tables.n_tup_upd of po
 seconds of pollers / PostgreSQL / agents / relay during the run. Load: \`uptime\` before
 "$uptime_before", after the pollers "$uptime_after".
 
-| buckets | pollers | wall s | targets/s per process | targets/s total | ok / failed / chunks refused | sample rows/s at DB | commits / WAL syncs | results per commit / per WAL sync | lease updates | CPU s poll/pg/sim/relay |
+| buckets | pollers | wall s | targets/s per process | targets/s total | ok / failed / chunks refused | sample rows/s at DB | commits / WAL syncs | results per commit / per WAL sync | lease updates | CPU s poll/pg/agents/relay |
 |---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows_md[@]}")
 

@@ -510,8 +510,7 @@ std::optional<std::string> Answer(const Agent& agent, std::string_view request,
   }
   std::string pdu_content = Tlv(0x02, reqid) + Tlv(0x02, SignedContent(error_status)) +
                             Tlv(0x02, SignedContent(error_index)) + Tlv(0x30, bindings);
-  return Tlv(0x30, Tlv(0x02, std::string(1, '\1')) + Tlv(0x04, community) +
-                       Tlv(0xa2, pdu_content));
+  return Tlv(0x30, Tlv(0x02, std::string(1, '\1')) + Tlv(0x04, community) + Tlv(0xa2, pdu_content));
 }
 
 // ---- the server ----
@@ -588,9 +587,9 @@ int main(int argc, char** argv) {
     agents[i].port = std::atoi(rows[i].substr(a + 1, b - a - 1).c_str());
     rest[i] = rows[i].substr(b);
     std::string error;
-    if (!LoadSnmprec(dir + "/data/" + community + "/1.3.6.1.6.1.1." + std::to_string(i) +
-                         ".snmprec",
-                     &agents[i], &error)) {
+    if (!LoadSnmprec(
+            dir + "/data/" + community + "/1.3.6.1.6.1.1." + std::to_string(i) + ".snmprec",
+            &agents[i], &error)) {
       std::fprintf(stderr, "snmprec_agent: %s\n", error.c_str());
       return 2;
     }
@@ -655,7 +654,7 @@ int main(int argc, char** argv) {
 
   // SIGTERM/SIGINT are blocked except inside epoll_pwait, so a signal can
   // never slip in between the flag test and the wait.
-  struct sigaction action{};
+  struct sigaction action {};
   action.sa_handler = OnSignal;
   ::sigaction(SIGTERM, &action, nullptr);
   ::sigaction(SIGINT, &action, nullptr);
@@ -688,8 +687,8 @@ int main(int argc, char** argv) {
       for (int k = 0; k < 64; ++k) {
         sockaddr_in peer{};
         socklen_t peer_len = sizeof peer;
-        ssize_t got = ::recvfrom(agent.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer),
-                                 &peer_len);
+        ssize_t got =
+            ::recvfrom(agent.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &peer_len);
         if (got < 0) break;
         ++counters.requests;
         auto response = Answer(agent, std::string_view(buf, static_cast<size_t>(got)), community,

@@ -26,8 +26,8 @@
 namespace periscope::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using snmp::ValueType;
+using ::testing::HasSubstr;
 
 std::string Bin(const std::string& path) { return BinaryDir() + "/" + path; }
 
@@ -50,8 +50,12 @@ class SnmprecAgentTest : public ::testing::Test {
     gen.insert(gen.end(), flags.begin(), flags.end());
     CommandResult made = RunCommand(gen);
     ASSERT_EQ(made.exit_code, 0) << made.output;
-    std::vector<std::string> argv = {Bin("bench/snmprec_agent"), "--dir",         dir_.File("fleet"),
-                                     "--targets-out",            targets_csv(), "--fresh-ports"};
+    std::vector<std::string> argv = {Bin("bench/snmprec_agent"),
+                                     "--dir",
+                                     dir_.File("fleet"),
+                                     "--targets-out",
+                                     targets_csv(),
+                                     "--fresh-ports"};
     argv.insert(argv.end(), agent_flags.begin(), agent_flags.end());
     agent_ = std::make_unique<Process>(argv, dir_.File("agent.log"));
     ASSERT_TRUE(WaitFor([&] { return std::ifstream(targets_csv()).good() || !agent_->Running(); },
@@ -63,8 +67,7 @@ class SnmprecAgentTest : public ::testing::Test {
     while (std::getline(rows, line)) {
       Served s;
       s.port = std::stoi(line.substr(line.find(',') + 1));
-      s.file = dir_.File(
-          fmt::format("fleet/data/public/1.3.6.1.6.1.1.{}.snmprec", served_.size()));
+      s.file = dir_.File(fmt::format("fleet/data/public/1.3.6.1.6.1.1.{}.snmprec", served_.size()));
       s.varbinds = SnmprecVarBinds(ReadTextFile(s.file));
       std::stable_sort(s.varbinds.begin(), s.varbinds.end(),
                        [](const auto& a, const auto& b) { return a.oid < b.oid; });
@@ -119,8 +122,8 @@ void ExpectSameBinding(const snmp::VarBind& got, const snmp::VarBind& want) {
 TEST_F(SnmprecAgentTest, BulkWalkReturnsEveryLineOfTheFileWithItsValue) {
   // Periscope agents (one and two devices), peripherals (OID, TimeTicks,
   // Counter32 values) and claim copiers (IpAddress).
-  ASSERT_NO_FATAL_FAILURE(StartFleet(
-      {"--agents", "5", "--days", "4", "--peripherals", "4", "--claim-copiers", "1"}));
+  ASSERT_NO_FATAL_FAILURE(
+      StartFleet({"--agents", "5", "--days", "4", "--peripherals", "4", "--claim-copiers", "1"}));
   ASSERT_EQ(served_.size(), 5u + 4u + 6u);
   for (const Served& s : served_) {
     ASSERT_GT(s.varbinds.size(), 5u) << s.file;
@@ -194,8 +197,8 @@ TEST_F(SnmprecAgentTest, GetOfOidsNotServedIsNoSuchInstanceOrNoSuchObject) {
   EXPECT_EQ(r.varbinds[3].type, ValueType::kNoSuchObject);
   EXPECT_EQ(snmp::OidToString(r.varbinds[3].oid), "1.3.6.1.4.1.99999.1");
   // A device table cell of a device index the agent does not have.
-  snmp::Oid missing = mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry,
-                                mib::kDeviceSerialNumber, 7});
+  snmp::Oid missing =
+      mib::Oid({mib::kObjects, mib::kDeviceTable, mib::kEntry, mib::kDeviceSerialNumber, 7});
   r = client->Get({missing});
   ASSERT_EQ(r.varbinds.size(), 1u);
   EXPECT_EQ(r.varbinds[0].type, ValueType::kNoSuchInstance);
@@ -207,11 +210,10 @@ TEST_F(SnmprecAgentTest, GetBulkAnswersNonRepeatersOnceThenRepeatersUpToEndOfMib
   ASSERT_GT(s.varbinds.size(), 10u);
   auto name = [&](size_t i) { return "." + snmp::OidToString(s.varbinds[i].oid); };
   // Non-repeater: the object after #2. Repeater from #5: #6, #7, #8.
-  CommandResult bulk = NetSnmp("snmpbulkget", {"-Cn1", "-Cr3", fmt::format("127.0.0.1:{}", s.port),
-                                               name(2), name(5)});
+  CommandResult bulk = NetSnmp(
+      "snmpbulkget", {"-Cn1", "-Cr3", fmt::format("127.0.0.1:{}", s.port), name(2), name(5)});
   ASSERT_EQ(bulk.exit_code, 0) << bulk.output;
-  EXPECT_EQ(FirstWords(bulk.output),
-            (std::vector<std::string>{name(3), name(6), name(7), name(8)}))
+  EXPECT_EQ(FirstWords(bulk.output), (std::vector<std::string>{name(3), name(6), name(7), name(8)}))
       << bulk.output;
   // From the second-to-last object: the last one, then endOfMibView once.
   auto client = Client(s.port);
@@ -225,11 +227,12 @@ TEST_F(SnmprecAgentTest, GetBulkAnswersNonRepeatersOnceThenRepeatersUpToEndOfMib
 
 TEST_F(SnmprecAgentTest, BulkResponsesAreCutToTheMessageSize) {
   // Two devices with 30 days each: about 300 objects, far above one message.
-  ASSERT_NO_FATAL_FAILURE(StartFleet({"--agents", "5", "--days", "30"}, {"--max-message-bytes", "1000"}));
+  ASSERT_NO_FATAL_FAILURE(
+      StartFleet({"--agents", "5", "--days", "30"}, {"--max-message-bytes", "1000"}));
   const Served& s = served_[4];
   ASSERT_GT(s.varbinds.size(), 200u);
-  CommandResult bulk = NetSnmp(
-      "snmpbulkget", {"-d", "-Cr500", fmt::format("127.0.0.1:{}", s.port), ".1.3.6.1"});
+  CommandResult bulk =
+      NetSnmp("snmpbulkget", {"-d", "-Cr500", fmt::format("127.0.0.1:{}", s.port), ".1.3.6.1"});
   ASSERT_EQ(bulk.exit_code, 0) << bulk.output;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(bulk.output, m, std::regex("Received (\\d+) byte packet")))
@@ -266,9 +269,9 @@ TEST_F(SnmprecAgentTest, WrongCommunityIsNotAnsweredAndCountersArePrintedOnExit)
 
 TEST_F(SnmprecAgentTest, PollerStoresEveryDeviceAsServed) {
   const size_t kAgents = 10, kCustomers = 3, kDays = 3;
-  ASSERT_NO_FATAL_FAILURE(StartFleet({"--agents", std::to_string(kAgents), "--customers",
-                                      std::to_string(kCustomers), "--days",
-                                      std::to_string(kDays)}));
+  ASSERT_NO_FATAL_FAILURE(
+      StartFleet({"--agents", std::to_string(kAgents), "--customers", std::to_string(kCustomers),
+                  "--days", std::to_string(kDays)}));
   const std::string db = dir_.File("h.db");
   const std::string store = Bin("store/periscope-store");
   ASSERT_EQ(RunCommand({store, "--db", db, "init"}).exit_code, 0);
