@@ -9,12 +9,20 @@
 #   bench/scaleout_bench.sh [BUILD_DIR]     BUILD_DIR defaults to build/release
 #
 # Builds nothing: BUILD_DIR must hold periscope-poller, periscope-store,
-# fleet_gen, udp_delay_relay, agent_capacity and chunk_ingest_bench:
+# fleet_gen, udp_delay_relay, agent_capacity, chunk_ingest_bench and (for
+# AGENT_IMPL=fast) snmprec_agent:
 #   cmake --preset release && cmake --build --preset release --target \
-#     periscope-poller periscope-store fleet_gen udp_delay_relay agent_capacity chunk_ingest_bench
-# Needs snmpsimd, snmpget, /usr/bin/time, psql and the PostgreSQL 15 server
-# (Debian: snmpsim, snmp, time, postgresql-15). As root, the server runs as
-# user postgres (scripts/pg-cluster.sh). Takes 3-5 minutes on 2 cores.
+#     periscope-poller periscope-store fleet_gen udp_delay_relay agent_capacity \
+#     chunk_ingest_bench snmprec_agent
+# Needs snmpget, /usr/bin/time, psql and the PostgreSQL 15 server, and for
+# AGENT_IMPL=snmpsim snmpsimd (Debian: snmp, time, postgresql-15, snmpsim). As
+# root, the server runs as user postgres (scripts/pg-cluster.sh). Takes 3-10
+# minutes on 2 cores.
+#
+# Agents: AGENT_IMPL=fast (default) serves the fleet with bench/snmprec_agent
+# (C++, one epoll thread: tens of thousands of PDUs/s, so the pollers are
+# measured, not the agents); AGENT_IMPL=snmpsim with snmpsimd (Python: about
+# 90 walks/s on 2 shared cores, below the poller; issue 12's figures).
 #
 # The cluster is production-like where it matters for the write path: fsync,
 # synchronous_commit and full_page_writes ON, a password role over the unix
@@ -23,14 +31,23 @@
 # and the cluster's data); every process started here is stopped on exit,
 # also on Ctrl-C or SIGTERM.
 #
-# Knobs (environment): AGENTS=2000 (live simulated agents), DEAD_PCT=5 (share
-# of all targets that are ports with no agent), DAYS=2, SIM_PROCS=2,
-# DELAY_MS=125 (each way: RTT +250 ms), WINDOW=256 (sessions in flight per
-# poller), TIMEOUT_MS=4000, RETRIES=0 (snmpsim on shared cores answers late
-# under load: a short timeout makes the poller's retransmissions pile onto
-# its queue until nothing is answered in time), BUCKETS_LIST="1024 8" (1024: the
-# default; 8: about 260 targets per bucket, as 1M devices in 4096 buckets),
-# POLLERS_LIST="1 2 4", CHUNK=50, INGEST_TARGETS=20000, INGEST_CLIENTS=4.
+# Knobs (environment), defaults for AGENT_IMPL=fast / snmpsim:
+#   AGENTS=4000 / 2000 live simulated agents; DEAD_PCT=5 (share of all targets
+#   that are ports with no agent); DAYS=2; SIM_PROCS=2 (snmpsim processes);
+#   DELAY_MS=125 (each way: RTT +250 ms); WINDOW=1024 / 256 (sessions in
+#   flight per poller); TIMEOUT_MS=1000 / 4000 and RETRIES=1 / 0. The fast
+#   agents answer within the RTT (250 ms), so 1000 ms x 2 tries failed no live
+#   one here and costs a dead target 2 s of a window slot; a one-pass (cron)
+#   run ends with that 2 s tail of dead targets, which is why the window is
+#   1024 rather than 512 (512 at 1500 ms x 2: ~310-380 targets/s for 4,211
+#   targets, 1024 at 1000 ms x 2: ~560-590; bench13.md). snmpsim on shared
+#   cores answers late under load, and a short timeout makes the poller's
+#   retransmissions pile onto its queue until nothing is answered in time.
+#   BUCKETS_LIST="1024 8" (1024: the
+#   default; 8: about 500 / 260 targets per bucket, as 1M devices in 4096
+#   buckets); POLLERS_LIST="1 2 4"; CHUNK=50; INGEST_TARGETS=20000 (0: no
+#   write-path run); INGEST_CLIENTS=4; POLLER_WRAP (words put before each
+#   poller command, for profiling, e.g. "strace -f -w -c -o /tmp/poller.strace").
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,14 +55,19 @@ build="$(cd "${1:-${here}/../build/release}" 2>/dev/null && pwd)" || {
   echo "scaleout_bench: build dir ${1:-${here}/../build/release} not found" >&2
   exit 2
 }
-AGENTS=${AGENTS:-2000}
+AGENT_IMPL=${AGENT_IMPL:-fast}
+case "$AGENT_IMPL" in
+  fast) AGENTS=${AGENTS:-4000} WINDOW=${WINDOW:-1024} TIMEOUT_MS=${TIMEOUT_MS:-1000} RETRIES=${RETRIES:-1} ;;
+  snmpsim) AGENTS=${AGENTS:-2000} WINDOW=${WINDOW:-256} TIMEOUT_MS=${TIMEOUT_MS:-4000} RETRIES=${RETRIES:-0} ;;
+  *)
+    echo "scaleout_bench: AGENT_IMPL must be fast or snmpsim, not $AGENT_IMPL" >&2
+    exit 2
+    ;;
+esac
 DEAD_PCT=${DEAD_PCT:-5}
 DAYS=${DAYS:-2}
 SIM_PROCS=${SIM_PROCS:-2}
 DELAY_MS=${DELAY_MS:-125}
-WINDOW=${WINDOW:-256}
-TIMEOUT_MS=${TIMEOUT_MS:-4000}
-RETRIES=${RETRIES:-0}
 BUCKETS_LIST=${BUCKETS_LIST:-1024 8}
 POLLERS_LIST=${POLLERS_LIST:-1 2 4}
 CHUNK=${CHUNK:-50}
@@ -58,13 +80,19 @@ fleet_gen="${build}/bench/fleet_gen"
 capacity="${build}/bench/agent_capacity"
 relay_bin="${build}/bench/udp_delay_relay"
 chunk_ingest="${build}/bench/chunk_ingest_bench"
+agent_bin="${build}/bench/snmprec_agent"
 pg_cluster="${here}/../scripts/pg-cluster.sh"
 bench_name=scaleout_bench
 # shellcheck source=bench/bench_lib.sh
 source "$here/bench_lib.sh"
 require_bins "cmake --preset release && cmake --build --preset release" \
   "$poller" "$store_bin" "$fleet_gen" "$capacity" "$relay_bin" "$chunk_ingest"
-require_tools "snmpsim, snmp, time, postgresql-client-15" snmpsimd snmpget psql /usr/bin/time
+require_tools "snmp, time, postgresql-client-15" snmpget psql /usr/bin/time
+if [[ $AGENT_IMPL == fast ]]; then
+  require_bins "cmake --build --preset release --target snmprec_agent" "$agent_bin"
+else
+  require_tools snmpsim snmpsimd
+fi
 
 # utime+stime of processes and of their reaped children (the postmaster's
 # backends of exited sessions), in seconds.
@@ -99,9 +127,35 @@ postmaster=$(head -1 "$pg_dir/data/postmaster.pid")
 # ---- the fleet ----
 dead=$(((AGENTS * DEAD_PCT + 100 - DEAD_PCT - 1) / (100 - DEAD_PCT)))
 targets_total=$((AGENTS + dead))
-log "fleet of $AGENTS agents + $dead dead targets, $DAYS days of history, $SIM_PROCS snmpsim processes"
+agents_desc="snmprec_agent, 1 process"
+[[ $AGENT_IMPL == fast ]] || agents_desc="snmpsim, $SIM_PROCS processes"
+uptime_before=$(uptime)
+log "uptime: $uptime_before"
+log "fleet of $AGENTS agents ($agents_desc) + $dead dead targets, $DAYS days of history"
 "$fleet_gen" --out "$work/fleet" --agents "$AGENTS" --customers 50 --days "$DAYS" \
   --processes "$SIM_PROCS" >/dev/null
+if (($(ulimit -n) < 16384)); then ulimit -n 16384 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
+sim_pids=()
+if [[ $AGENT_IMPL == fast ]]; then
+  # One process serves every agent, on ports the kernel chooses now (the
+  # ports fleet_gen saw free may be taken by then on a busy machine); its
+  # targets-out file, the fleet's targets.csv with those ports, appears once
+  # every port is bound and replaces fleet_gen's.
+  "$agent_bin" --dir "$work/fleet" --targets-out "$work/agents-up.csv" --fresh-ports \
+    >"$work/agent.log" 2>&1 3>&- &
+  pids+=($!)
+  sim_pids+=($!)
+  for i in $(seq 600); do
+    [[ -f "$work/agents-up.csv" ]] && break
+    if ! kill -0 "${sim_pids[0]}" 2>/dev/null || ((i == 600)); then
+      log "snmprec_agent did not start:"
+      cat "$work/agent.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  mv "$work/agents-up.csv" "$work/fleet/targets.csv"
+fi
 # Interleaved over the snmpsim processes (see poller_bench.sh).
 awk -v n="$AGENTS" -v p="$SIM_PROCS" 'NR == 1 {print; next} {l[NR - 2] = $0}
   END {per = int((n + p - 1) / p)
@@ -118,30 +172,30 @@ awk -F, -v OFS=, -v dead="$dead" -v used="$work/used-ports" '
     busy[port] = 1; $1 = "127.0.0.1"; $2 = port; print}' \
   "$work/targets.csv" >"$work/dead.csv"
 cat "$work/dead.csv" >>"$work/targets.csv"
-mkdir -p "$work/fleet/cache"
-if [[ $(id -u) -eq 0 ]]; then chown -R 65534:65534 "$work/fleet"; fi
-sim_pids=()
-for ((p = 0; p < SIM_PROCS; p++)); do
-  mapfile -t args <"$work/fleet/snmpsim-$p.args"
-  "${as_nobody[@]}" snmpsimd --v2c-arch --data-dir="$work/fleet/data" \
-    --cache-dir="$work/fleet/cache" --logging-method=null "${args[@]}" \
-    >"$work/snmpsim-$p.log" 2>&1 3>&- &
-  pids+=($!)
-  sim_pids+=($!)
-done
-for ((p = 0; p < SIM_PROCS; p++)); do
-  last=$(tail -1 "$work/fleet/snmpsim-$p.args" | sed 's/.*=//')
-  for i in $(seq 900); do
-    if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
-    if ! kill -0 "${sim_pids[$p]}" 2>/dev/null || ((i == 900)); then
-      log "snmpsimd $p did not start:"
-      cat "$work/snmpsim-$p.log" >&2
-      exit 1
-    fi
-    sleep 0.2
+if [[ $AGENT_IMPL == snmpsim ]]; then
+  mkdir -p "$work/fleet/cache"
+  if [[ $(id -u) -eq 0 ]]; then chown -R 65534:65534 "$work/fleet"; fi
+  for ((p = 0; p < SIM_PROCS; p++)); do
+    mapfile -t args <"$work/fleet/snmpsim-$p.args"
+    "${as_nobody[@]}" snmpsimd --v2c-arch --data-dir="$work/fleet/data" \
+      --cache-dir="$work/fleet/cache" --logging-method=null "${args[@]}" \
+      >"$work/snmpsim-$p.log" 2>&1 3>&- &
+    pids+=($!)
+    sim_pids+=($!)
   done
-done
-if (($(ulimit -n) < 8192)); then ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"; fi
+  for ((p = 0; p < SIM_PROCS; p++)); do
+    last=$(tail -1 "$work/fleet/snmpsim-$p.args" | sed 's/.*=//')
+    for i in $(seq 900); do
+      if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
+      if ! kill -0 "${sim_pids[$p]}" 2>/dev/null || ((i == 900)); then
+        log "snmpsimd $p did not start:"
+        cat "$work/snmpsim-$p.log" >&2
+        exit 1
+      fi
+      sleep 0.2
+    done
+  done
+fi
 log "relay: ${DELAY_MS} ms each way in front of every target"
 start_relay "$relay_bin" "$work/targets.csv" "$work/targets-relay.csv" "$DELAY_MS"
 head -n $((AGENTS + 1)) "$work/targets-relay.csv" >"$work/targets-relay-live.csv"
@@ -192,7 +246,8 @@ fleet_run() {
   sim0=$(cpu_tree_of "${sim_pids[@]}") pg0=$(cpu_tree_of "$postmaster") relay0=$(cpu_of "$relay_pid")
   t0=$(date +%s.%N)
   for ((i = 1; i <= n; i++)); do
-    /usr/bin/time -f '%e %U %S' -o "$work/$name-p$i.time" \
+    # shellcheck disable=SC2086  # POLLER_WRAP: words, e.g. "strace -f -w -c -o FILE"
+    /usr/bin/time -f '%e %U %S' -o "$work/$name-p$i.time" ${POLLER_WRAP:-} \
       "$poller" -c "$config" --node "p$i" --json >"$work/$name-p$i.json" 2>"$work/$name-p$i.log" 3>&- &
     ppids+=($!)
     pids+=($!)
@@ -244,7 +299,7 @@ fleet_run() {
   log "$name: $n pollers, wall ${r_wall}s, $targets targets ($ok ok, $failed failed, $lost chunks" \
     "refused), per process $r_per targets/s, $r_rows sample rows, $r_commits commits," \
     "$r_syncs WAL syncs, $r_lease_upd lease updates; CPU s: pollers $r_cpu, postgres $r_pg," \
-    "snmpsim $r_sim, relay $r_relay"
+    "agents $r_sim, relay $r_relay"
 }
 
 rows_md=()
@@ -274,39 +329,47 @@ wait "$relay_pid" 2>/dev/null || true
 forget "$relay_pid"
 for p in "${sim_pids[@]}"; do stop_tree "$p"; wait_gone "$p"; forget "$p"; done
 wait 2>/dev/null || true
+uptime_after=$(uptime)
+log "uptime: $uptime_after"
+if [[ $AGENT_IMPL == fast ]]; then log "$(tail -1 "$work/agent.log")"; fi
+log "relay: $(tail -1 "$work/relay.log")"
 
-# ---- the write path alone ----
-log "write path: chunk_ingest_bench, $INGEST_TARGETS targets, $INGEST_CLIENTS clients, chunk $CHUNK"
-"$pg_cluster" psql "$pg_dir" -c "CREATE DATABASE ingest OWNER periscope" >/dev/null
-ingest_uri=${uri/\/\/\/periscope?/\/\/\/ingest?}
-isql() { "$pg_cluster" psql "$pg_dir" --db ingest -At -c "$1"; }
-ing_before=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
-run "$chunk_ingest" --db "$ingest_uri" --targets "$INGEST_TARGETS" --clients "$INGEST_CLIENTS" \
-  --chunk "$CHUNK" --daily-rows "$DAYS" --passes 2 >"$work/ingest.out"
-sleep 0.5
-ing_after=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
-ing=$(cat "$work/ingest.out")
-while read -r line; do log "ingest: $line"; done <"$work/ingest.out"
-ing_rate=$(kv "$(tail -1 <<<"$ing")" steady_results_per_s)
-ing_per_chunk=$(kv "$(tail -1 <<<"$ing")" steady_results_per_chunk)
-ing_chunks_s=$(kv "$(tail -1 <<<"$ing")" steady_chunks_per_s)
-ing_first=$(kv "$(grep '^pass=0' <<<"$ing")" results_per_s)
-ing_buckets=$(kv "$(head -1 <<<"$ing")" buckets)
-read -r ic0 is0 <<<"$ing_before"
-read -r ic1 is1 <<<"$ing_after"
-ing_commits=$((ic1 - ic0)) ing_syncs=$((is1 - is0))
-ing_results=$((INGEST_TARGETS * 3))
-ing_samples_bytes=$(isql "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                          WHERE inhparent = 'samples'::regclass")
-ing_samples_rows=$(isql "SELECT count(*) FROM samples")
-ing_bytes_per_row=$(calc %.0f "$ing_samples_bytes / $ing_samples_rows")
+# ---- the write path alone (INGEST_TARGETS=0 skips it) ----
+ing_rate=- ing_per_chunk=- ing_chunks_s=- ing_first=- ing_buckets=- ing_commits=- ing_syncs=-
+ing_results=0 ing_bytes_per_row=- ing_samples_rows=0
+if ((INGEST_TARGETS > 0)); then
+  log "write path: chunk_ingest_bench, $INGEST_TARGETS targets, $INGEST_CLIENTS clients, chunk $CHUNK"
+  "$pg_cluster" psql "$pg_dir" -c "CREATE DATABASE ingest OWNER periscope" >/dev/null
+  ingest_uri=${uri/\/\/\/periscope?/\/\/\/ingest?}
+  isql() { "$pg_cluster" psql "$pg_dir" --db ingest -At -c "$1"; }
+  ing_before=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
+  run "$chunk_ingest" --db "$ingest_uri" --targets "$INGEST_TARGETS" --clients "$INGEST_CLIENTS" \
+    --chunk "$CHUNK" --daily-rows "$DAYS" --passes 2 >"$work/ingest.out"
+  sleep 0.5
+  ing_after=$(isql "SELECT xact_commit, (SELECT wal_sync FROM pg_stat_wal) FROM pg_stat_database WHERE datname = 'ingest'" | tr '|' ' ')
+  ing=$(cat "$work/ingest.out")
+  while read -r line; do log "ingest: $line"; done <"$work/ingest.out"
+  ing_rate=$(kv "$(tail -1 <<<"$ing")" steady_results_per_s)
+  ing_per_chunk=$(kv "$(tail -1 <<<"$ing")" steady_results_per_chunk)
+  ing_chunks_s=$(kv "$(tail -1 <<<"$ing")" steady_chunks_per_s)
+  ing_first=$(kv "$(grep '^pass=0' <<<"$ing")" results_per_s)
+  ing_buckets=$(kv "$(head -1 <<<"$ing")" buckets)
+  read -r ic0 is0 <<<"$ing_before"
+  read -r ic1 is1 <<<"$ing_after"
+  ing_commits=$((ic1 - ic0)) ing_syncs=$((is1 - is0))
+  ing_results=$((INGEST_TARGETS * 3))
+  ing_samples_bytes=$(isql "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                            WHERE inhparent = 'samples'::regclass")
+  ing_samples_rows=$(isql "SELECT count(*) FROM samples")
+  ing_bytes_per_row=$(calc %.0f "$ing_samples_bytes / $ing_samples_rows")
+fi
 
 # ---- the figures ----
 cat <<TABLE
 
 ## Scale-out benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -r), PostgreSQL $(sql "SHOW server_version"))
 
-Fleet: $AGENTS simulated agents (snmpsim, $SIM_PROCS processes) + $dead dead targets (ports with no
+Fleet: $AGENTS simulated agents ($agents_desc) + $dead dead targets (ports with no
 agent) = $targets_total targets, every one behind udp_delay_relay with **${DELAY_MS} ms each way**
 (RTT $((2 * DELAY_MS)) ms). One walk of the live fleet = $cap_pdus GETBULK PDUs; agent_capacity at
 $WINDOW walks in flight through the relay needs **${cap_wall} s** for it (the agents' ceiling:
@@ -320,9 +383,10 @@ Columns: wall = first start to last exit; per process = its targets / its own wa
 targets / wall; rows/s = new rows in \`samples\` / wall (all inserted tuples / wall); commits =
 pg_stat_database.xact_commit delta (every transaction, read-only ones included) / pg_stat_wal.wal_sync
 delta (WAL flushes to disk); lease updates = pg_stat_user_tables.n_tup_upd of poll_buckets; CPU
-seconds of pollers / PostgreSQL / snmpsim / relay during the run.
+seconds of pollers / PostgreSQL / agents / relay during the run. Load: \`uptime\` before
+"$uptime_before", after the pollers "$uptime_after".
 
-| buckets | pollers | wall s | targets/s per process | targets/s total | ok / failed / chunks refused | sample rows/s at DB | commits / WAL syncs | results per commit / per WAL sync | lease updates | CPU s poll/pg/sim/relay |
+| buckets | pollers | wall s | targets/s per process | targets/s total | ok / failed / chunks refused | sample rows/s at DB | commits / WAL syncs | results per commit / per WAL sync | lease updates | CPU s poll/pg/agents/relay |
 |---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows_md[@]}")
 
