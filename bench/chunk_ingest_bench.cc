@@ -59,7 +59,9 @@ void Check(const Status& s) {
 int64_t Now() { return periscope::UnixSeconds(periscope::SystemClock::Instance()); }
 
 // One storage array as the poller decodes it from a subagent: spec, usage at
-// `pass`, and `daily_rows` daily rows up to today.
+// `pass`, and `daily_rows` daily rows up to today. Today's row grows with
+// every pass, as an agent's does between polls (one daily upsert per device
+// and pass); the closed days are served unchanged (no write).
 DeviceRecord MakeDevice(int64_t target, int64_t pass, size_t daily_rows) {
   DeviceRecord d =
       periscope::bench::StorageArrayRecord(fmt::format("CHUNK-{:07}", target), target, pass);
@@ -67,10 +69,12 @@ DeviceRecord MakeDevice(int64_t target, int64_t pass, size_t daily_rows) {
   for (size_t k = daily_rows; k-- > 0;) {
     periscope::store::DailyRow r;
     r.date = periscope::DateFromDays(today - static_cast<int64_t>(k));
-    r.load_peak = 150 + static_cast<int64_t>(k);
-    r.load_avg_centi = 2400 + static_cast<int64_t>(k);
-    r.used_bytes = 4'000'000'000'000 - static_cast<int64_t>(k) * 24'000'000;
-    r.intervals = k == 0 ? 360 : 8640;
+    const bool is_today = k == 0;
+    r.load_peak = is_today ? *d.usage.load_peak_today : 150 + static_cast<int64_t>(k);
+    r.load_avg_centi = is_today ? *d.usage.load_avg_today_centi : 2400 + static_cast<int64_t>(k);
+    r.used_bytes =
+        is_today ? *d.usage.used_bytes : 4'000'000'000'000 - static_cast<int64_t>(k) * 24'000'000;
+    r.intervals = is_today ? 360 + pass : 8640;
     d.daily.push_back(r);
   }
   return d;

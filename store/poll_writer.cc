@@ -213,7 +213,8 @@ Status InsertWarnings(Db& db, int64_t run_id, int64_t target_id, int64_t at,
 Status InsertWarningRows(Db& db, const std::vector<WarningRow>& rows) {
   return RunWithValueRows(
       db, "INSERT INTO poll_warnings (run_id, target_id, at, device_index, column_name, message)",
-      {"?", "?", "?", "?", "?", "?"}, "", rows.size(), [&](Stmt& stmt, int p, size_t i) {
+      {"?", "?", "?", "?", "?", "?"}, "", RepeatedRows::kRefused, rows.size(),
+      [&](Stmt& stmt, int p, size_t i) {
         const WarningRow& r = rows[i];
         stmt.Bind(p, r.run_id)
             .Bind(p + 1, r.target_id)
@@ -284,7 +285,7 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
         "UPDATE devices SET last_seen = v.column2, kind = 'periscope', retired_at = NULL "
         "FROM (",
         {"CAST(? AS BIGINT)", "CAST(? AS BIGINT)"}, ") AS v WHERE devices.id = v.column1",
-        touched.size(), [&](Stmt& stmt, int p, size_t i) {
+        RepeatedRows::kHarmless, touched.size(), [&](Stmt& stmt, int p, size_t i) {
           stmt.Bind(p, touched[i].first).Bind(p + 1, touched[i].second);
         }));
   }
@@ -311,30 +312,30 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
   }
 
   // Samples: at most one per device and slot (a second is dropped).
-  PERISCOPE_RETURN_IF_ERROR(
-      RunWithValueRows(db,
-                 "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
-                 "load_interval_s, load_peak_today, load_avg_today_centi, writes_completed, "
-                 "bytes_written, status, status_text, slot_start)",
-                 {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?"},
-                 " ON CONFLICT (device_id, slot_start) DO NOTHING", items.size(),
-                 [&](Stmt& stmt, int p, size_t i) {
-                   const Item& item = items[i];
-                   const DeviceUsage& u = item.device->usage;
-                   stmt.Bind(p, item.id)
-                       .Bind(p + 1, item.result->run_id)
-                       .Bind(p + 2, item.result->sampled_at)
-                       .Bind(p + 3, u.used_bytes)
-                       .Bind(p + 4, u.capacity_bytes)
-                       .Bind(p + 5, u.load_interval_s)
-                       .Bind(p + 6, u.load_peak_today)
-                       .Bind(p + 7, u.load_avg_today_centi)
-                       .Bind(p + 8, u.writes_completed)
-                       .Bind(p + 9, u.bytes_written)
-                       .Bind(p + 10, u.status)
-                       .Bind(p + 11, u.status_text)
-                       .Bind(p + 12, item.result->slot_start);
-                 }));
+  PERISCOPE_RETURN_IF_ERROR(RunWithValueRows(
+      db,
+      "INSERT INTO samples (device_id, run_id, sampled_at, used_bytes, capacity_bytes, "
+      "load_interval_s, load_peak_today, load_avg_today_centi, writes_completed, "
+      "bytes_written, status, status_text, slot_start)",
+      {"?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?", "?"},
+      " ON CONFLICT (device_id, slot_start) DO NOTHING", RepeatedRows::kHarmless, items.size(),
+      [&](Stmt& stmt, int p, size_t i) {
+        const Item& item = items[i];
+        const DeviceUsage& u = item.device->usage;
+        stmt.Bind(p, item.id)
+            .Bind(p + 1, item.result->run_id)
+            .Bind(p + 2, item.result->sampled_at)
+            .Bind(p + 3, u.used_bytes)
+            .Bind(p + 4, u.capacity_bytes)
+            .Bind(p + 5, u.load_interval_s)
+            .Bind(p + 6, u.load_peak_today)
+            .Bind(p + 7, u.load_avg_today_centi)
+            .Bind(p + 8, u.writes_completed)
+            .Bind(p + 9, u.bytes_written)
+            .Bind(p + 10, u.status)
+            .Bind(p + 11, u.status_text)
+            .Bind(p + 12, item.result->slot_start);
+      }));
 
   // Daily rows, merged with the stored ones (see PollWriter::RecordTarget);
   // a day that did not change costs no write (the agent serves its whole
@@ -373,23 +374,23 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
       }
       std::vector<std::pair<int64_t, const DailyRow*>> rows;
       for (const auto& [key, row] : writes) rows.emplace_back(key.first, &row);
-      PERISCOPE_RETURN_IF_ERROR(
-          RunWithValueRows(db,
-                     "INSERT INTO daily (device_id, date, load_peak, load_avg_centi, used_bytes, "
-                     "intervals)",
-                     {"?", "?", "?", "?", "?", "?"},
-                     " ON CONFLICT (device_id, date) DO UPDATE SET load_peak = excluded.load_peak, "
-                     "load_avg_centi = excluded.load_avg_centi, used_bytes = excluded.used_bytes, "
-                     "intervals = excluded.intervals",
-                     rows.size(), [&](Stmt& stmt, int p, size_t i) {
-                       const DailyRow& row = *rows[i].second;
-                       stmt.Bind(p, rows[i].first)
-                           .Bind(p + 1, row.date)
-                           .Bind(p + 2, row.load_peak)
-                           .Bind(p + 3, row.load_avg_centi)
-                           .Bind(p + 4, row.used_bytes)
-                           .Bind(p + 5, row.intervals);
-                     }));
+      PERISCOPE_RETURN_IF_ERROR(RunWithValueRows(
+          db,
+          "INSERT INTO daily (device_id, date, load_peak, load_avg_centi, used_bytes, "
+          "intervals)",
+          {"?", "?", "?", "?", "?", "?"},
+          " ON CONFLICT (device_id, date) DO UPDATE SET load_peak = excluded.load_peak, "
+          "load_avg_centi = excluded.load_avg_centi, used_bytes = excluded.used_bytes, "
+          "intervals = excluded.intervals",
+          RepeatedRows::kRefused, rows.size(), [&](Stmt& stmt, int p, size_t i) {
+            const DailyRow& row = *rows[i].second;
+            stmt.Bind(p, rows[i].first)
+                .Bind(p + 1, row.date)
+                .Bind(p + 2, row.load_peak)
+                .Bind(p + 3, row.load_avg_centi)
+                .Bind(p + 4, row.used_bytes)
+                .Bind(p + 5, row.intervals);
+          }));
     }
   }
 
@@ -413,7 +414,7 @@ Status InsertErrors(Db& db, const std::vector<ErrorResult>& errors) {
   return RunWithValueRows(
       db, "INSERT INTO poll_errors (run_id, target_id, at, class, message, slot_start)",
       {"?", "?", "?", "?", "?", "?"}, " ON CONFLICT (target_id, slot_start) DO NOTHING",
-      errors.size(), [&](Stmt& stmt, int p, size_t i) {
+      RepeatedRows::kHarmless, errors.size(), [&](Stmt& stmt, int p, size_t i) {
         const ErrorResult& e = errors[i];
         stmt.Bind(p, e.run_id)
             .Bind(p + 1, e.target_id)

@@ -39,19 +39,36 @@ std::string Markers(size_t n);
 // per column, e.g. {"?", "CAST(? AS BIGINT)"}; rows separated by ", ".
 std::string ValuesRows(size_t rows, const std::vector<std::string_view>& columns);
 
+// Whether a statement may carry a row twice (RunWithValueRows).
+enum class RepeatedRows {
+  kHarmless,  // ON CONFLICT DO NOTHING, UPDATE ... FROM: a copy changes nothing
+  kRefused,   // ON CONFLICT DO UPDATE refuses a row twice; plain INSERT adds it twice
+};
+
 // Runs "`head` VALUES <rows> `tail`" (an INSERT, or an UPDATE ... FROM (VALUES
-// ...)) for `rows` rows in BatchSizes pieces.
+// ...)) for `rows` rows: kMaxBatchRows per statement, then the rest in
+// BatchSizes pieces or, where repeated rows are harmless, in one statement
+// padded to PaddedListSize with copies of the last row.
 // bind_row(stmt, first_parameter, row) binds row `row` (0-based, in order)
 // from parameter `first_parameter` on, one parameter per column.
 template <typename BindRow>
 Status RunWithValueRows(Db& db, std::string_view head, const std::vector<std::string_view>& columns,
-                  std::string_view tail, size_t rows, BindRow bind_row) {
+                        std::string_view tail, RepeatedRows repeated, size_t rows,
+                        BindRow bind_row) {
+  std::vector<size_t> sizes;
+  if (repeated == RepeatedRows::kHarmless) {
+    for (size_t left = rows; left > 0; left -= std::min(left, kMaxBatchRows)) {
+      sizes.push_back(PaddedListSize(std::min(left, kMaxBatchRows)));
+    }
+  } else {
+    sizes = BatchSizes(rows);
+  }
   size_t done = 0;
-  for (size_t size : BatchSizes(rows)) {
+  for (size_t size : sizes) {
     auto stmt = db.Prepare(fmt::format("{} VALUES {}{}", head, ValuesRows(size, columns), tail));
     if (!stmt.ok()) return stmt.status();
     for (size_t i = 0; i < size; ++i) {
-      bind_row(*stmt, static_cast<int>(i * columns.size()) + 1, done + i);
+      bind_row(*stmt, static_cast<int>(i * columns.size()) + 1, std::min(done + i, rows - 1));
     }
     PERISCOPE_RETURN_IF_ERROR(stmt->Run());
     done += size;

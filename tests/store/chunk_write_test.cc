@@ -41,6 +41,34 @@ TEST(SqlBatchTest, BatchSizesSumToTheRowsWithFewDistinctStatementSizes) {
   EXPECT_EQ(internal::BatchSizes(50), (std::vector<size_t>{32, 16, 2}));
 }
 
+TEST(SqlBatchTest, RowsThatMayRepeatArePaddedAndOthersSplit) {
+  // A scratch table: t(k) unique, v counts how often a row was written.
+  TempDir dir;
+  auto db = Db::OpenWriter(dir.File("b.db"), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v INTEGER NOT NULL)").ok());
+  std::vector<int64_t> keys;
+  for (int64_t k = 1; k <= 50; ++k) keys.push_back(k);
+  auto bind = [&](Stmt& stmt, int p, size_t i) { stmt.Bind(p, keys[i]).Bind(p + 1, int64_t{1}); };
+  // 50 rows padded to 64 with copies of row 50: DO NOTHING keeps one of each.
+  ASSERT_TRUE(internal::RunWithValueRows(**db, "INSERT INTO t (k, v)", {"?", "?"},
+                                         " ON CONFLICT (k) DO NOTHING",
+                                         internal::RepeatedRows::kHarmless, keys.size(), bind)
+                  .ok());
+  auto count = Query(**db, "SELECT count(*), sum(k) FROM t");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->rows[0][0], "50");
+  EXPECT_EQ(count->rows[0][1], "1275");
+  // DO UPDATE refuses a row twice in one statement: split, never padded.
+  ASSERT_TRUE(internal::RunWithValueRows(**db, "INSERT INTO t (k, v)", {"?", "?"},
+                                         " ON CONFLICT (k) DO UPDATE SET v = t.v + 1",
+                                         internal::RepeatedRows::kRefused, keys.size(), bind)
+                  .ok());
+  count = Query(**db, "SELECT count(*) FROM t WHERE v = 2");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->rows[0][0], "50");
+}
+
 TEST(SqlBatchTest, InListsArePaddedToAPowerOfTwo) {
   EXPECT_EQ(internal::PaddedListSize(1), 1u);
   EXPECT_EQ(internal::PaddedListSize(3), 4u);
@@ -141,7 +169,8 @@ class ChunkWriteTest : public ::testing::Test {
 
 TEST_F(ChunkWriteTest, EveryDeviceOfALargeChunkGetsExactlyItsOwnFigures) {
   std::vector<TargetResult> results;
-  for (int64_t t = 1; t <= kTargets; ++t) results.push_back(Result(t, 1'800'000'000 + t, "1.0", 10));
+  for (int64_t t = 1; t <= kTargets; ++t)
+    results.push_back(Result(t, 1'800'000'000 + t, "1.0", 10));
   WriteAllInOneChunk(1'800'000'000, results);
   const int devices = kTargets * kDevicesPerTarget;
   EXPECT_EQ(One("SELECT count(*) FROM devices"), std::to_string(devices));
