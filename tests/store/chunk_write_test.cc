@@ -16,8 +16,8 @@
 #include "store/registry.h"
 #include "store/schema.h"
 #include "store/sql_batch.h"
+#include "tests/store/bucket_store_fixture.h"
 #include "tests/support/process.h"
-#include "tests/support/test_store.h"
 
 namespace periscope::store {
 namespace {
@@ -83,33 +83,18 @@ constexpr int kTargets = 40;
 constexpr int kDevicesPerTarget = 3;  // 120 devices: more than one statement's rows
 constexpr int64_t kDay = 20260301;
 
-class ChunkWriteTest : public ::testing::Test {
+class ChunkWriteTest : public BucketStoreTest {
  protected:
+  ChunkWriteTest() : BucketStoreTest(kTargets) {}
+
   void SetUp() override {
-    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
-    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(*db_).ok());
-    ASSERT_TRUE(ImportCustomersCsv(*db_,
-                                   "user_id,name,contact_person,email,phone,address,sales_email\n"
-                                   "c1,C,,,,,\n",
-                                   "c.csv")
-                    .ok());
-    std::string targets = "address,port,profile,customer_user_id\n";
-    for (int i = 1; i <= kTargets; ++i) targets += fmt::format("h{},161,p,c1\n", i);
-    ASSERT_TRUE(ImportTargetsCsv(*db_, targets, "t.csv").ok());
+    BucketStoreTest::SetUp();
+    if (db_ == nullptr || HasFatalFailure()) return;
     ASSERT_TRUE(PrepareBuckets(*db_, settings_).ok());
     PollWriter writer(db_.get());
     auto run = writer.StartRun(1'800'000'000);
     ASSERT_TRUE(run.ok());
     run_ = *run;
-  }
-
-  std::string One(const std::string& sql) {
-    auto t = Query(*db_, sql);
-    EXPECT_TRUE(t.ok()) << t.status().message();
-    return t.ok() && !t->rows.empty() ? t->rows[0][0] : "";
   }
 
   // Every target's result, device d of target t with figures of its own.
@@ -160,9 +145,6 @@ class ChunkWriteTest : public ::testing::Test {
     EXPECT_TRUE(lost->empty());
   }
 
-  TempDir dir_;
-  std::string store_;
-  std::unique_ptr<Db> db_;
   const BucketSettings settings_{8, 0};
   int64_t run_ = 0;
 };

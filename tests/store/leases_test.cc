@@ -7,38 +7,15 @@
 
 #include "store/registry.h"
 #include "store/schema.h"
-#include "tests/support/process.h"
-#include "tests/support/test_store.h"
+#include "tests/store/bucket_store_fixture.h"
 
 namespace periscope::store {
 namespace {
 
-using ::periscope::testing::TempDir;
-
 // The lease protocol on both engines (this binary also runs as /pg).
-class LeasesTest : public ::testing::Test {
+class LeasesTest : public BucketStoreTest {
  protected:
-  void SetUp() override {
-    PERISCOPE_TEST_STORE_OR_RETURN(store_, dir_, "h.db");
-    auto db = Db::OpenWriter(store_, OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    db_ = std::move(*db);
-    ASSERT_TRUE(Migrate(*db_).ok());
-    ASSERT_TRUE(ImportCustomersCsv(*db_,
-                                   "user_id,name,contact_person,email,phone,address,sales_email\n"
-                                   "c1,C,,,,,\n",
-                                   "c.csv")
-                    .ok());
-    std::string targets = "address,port,profile,customer_user_id\n";
-    for (int i = 1; i <= 20; ++i) targets += "h" + std::to_string(i) + ",161,p,c1\n";
-    ASSERT_TRUE(ImportTargetsCsv(*db_, targets, "t.csv").ok());
-  }
-
-  std::string One(const std::string& sql) {
-    auto t = Query(*db_, sql);
-    EXPECT_TRUE(t.ok()) << t.status().message();
-    return t.ok() && !t->rows.empty() ? t->rows[0][0] : "";
-  }
+  LeasesTest() : BucketStoreTest(20) {}
 
   int64_t Now() {
     auto now = DatabaseNow(*db_);
@@ -65,10 +42,6 @@ class LeasesTest : public ::testing::Test {
     EXPECT_TRUE(run.ok());
     return run.ok() ? *run : 0;
   }
-
-  TempDir dir_;
-  std::string store_;
-  std::unique_ptr<Db> db_;
 };
 
 TEST_F(LeasesTest, TargetsFallIntoStableBucketsAndANewCountRebucketsThem) {
