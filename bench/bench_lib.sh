@@ -117,6 +117,24 @@ start_relay() {
   done
 }
 
+# wait_snmpsim ARGS_FILE PID LOG TRIES: waits (TRIES x 0.2 s at most) until
+# the last endpoint in an snmpsimd args file answers (a process answers once
+# all its endpoints are up); exits naming LOG if the process died or never
+# answered. `what` (optional, 5th) prefixes the message.
+wait_snmpsim() {
+  local last i
+  last=$(tail -1 "$1" | sed 's/.*=//')
+  for i in $(seq "$4"); do
+    if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$2" 2>/dev/null || ((i == $4)); then
+      log "${5:+$5: }snmpsimd did not start ($1):"
+      cat "$3" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
 kv() { sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"; }     # kv "$line" key
 json() { sed -n "s/.*\"$2\": *\\([^,}]*\\).*/\\1/p" <<<"$1"; }  # json "$obj" key
 calc() { awk "BEGIN {printf \"$1\", $2}"; }                     # calc FORMAT EXPR

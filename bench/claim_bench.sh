@@ -108,16 +108,7 @@ for ((p = 0; p < SIM_PROCS; p++)); do
   sim_pid[$p]=$!
 done
 for p in "${!sim_pid[@]}"; do
-  last=$(tail -1 "$dir/snmpsim-$p.args" | sed 's/.*=//')
-  for i in $(seq 600); do
-    if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
-    if ! kill -0 "${sim_pid[$p]}" 2>/dev/null || ((i == 600)); then
-      log "snmpsimd $p did not start:"
-      cat "$dir/snmpsim-$p.log" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+  wait_snmpsim "$dir/snmpsim-$p.args" "${sim_pid[$p]}" "$dir/snmpsim-$p.log" 600
 done
 s=("$store_bin" --db "$work/p.db")
 "${s[@]}" init >/dev/null

@@ -78,16 +78,7 @@ measure() {
     sim_pids+=($!)
   done
   for ((p = 0; p < ${#sim_pids[@]}; p++)); do
-    last=$(tail -1 "$dir/snmpsim-$p.args" | sed 's/.*=//')
-    for i in $(seq 600); do
-      if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
-      if ! kill -0 "${sim_pids[$p]}" 2>/dev/null || ((i == 600)); then
-        log "$name: snmpsimd $p did not start:"
-        cat "$dir/snmpsim-$p.log" >&2
-        exit 1
-      fi
-      sleep 0.2
-    done
+    wait_snmpsim "$dir/snmpsim-$p.args" "${sim_pids[$p]}" "$dir/snmpsim-$p.log" 600 "$name"
   done
   local s=("$store_bin" --db "$dir/p.db")
   "${s[@]}" init >/dev/null

@@ -72,17 +72,8 @@ for ((p = 0; p < SIM_PROCS; p++)); do
   pids+=($!)
   sim_pids+=($!)
 done
-for ((p = 0; p < SIM_PROCS; p++)); do  # each process's last endpoint answers once all are up
-  last=$(tail -1 "$work/fleet/snmpsim-$p.args" | sed 's/.*=//')
-  for i in $(seq 600); do
-    if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
-    if ! kill -0 "${sim_pids[$p]}" 2>/dev/null || ((i == 600)); then
-      log "snmpsimd $p did not start:"
-      cat "$work/snmpsim-$p.log" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+for ((p = 0; p < SIM_PROCS; p++)); do
+  wait_snmpsim "$work/fleet/snmpsim-$p.args" "${sim_pids[$p]}" "$work/snmpsim-$p.log" 600
 done
 log "snmpsim up; warm-up walk of the fleet"
 run "$capacity" --targets "$work/targets.csv" --concurrency 64 >/dev/null || true

@@ -184,16 +184,7 @@ if [[ $AGENT_IMPL == snmpsim ]]; then
     sim_pids+=($!)
   done
   for ((p = 0; p < SIM_PROCS; p++)); do
-    last=$(tail -1 "$work/fleet/snmpsim-$p.args" | sed 's/.*=//')
-    for i in $(seq 900); do
-      if snmpget -v2c -c public -r0 -t0.2 "$last" .1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; then break; fi
-      if ! kill -0 "${sim_pids[$p]}" 2>/dev/null || ((i == 900)); then
-        log "snmpsimd $p did not start:"
-        cat "$work/snmpsim-$p.log" >&2
-        exit 1
-      fi
-      sleep 0.2
-    done
+    wait_snmpsim "$work/fleet/snmpsim-$p.args" "${sim_pids[$p]}" "$work/snmpsim-$p.log" 900
   done
 fi
 log "relay: ${DELAY_MS} ms each way in front of every target"
