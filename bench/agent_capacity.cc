@@ -9,8 +9,8 @@
 // PERISCOPE-MIB root) is walked with SNMPv2c GETBULK, at most N walks in flight
 // with one request outstanding each (as periscope-poller walks), all from one
 // nonblocking UDP socket. The messages are encoded and decoded here (a few
-// lines of BER), so the client's own CPU cost stays small and the agents are
-// the limit. Prints one line of key=value figures on stdout:
+// lines of BER, bench/snmp_ber.h), so the client's own CPU cost stays small
+// and the agents are the limit. Prints one line of key=value figures on stdout:
 //
 //   walks ok failed pdus varbinds max_pdus_per_walk retransmits wall_s pdu_per_s
 //   walks_per_s cpu_s concurrency
@@ -40,120 +40,26 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/snmp_ber.h"
 #include "mib/periscope_oids.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Oid = std::vector<uint32_t>;
+namespace ber = periscope::bench::ber;
+using ber::Oid;
 
-// ---- BER, just what GETBULK and its response need ----
+// ---- the messages: a GETBULK and its response ----
 
-void AppendLength(std::string* out, size_t n) {
-  if (n < 0x80) {
-    out->push_back(static_cast<char>(n));
-    return;
-  }
-  std::string bytes;
-  while (n > 0) {
-    bytes.insert(bytes.begin(), static_cast<char>(n & 0xff));
-    n >>= 8;
-  }
-  out->push_back(static_cast<char>(0x80 | bytes.size()));
-  *out += bytes;
-}
-
-std::string Tlv(uint8_t tag, const std::string& content) {
-  std::string out(1, static_cast<char>(tag));
-  AppendLength(&out, content.size());
-  return out + content;
-}
-
-std::string Integer(int64_t v) {
-  std::string bytes;
-  // Minimal two's complement: stop when the remaining value is the sign
-  // extension of the last byte written.
-  while (true) {
-    auto byte = static_cast<uint8_t>(static_cast<uint64_t>(v) & 0xff);
-    bytes.insert(bytes.begin(), static_cast<char>(byte));
-    v >>= 8;
-    if ((v == 0 && (byte & 0x80) == 0) || (v == -1 && (byte & 0x80) != 0)) break;
-  }
-  return Tlv(0x02, bytes);
-}
-
-std::string EncodeOid(const Oid& oid) {
-  std::string content;
-  auto sub = [&](uint32_t v) {
-    char tmp[5];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<char>(v & 0x7f);
-      v >>= 7;
-    } while (v != 0);
-    while (n > 0) {
-      --n;
-      content.push_back(static_cast<char>(tmp[n] | (n > 0 ? 0x80 : 0)));
-    }
-  };
-  sub(oid[0] * 40 + oid[1]);
-  for (size_t i = 2; i < oid.size(); ++i) sub(oid[i]);
-  return Tlv(0x06, content);
-}
+std::string Integer(int64_t v) { return ber::Tlv(0x02, ber::SignedContent(v)); }
 
 std::string GetBulk(const std::string& community, int32_t reqid, int max_repetitions,
                     const Oid& from) {
-  std::string varbind = Tlv(0x30, EncodeOid(from) + std::string("\x05\x00", 2));
-  std::string pdu = Integer(reqid) + Integer(0) + Integer(max_repetitions) + Tlv(0x30, varbind);
-  return Tlv(0x30, Integer(1) + Tlv(0x04, community) + Tlv(0xa5, pdu));
-}
-
-// Reads one TLV from `in` at `*pos`; false on malformed input.
-bool ReadTlv(std::string_view in, size_t* pos, uint8_t* tag, std::string_view* content) {
-  if (*pos + 2 > in.size()) return false;
-  *tag = static_cast<uint8_t>(in[(*pos)++]);
-  size_t len = static_cast<uint8_t>(in[(*pos)++]);
-  if (len & 0x80) {
-    size_t n = len & 0x7f;
-    if (n == 0 || n > 4 || *pos + n > in.size()) return false;
-    len = 0;
-    for (size_t i = 0; i < n; ++i) len = len << 8 | static_cast<uint8_t>(in[(*pos)++]);
-  }
-  if (*pos + len > in.size()) return false;
-  *content = in.substr(*pos, len);
-  *pos += len;
-  return true;
-}
-
-std::optional<int64_t> DecodeInteger(std::string_view c) {
-  if (c.empty() || c.size() > 8) return std::nullopt;
-  int64_t v = static_cast<int8_t>(c[0]);
-  for (size_t i = 1; i < c.size(); ++i) {
-    v = static_cast<int64_t>(static_cast<uint64_t>(v) << 8 | static_cast<uint8_t>(c[i]));
-  }
-  return v;
-}
-
-std::optional<Oid> DecodeOid(std::string_view c) {
-  Oid out;
-  uint64_t v = 0;
-  for (char ch : c) {
-    auto b = static_cast<uint8_t>(ch);
-    v = v << 7 | (b & 0x7f);
-    if (v > 0xffffffffULL) return std::nullopt;
-    if ((b & 0x80) == 0) {
-      if (out.empty()) {
-        uint32_t first = v < 80 ? static_cast<uint32_t>(v / 40) : 2;
-        out.push_back(first);
-        out.push_back(static_cast<uint32_t>(v - first * 40));
-      } else {
-        out.push_back(static_cast<uint32_t>(v));
-      }
-      v = 0;
-    }
-  }
-  if (out.empty()) return std::nullopt;
-  return out;
+  std::string varbind =
+      ber::Tlv(0x30, ber::Tlv(0x06, ber::OidContent(from)) + std::string("\x05\x00", 2));
+  std::string pdu =
+      Integer(reqid) + Integer(0) + Integer(max_repetitions) + ber::Tlv(0x30, varbind);
+  return ber::Tlv(0x30, Integer(1) + ber::Tlv(0x04, community) + ber::Tlv(0xa5, pdu));
 }
 
 struct Response {
@@ -163,36 +69,33 @@ struct Response {
 };
 
 std::optional<Response> ParseResponse(std::string_view msg) {
-  size_t pos = 0;
-  uint8_t tag;
-  std::string_view seq, c;
-  if (!ReadTlv(msg, &pos, &tag, &seq) || tag != 0x30) return std::nullopt;
-  size_t p = 0;
-  if (!ReadTlv(seq, &p, &tag, &c) || tag != 0x02) return std::nullopt;  // version
-  if (!ReadTlv(seq, &p, &tag, &c) || tag != 0x04) return std::nullopt;  // community
-  std::string_view pdu;
-  if (!ReadTlv(seq, &p, &tag, &pdu) || tag != 0xa2) return std::nullopt;
+  ber::Reader top{msg};
+  std::string_view seq, c, pdu;
+  if (!top.Expect(0x30, &seq)) return std::nullopt;
+  ber::Reader m{seq};
+  if (!m.Expect(0x02, &c)) return std::nullopt;  // version
+  if (!m.Expect(0x04, &c)) return std::nullopt;  // community
+  if (!m.Expect(0xa2, &pdu)) return std::nullopt;
   Response r;
-  size_t q = 0;
+  ber::Reader p{pdu};
   std::string_view reqid, status, index, list;
-  if (!ReadTlv(pdu, &q, &tag, &reqid) || tag != 0x02) return std::nullopt;
-  if (!ReadTlv(pdu, &q, &tag, &status) || tag != 0x02) return std::nullopt;
-  if (!ReadTlv(pdu, &q, &tag, &index) || tag != 0x02) return std::nullopt;
-  if (!ReadTlv(pdu, &q, &tag, &list) || tag != 0x30) return std::nullopt;
-  auto id = DecodeInteger(reqid);
-  auto st = DecodeInteger(status);
+  if (!p.Expect(0x02, &reqid) || !p.Expect(0x02, &status) || !p.Expect(0x02, &index) ||
+      !p.Expect(0x30, &list)) {
+    return std::nullopt;
+  }
+  auto id = ber::DecodeInteger(reqid);
+  auto st = ber::DecodeInteger(status);
   if (!id || !st) return std::nullopt;
   r.reqid = static_cast<int32_t>(*id);
   r.error_status = *st;
-  size_t v = 0;
-  while (v < list.size()) {
+  ber::Reader l{list};
+  while (!l.AtEnd()) {
     std::string_view vb, name, value;
-    if (!ReadTlv(list, &v, &tag, &vb) || tag != 0x30) return std::nullopt;
-    size_t w = 0;
-    if (!ReadTlv(vb, &w, &tag, &name) || tag != 0x06) return std::nullopt;
+    if (!l.Expect(0x30, &vb)) return std::nullopt;
+    ber::Reader v{vb};
     uint8_t value_tag;
-    if (!ReadTlv(vb, &w, &value_tag, &value)) return std::nullopt;
-    auto oid = DecodeOid(name);
+    if (!v.Expect(0x06, &name) || !v.Next(&value_tag, &value)) return std::nullopt;
+    auto oid = ber::DecodeOid(name);
     if (!oid) return std::nullopt;
     r.varbinds.emplace_back(std::move(*oid), value_tag);
   }
@@ -223,14 +126,6 @@ struct Options {
 
 bool StartsWith(const Oid& oid, const Oid& prefix) {
   return oid.size() > prefix.size() && std::equal(prefix.begin(), prefix.end(), oid.begin());
-}
-
-Oid ParseDotted(const std::string& s) {
-  Oid out;
-  std::stringstream in(s[0] == '.' ? s.substr(1) : s);
-  std::string part;
-  while (std::getline(in, part, '.')) out.push_back(static_cast<uint32_t>(std::stoul(part)));
-  return out;
 }
 
 double CpuSeconds() {
@@ -267,7 +162,9 @@ int main(int argc, char** argv) {
     } else if (flag == "--limit") {
       o.limit = std::strtoul(value.c_str(), nullptr, 10);
     } else if (flag == "--root") {
-      o.root = ParseDotted(value);
+      auto root = ber::ParseDotted(value);
+      if (!root) return Usage();
+      o.root = std::move(*root);
     } else if (flag == "--community") {
       o.community = value;
     } else if (flag == "--max-repetitions") {

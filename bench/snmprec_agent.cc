@@ -48,129 +48,12 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/snmp_ber.h"
+
 namespace {
 
-using Oid = std::vector<uint32_t>;
-
-// ---- BER writing ----
-
-void AppendLength(std::string* out, size_t n) {
-  if (n < 0x80) {
-    out->push_back(static_cast<char>(n));
-    return;
-  }
-  char bytes[8];
-  int count = 0;
-  for (; n > 0; n >>= 8) bytes[count++] = static_cast<char>(n & 0xff);
-  out->push_back(static_cast<char>(0x80 | count));
-  while (count > 0) out->push_back(bytes[--count]);
-}
-
-std::string Tlv(uint8_t tag, std::string_view content) {
-  std::string out(1, static_cast<char>(tag));
-  AppendLength(&out, content.size());
-  out.append(content);
-  return out;
-}
-
-std::string SignedContent(int64_t v) {
-  std::string bytes;
-  while (true) {
-    auto byte = static_cast<uint8_t>(static_cast<uint64_t>(v) & 0xff);
-    bytes.insert(bytes.begin(), static_cast<char>(byte));
-    v >>= 8;
-    if ((v == 0 && (byte & 0x80) == 0) || (v == -1 && (byte & 0x80) != 0)) break;
-  }
-  return bytes;
-}
-
-std::string UnsignedContent(uint64_t v) {
-  std::string bytes;
-  do {
-    bytes.insert(bytes.begin(), static_cast<char>(v & 0xff));
-    v >>= 8;
-  } while (v != 0);
-  if (static_cast<uint8_t>(bytes[0]) & 0x80) bytes.insert(bytes.begin(), '\0');
-  return bytes;
-}
-
-std::string OidContent(const Oid& oid) {
-  std::string content;
-  auto sub = [&](uint32_t v) {
-    char tmp[5];
-    int n = 0;
-    do {
-      tmp[n++] = static_cast<char>(v & 0x7f);
-      v >>= 7;
-    } while (v != 0);
-    while (n > 0) {
-      --n;
-      content.push_back(static_cast<char>(tmp[n] | (n > 0 ? 0x80 : 0)));
-    }
-  };
-  sub(oid[0] * 40 + (oid.size() > 1 ? oid[1] : 0));
-  for (size_t i = 2; i < oid.size(); ++i) sub(oid[i]);
-  return content;
-}
-
-// ---- BER reading ----
-
-struct Reader {
-  std::string_view in;
-  size_t pos = 0;
-  // One TLV; false at the end or on a truncated or over-long length.
-  bool Next(uint8_t* tag, std::string_view* content) {
-    if (pos + 2 > in.size()) return false;
-    *tag = static_cast<uint8_t>(in[pos++]);
-    size_t len = static_cast<uint8_t>(in[pos++]);
-    if (len & 0x80) {
-      size_t n = len & 0x7f;
-      if (n == 0 || n > 4 || pos + n > in.size()) return false;
-      len = 0;
-      for (size_t i = 0; i < n; ++i) len = len << 8 | static_cast<uint8_t>(in[pos++]);
-    }
-    if (len > in.size() - pos) return false;
-    *content = in.substr(pos, len);
-    pos += len;
-    return true;
-  }
-  bool Expect(uint8_t want, std::string_view* content) {
-    uint8_t tag;
-    return Next(&tag, content) && tag == want;
-  }
-  bool AtEnd() const { return pos == in.size(); }
-};
-
-std::optional<int64_t> DecodeInteger(std::string_view c) {
-  if (c.empty() || c.size() > 8) return std::nullopt;
-  int64_t v = static_cast<int8_t>(c[0]);
-  for (size_t i = 1; i < c.size(); ++i) {
-    v = static_cast<int64_t>(static_cast<uint64_t>(v) << 8 | static_cast<uint8_t>(c[i]));
-  }
-  return v;
-}
-
-std::optional<Oid> DecodeOid(std::string_view c) {
-  Oid out;
-  uint64_t v = 0;
-  if (c.empty() || (static_cast<uint8_t>(c.back()) & 0x80)) return std::nullopt;
-  for (char ch : c) {
-    auto b = static_cast<uint8_t>(ch);
-    v = v << 7 | (b & 0x7f);
-    if (v > 0xffffffffULL) return std::nullopt;
-    if ((b & 0x80) == 0) {
-      if (out.empty()) {
-        uint32_t first = v < 80 ? static_cast<uint32_t>(v / 40) : 2;
-        out.push_back(first);
-        out.push_back(static_cast<uint32_t>(v - first * 40));
-      } else {
-        out.push_back(static_cast<uint32_t>(v));
-      }
-      v = 0;
-    }
-  }
-  return out;
-}
+namespace ber = periscope::bench::ber;
+using ber::Oid;
 
 // ---- the data ----
 
@@ -185,31 +68,6 @@ struct Agent {
   int fd = -1;
   int port = 0;
 };
-
-std::optional<Oid> ParseDotted(std::string_view s) {
-  if (!s.empty() && s[0] == '.') s.remove_prefix(1);
-  Oid out;
-  uint64_t v = 0;
-  bool digit = false;
-  for (char c : s) {
-    if (c == '.') {
-      if (!digit) return std::nullopt;
-      out.push_back(static_cast<uint32_t>(v));
-      v = 0;
-      digit = false;
-    } else if (c >= '0' && c <= '9') {
-      v = v * 10 + static_cast<uint64_t>(c - '0');
-      if (v > 0xffffffffULL) return std::nullopt;
-      digit = true;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (!digit) return std::nullopt;
-  out.push_back(static_cast<uint32_t>(v));
-  if (out.size() < 2) return std::nullopt;
-  return out;
-}
 
 std::optional<std::string> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
@@ -247,24 +105,24 @@ std::optional<std::string> EncodeValue(const std::string& tag_text, const std::s
     if (!raw) return std::nullopt;
     value = *raw;
   }
-  if (tag == "4") return Tlv(0x04, value);
-  if (tag == "5") return Tlv(0x05, "");
+  if (tag == "4") return ber::Tlv(0x04, value);
+  if (tag == "5") return ber::Tlv(0x05, "");
   if (tag == "6") {
-    if (hex) return Tlv(0x06, value);
-    auto oid = ParseDotted(value);
+    if (hex) return ber::Tlv(0x06, value);
+    auto oid = ber::ParseDotted(value);
     if (!oid) return std::nullopt;
-    return Tlv(0x06, OidContent(*oid));
+    return ber::Tlv(0x06, ber::OidContent(*oid));
   }
   if (tag == "64") {
-    if (hex) return value.size() == 4 ? std::optional(Tlv(0x40, value)) : std::nullopt;
-    auto quad = ParseDotted(value);
+    if (hex) return value.size() == 4 ? std::optional(ber::Tlv(0x40, value)) : std::nullopt;
+    auto quad = ber::ParseDotted(value);
     if (!quad || quad->size() != 4) return std::nullopt;
     std::string bytes;
     for (uint32_t b : *quad) {
       if (b > 255) return std::nullopt;
       bytes.push_back(static_cast<char>(b));
     }
-    return Tlv(0x40, bytes);
+    return ber::Tlv(0x40, bytes);
   }
   if (hex) return std::nullopt;
   if (tag == "2") {
@@ -274,18 +132,18 @@ std::optional<std::string> EncodeValue(const std::string& tag_text, const std::s
     if (value.empty() || errno != 0 || *end != '\0' || v < INT32_MIN || v > INT32_MAX) {
       return std::nullopt;
     }
-    return Tlv(0x02, SignedContent(v));
+    return ber::Tlv(0x02, ber::SignedContent(v));
   }
   const uint8_t app = tag == "65" ? 0x41 : tag == "66" ? 0x42 : tag == "67" ? 0x43 : 0;
   if (app != 0) {
     auto v = ParseUnsigned(value, 0xffffffffULL);
     if (!v) return std::nullopt;
-    return Tlv(app, UnsignedContent(*v));
+    return ber::Tlv(app, ber::UnsignedContent(*v));
   }
   if (tag == "70") {
     auto v = ParseUnsigned(value, UINT64_MAX);
     if (!v) return std::nullopt;
-    return Tlv(0x46, UnsignedContent(*v));
+    return ber::Tlv(0x46, ber::UnsignedContent(*v));
   }
   return std::nullopt;
 }
@@ -307,15 +165,15 @@ bool LoadSnmprec(const std::string& path, Agent* agent, std::string* error) {
     std::optional<Oid> oid;
     std::optional<std::string> value;
     if (b != std::string::npos) {
-      oid = ParseDotted(std::string_view(line).substr(0, a));
+      oid = ber::ParseDotted(std::string_view(line).substr(0, a));
       value = EncodeValue(line.substr(a + 1, b - a - 1), line.substr(b + 1));
     }
     if (!oid || !value) {
       *error = path + ":" + std::to_string(number) + ": not an OID|TAG|VALUE line understood here";
       return false;
     }
-    std::string content = Tlv(0x06, OidContent(*oid)) + *value;
-    agent->entries.push_back({std::move(*oid), Tlv(0x30, content)});
+    std::string content = ber::Tlv(0x06, ber::OidContent(*oid)) + *value;
+    agent->entries.push_back({std::move(*oid), ber::Tlv(0x30, content)});
   }
   std::stable_sort(agent->entries.begin(), agent->entries.end(),
                    [](const Entry& x, const Entry& y) { return x.oid < y.oid; });
@@ -345,7 +203,7 @@ std::string ExceptionVarbind(std::string_view oid_tlv, uint8_t exception) {
   std::string content(oid_tlv);
   content.push_back(static_cast<char>(exception));
   content.push_back('\0');
-  return Tlv(0x30, content);
+  return ber::Tlv(0x30, content);
 }
 
 // The first entry after `oid` (GETNEXT), or nullptr past the end.
@@ -378,18 +236,18 @@ std::string NextVarbind(const Agent& agent, const Oid& oid, std::string_view oid
 std::optional<std::string> Answer(const Agent& agent, std::string_view request,
                                   const std::string& community, size_t max_message_bytes,
                                   Counters* counters) {
-  Reader top{request};
+  ber::Reader top{request};
   std::string_view message, version, comm, pdu;
   uint8_t pdu_tag;
   if (!top.Expect(0x30, &message)) return std::nullopt;
-  Reader m{message};
+  ber::Reader m{message};
   if (!m.Expect(0x02, &version) || version.size() != 1 || version[0] != 1) return std::nullopt;
   if (!m.Expect(0x04, &comm) || !m.Next(&pdu_tag, &pdu)) return std::nullopt;
   if (comm != community) {
     ++counters->bad_community;
     return std::nullopt;
   }
-  Reader p{pdu};
+  ber::Reader p{pdu};
   std::string_view reqid, a, b, list;
   if (!p.Expect(0x02, &reqid) || !p.Expect(0x02, &a) || !p.Expect(0x02, &b) ||
       !p.Expect(0x30, &list) || reqid.empty() || reqid.size() > 4) {
@@ -400,17 +258,17 @@ std::optional<std::string> Answer(const Agent& agent, std::string_view request,
     std::string_view oid_tlv;  // as sent, for exception bindings
   };
   std::vector<Requested> names;
-  Reader l{list};
+  ber::Reader l{list};
   while (!l.AtEnd()) {
     std::string_view vb, name, value;
     uint8_t value_tag;
     if (!l.Expect(0x30, &vb)) return std::nullopt;
-    Reader v{vb};
+    ber::Reader v{vb};
     size_t start = v.pos;
     if (!v.Expect(0x06, &name)) return std::nullopt;
     std::string_view name_tlv = vb.substr(start, v.pos - start);
     if (!v.Next(&value_tag, &value)) return std::nullopt;
-    auto oid = DecodeOid(name);
+    auto oid = ber::DecodeOid(name);
     if (!oid) return std::nullopt;
     names.push_back({std::move(*oid), name_tlv});
   }
@@ -442,8 +300,8 @@ std::optional<std::string> Answer(const Agent& agent, std::string_view request,
       break;
     case 0xa5: {  // GetBulkRequest
       ++counters->getbulk;
-      auto non_repeaters = DecodeInteger(a);
-      auto max_repetitions = DecodeInteger(b);
+      auto non_repeaters = ber::DecodeInteger(a);
+      auto max_repetitions = ber::DecodeInteger(b);
       if (!non_repeaters || !max_repetitions) return std::nullopt;
       const size_t n = static_cast<size_t>(
           std::clamp<int64_t>(*non_repeaters, 0, static_cast<int64_t>(names.size())));
@@ -508,9 +366,11 @@ std::optional<std::string> Answer(const Agent& agent, std::string_view request,
     // Other errors echo the request's bindings.
     bindings = std::string(list);
   }
-  std::string pdu_content = Tlv(0x02, reqid) + Tlv(0x02, SignedContent(error_status)) +
-                            Tlv(0x02, SignedContent(error_index)) + Tlv(0x30, bindings);
-  return Tlv(0x30, Tlv(0x02, std::string(1, '\1')) + Tlv(0x04, community) + Tlv(0xa2, pdu_content));
+  std::string pdu_content =
+      ber::Tlv(0x02, reqid) + ber::Tlv(0x02, ber::SignedContent(error_status)) +
+      ber::Tlv(0x02, ber::SignedContent(error_index)) + ber::Tlv(0x30, bindings);
+  return ber::Tlv(0x30, ber::Tlv(0x02, std::string(1, '\1')) + ber::Tlv(0x04, community) +
+                            ber::Tlv(0xa2, pdu_content));
 }
 
 // ---- the server ----
