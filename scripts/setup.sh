@@ -8,6 +8,8 @@ packages=(
   # build (build-essential pulls libc6-dev, which depends on libcrypt-dev: the
   # portal's yescrypt password hashes)
   build-essential cmake ninja-build pkg-config git clang-format
+  # lld: the linker of every preset (about 3 times faster than ld.bfd)
+  lld
   # fuzzing (scripts/fuzz.sh): clang 14; libclang-rt-14-dev has libFuzzer (-fsanitize=fuzzer)
   clang libclang-rt-14-dev
   # libraries
