@@ -404,12 +404,6 @@ Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results) {
   return InsertWarningRows(db, warnings);
 }
 
-Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
-                          int64_t slot_start, const std::vector<DeviceRecord>& devices,
-                          const std::vector<PollWarning>& warnings) {
-  return WriteDeviceResults(db, {{run_id, target_id, sampled_at, slot_start, &devices, &warnings}});
-}
-
 Status InsertErrors(Db& db, const std::vector<ErrorResult>& errors) {
   return RunWithValueRows(
       db, "INSERT INTO poll_errors (run_id, target_id, at, class, message, slot_start)",
@@ -431,8 +425,8 @@ Status PollWriter::RecordTarget(int64_t run_id, int64_t target_id, int64_t sampl
                                 const std::vector<DeviceRecord>& devices,
                                 const std::vector<PollWarning>& warnings) {
   return InTransaction(*db_, [&]() -> Status {
-    return internal::WriteTargetDevices(*db_, run_id, target_id, sampled_at, sampled_at, devices,
-                                        warnings);
+    return internal::WriteDeviceResults(
+        *db_, {{run_id, target_id, sampled_at, sampled_at, &devices, &warnings}});
   });
 }
 

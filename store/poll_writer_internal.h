@@ -36,12 +36,6 @@ struct DeviceResult {
 // multi-row statements per table for all of them.
 Status WriteDeviceResults(Db& db, const std::vector<DeviceResult>& results);
 
-// One target's devices (PollWriter::RecordTarget) with their sample in
-// `slot_start`.
-Status WriteTargetDevices(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
-                          int64_t slot_start, const std::vector<DeviceRecord>& devices,
-                          const std::vector<PollWarning>& warnings);
-
 // One target's peripherals (PollWriter::RecordPeripherals).
 Status WritePeripherals(Db& db, int64_t run_id, int64_t target_id, int64_t sampled_at,
                         const std::vector<PeripheralRecord>& devices,
